@@ -1,0 +1,59 @@
+// What one update cycle hands to the exposition writer: per-group sums, ready to print.
+
+/** Per thread name inside a group (SPEC §4.2, the namegroup_thread_* families). */
+export interface ThreadNameSnapshot {
+  name: string;
+  count: number;
+  cpuUser: number;
+  cpuSystem: number;
+  readBytes: number;
+  writeBytes: number;
+  majorPageFaults: number;
+  minorPageFaults: number;
+  ctxVoluntary: number;
+  ctxNonvoluntary: number;
+}
+
+export interface GroupSnapshot {
+  name: string;
+  numProcs: number;
+  // counters (never decrease)
+  cpuUser: number;
+  cpuSystem: number;
+  readBytes: number;
+  writeBytes: number;
+  majorPageFaults: number;
+  minorPageFaults: number;
+  ctxVoluntary: number;
+  ctxNonvoluntary: number;
+  // gauges
+  resident: number;
+  virtual: number;
+  swapped: number;
+  proportionalResident: number;
+  proportionalSwapped: number;
+  openFds: number;
+  worstFdRatio: number;
+  /** seconds since the epoch, truncated; -62135596800 (Go zero time) for an empty group */
+  oldestStartTime: number;
+  numThreads: number;
+  states: { running: number; sleeping: number; waiting: number; zombie: number; other: number };
+  /** wchan -> number of threads waiting on it; empty for an empty group */
+  wchans: Map<string, number>;
+  /** per thread name; empty when -threads is off or the group has no multi-threaded process */
+  threads: ThreadNameSnapshot[];
+}
+
+export interface CycleSnapshot {
+  /** false when listing the procfs root failed: only the scrape counters are written */
+  ok: boolean;
+  groups: GroupSnapshot[];
+  scrapeErrors: number;
+  procReadErrors: number;
+  partialErrors: number;
+  /** -gather-smaps: whether the proportional* memtypes are written */
+  gatherSmaps: boolean;
+}
+
+/** Go's zero time.Time as Unix seconds: what the reference prints for an empty group's oldest start. */
+export const GO_ZERO_TIME_UNIX = -62135596800;

@@ -1,0 +1,53 @@
+// The typed options object: built by the CLI from flags (src/cli.ts), or by a Node app that
+// embeds the collector (src/index.ts). Field names follow the reference's flags (SPEC §1.1).
+
+export interface Options {
+  /** -web.listen-address */
+  listenAddress: string;
+  /** -web.telemetry-path */
+  telemetryPath: string;
+  /** -web.config.file ("" = plain HTTP, no auth) */
+  webConfigFile: string;
+  /** -once-to-stdout-delay, milliseconds (0 = serve HTTP) */
+  onceToStdoutDelayMs: number;
+  /** -procnames, split on ',' with empty tokens dropped */
+  procnames: string[];
+  /** -namemapping, the raw argument ("" = none) */
+  namemapping: string;
+  /** -procfs */
+  procfs: string;
+  /** -children */
+  children: boolean;
+  /** -threads */
+  threads: boolean;
+  /** -gather-smaps */
+  gatherSmaps: boolean;
+  /** -config.path ("" = none) */
+  configPath: string;
+  /** -recheck (forced true when recheckWithTimeLimitMs > 0) */
+  recheck: boolean;
+  /** -recheck-with-time-limit, milliseconds */
+  recheckWithTimeLimitMs: number;
+  /** -debug */
+  debug: boolean;
+  /** -remove-empty-groups */
+  removeEmptyGroups: boolean;
+}
+
+export const defaultOptions: Readonly<Options> = Object.freeze({
+  listenAddress: ':9256',
+  telemetryPath: '/metrics',
+  webConfigFile: '',
+  onceToStdoutDelayMs: 0,
+  procnames: [],
+  namemapping: '',
+  procfs: '/proc',
+  children: true,
+  threads: true,
+  gatherSmaps: true,
+  configPath: '',
+  recheck: false,
+  recheckWithTimeLimitMs: 0,
+  debug: false,
+  removeEmptyGroups: false,
+});

@@ -1,0 +1,186 @@
+// The scanner contract: what a /proc reader returns, as columns (one typed array per field).
+// The native C++ scanner and the TypeScript fallback both implement `Scanner` and must return
+// identical columns for the same tree. Readers read and parse; they never decide (no matching,
+// no naming, no deltas).
+
+/** Strings packed back to back: string i is bytes[offsets[i] .. offsets[i+1]). Raw bytes, not decoded. */
+export interface PackedStrings {
+  bytes: Uint8Array;
+  /** length = number of strings + 1 */
+  offsets: Uint32Array;
+}
+
+/** Phase 1: one row per `<procfs>/<pid>` directory whose `stat` could be read and parsed. */
+export interface StatColumns {
+  count: number;
+  pid: Int32Array;
+  /** stat field 22, clock ticks since boot */
+  startTicks: Float64Array;
+  /** stat field 4 */
+  ppid: Int32Array;
+  /** stat field 3, the state letter as a char code */
+  state: Uint8Array;
+  /** stat fields 10, 12 */
+  minflt: Float64Array;
+  majflt: Float64Array;
+  /** stat fields 14, 15, in clock ticks */
+  utime: Float64Array;
+  stime: Float64Array;
+  /** stat field 20 */
+  numThreads: Int32Array;
+  /** stat field 23, bytes */
+  vsize: Float64Array;
+  /** stat field 24, pages */
+  rss: Float64Array;
+  /** between the first '(' and the last ')' of stat */
+  comm: PackedStrings;
+}
+
+/** Phase 2 asks for the details of tracked and new processes only (SPEC §9, PERF.md). */
+export interface DetailRequest {
+  pids: Int32Array;
+  /** 1: walk `task/` (the process had num_threads >= 2 in stat) */
+  wantThreads: Uint8Array;
+  /** 1: first sight of this (pid, starttime): also read cmdline and cgroup */
+  wantStatic: Uint8Array;
+  /** read smaps_rollup (or summed smaps when smaps_rollup is absent) */
+  gatherSmaps: boolean;
+  /** read task/<tid>/io (only needed for the per-thread metrics, i.e. -threads) */
+  threadIo: boolean;
+}
+
+/** Bits of DetailColumns.flags. */
+export const DetailFlag = {
+  /** status unreadable or unparsable: a read error, the process is skipped this cycle */
+  STATUS_ERR: 1 << 0,
+  /** limits unreadable or without a parsable "Max open files" row: a read error, skipped */
+  LIMITS_ERR: 1 << 1,
+  /** the rest are partial errors (at most one counted per process and cycle) */
+  IO_ERR: 1 << 2,
+  FD_ERR: 1 << 3,
+  WCHAN_ERR: 1 << 4,
+  SMAPS_ERR: 1 << 5,
+  TASK_ERR: 1 << 6,
+  /** cmdline unreadable at first sight: skipped silently, retried next cycle */
+  CMDLINE_ERR: 1 << 7,
+  /** the pid directory vanished during the read */
+  GONE: 1 << 8,
+} as const;
+
+export const READ_ERROR_MASK = DetailFlag.STATUS_ERR | DetailFlag.LIMITS_ERR | DetailFlag.GONE;
+export const PARTIAL_ERROR_MASK =
+  DetailFlag.IO_ERR | DetailFlag.FD_ERR | DetailFlag.WCHAN_ERR | DetailFlag.SMAPS_ERR | DetailFlag.TASK_ERR;
+
+/** Phase 2 result: row i answers request row i. */
+export interface DetailColumns {
+  count: number;
+  flags: Uint16Array;
+  /** effective uid, 2nd field of `Uid:` in status; 0 when the line is missing (SPEC §0, HEAD) */
+  uid: Int32Array;
+  /** status voluntary_ctxt_switches / nonvoluntary_ctxt_switches (0 when missing) */
+  ctxVol: Float64Array;
+  ctxNonvol: Float64Array;
+  /** status VmSwap in bytes (kB x 1024; 0 when missing) */
+  swapBytes: Float64Array;
+  /** soft "Max open files"; `unlimited` = 2^64-1 */
+  fdLimit: Float64Array;
+  /** io read_bytes / write_bytes; 0 with IO_ERR */
+  readBytes: Float64Array;
+  writeBytes: Float64Array;
+  /** entries in fd/ (or st_size of fd/ on a real procfs); -1 with FD_ERR */
+  fdOpen: Float64Array;
+  /** Pss and SwapPss in bytes; 0 with SMAPS_ERR or without gatherSmaps */
+  pss: Float64Array;
+  swapPss: Float64Array;
+  /** `<pid>/wchan` verbatim; empty with WCHAN_ERR. Read only for rows that end up with < 2 threads. */
+  wchan: PackedStrings;
+  /** raw cmdline bytes (NUL separated) for wantStatic rows, empty otherwise */
+  cmdline: PackedStrings;
+  /** raw cgroup file for wantStatic rows, empty otherwise (missing file: empty) */
+  cgroup: PackedStrings;
+
+  /** Threads of the rows that asked for them; rows [threadStart[i], threadStart[i+1]) belong to row i.
+   *  A row whose walk found fewer than 2 readable threads gets none (it counts as single-threaded). */
+  threadStart: Uint32Array;
+  threads: ThreadColumns;
+}
+
+export interface ThreadColumns {
+  count: number;
+  tid: Int32Array;
+  startTicks: Float64Array;
+  comm: PackedStrings;
+  state: Uint8Array;
+  minflt: Float64Array;
+  majflt: Float64Array;
+  utime: Float64Array;
+  stime: Float64Array;
+  ctxVol: Float64Array;
+  ctxNonvol: Float64Array;
+  /** 0 when io is unreadable or not requested (threadIo false) */
+  readBytes: Float64Array;
+  writeBytes: Float64Array;
+  /** verbatim, empty when unreadable */
+  wchan: PackedStrings;
+}
+
+/** Thrown by listProcs when the procfs root cannot be listed: the cycle fails (SPEC §6). */
+export class ProcfsListError extends Error {}
+
+export interface Scanner {
+  /** which implementation: shown in the log and the build-info metric */
+  readonly kind: 'native' | 'ts';
+  /** `<procfs>/stat` btime, seconds since the epoch (0 when the line is absent). Throws on a bad root. */
+  bootTime(): Promise<number>;
+  /** List `<procfs>` and read every pid's stat. Throws ProcfsListError when the listing fails. */
+  listProcs(): Promise<StatColumns>;
+  readDetails(req: DetailRequest): Promise<DetailColumns>;
+  close(): void;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+/** Decode string i; invalid UTF-8 becomes U+FFFD (SPEC §0 #13). */
+export function packedString(p: PackedStrings, i: number): string {
+  const start = p.offsets[i];
+  const end = p.offsets[i + 1];
+  if (start === end) return '';
+  return utf8.decode(p.bytes.subarray(start, end));
+}
+
+/** Raw bytes of string i (a view, not a copy). */
+export function packedBytes(p: PackedStrings, i: number): Uint8Array {
+  return p.bytes.subarray(p.offsets[i], p.offsets[i + 1]);
+}
+
+/** Builds PackedStrings incrementally; used by the TS reader and tests. */
+export class PackedStringsBuilder {
+  private buf = new Uint8Array(4096);
+  private len = 0;
+  private offs: number[] = [0];
+
+  pushBytes(b: Uint8Array): void {
+    if (this.len + b.length > this.buf.length) {
+      let n = this.buf.length * 2;
+      while (n < this.len + b.length) n *= 2;
+      const nb = new Uint8Array(n);
+      nb.set(this.buf.subarray(0, this.len));
+      this.buf = nb;
+    }
+    this.buf.set(b, this.len);
+    this.len += b.length;
+    this.offs.push(this.len);
+  }
+
+  pushString(s: string): void {
+    this.pushBytes(Buffer.from(s, 'utf8'));
+  }
+
+  pushEmpty(): void {
+    this.offs.push(this.len);
+  }
+
+  build(): PackedStrings {
+    return { bytes: this.buf.slice(0, this.len), offsets: Uint32Array.from(this.offs) };
+  }
+}
