@@ -1,0 +1,488 @@
+// Tests for src/cli.ts: Go flag semantics, the usage text, the early exits and the Options produced.
+
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseCommandLine, usageText, parseGoDuration, parseGoBool, goQuote, versionText, type CliResult } from '../src/cli';
+import { MANUAL_TEXT } from '../src/cli-text';
+import { defaultOptions, type Options } from '../src/options';
+
+const PROG = '/usr/bin/process-exporter';
+const FIXED = new Date(2024, 0, 2, 3, 4, 5); // local time, as Go's log prints it
+const env = { prog: PROG, version: '1.2.3', now: () => FIXED };
+
+// The exact text Go's flag.Usage prints for HEAD's flags (checked against the Debian binary's -h for the
+// 14 flags it shares, with HEAD's three extra flags slotted in by name).
+const USAGE = [
+  `Usage of ${PROG}:`,
+  '  -children',
+  "    \tif a proc is tracked, track with it any children that aren't part of their own group (default true)",
+  '  -config.path string',
+  '    \tpath to YAML config file',
+  '  -debug',
+  '    \tlog debugging information to stdout',
+  '  -gather-smaps',
+  '    \tgather metrics from smaps file, which contains proportional resident memory size (default true)',
+  '  -man',
+  '    \tprint manual',
+  '  -namemapping string',
+  '    \tcomma-separated list, alternating process name and capturing regex to apply to cmdline',
+  '  -once-to-stdout-delay duration',
+  "    \tDon't bind, just wait this much time, print the metrics once to stdout, and exit",
+  '  -procfs string',
+  '    \tpath to read proc data from (default "/proc")',
+  '  -procnames string',
+  '    \tcomma-separated list of process names to monitor',
+  '  -recheck',
+  '    \trecheck process names on each scrape',
+  '  -recheck-with-time-limit duration',
+  '    \trecheck processes only this much time after their start, but no longer.',
+  '  -remove-empty-groups',
+  '    \tforget process groups with no processes',
+  '  -threads',
+  '    \treport on per-threadname metrics as well (default true)',
+  '  -version',
+  '    \tprint version information and exit',
+  '  -web.config.file string',
+  '    \tpath to YAML web config file',
+  '  -web.listen-address string',
+  '    \tAddress on which to expose metrics and web interface. (default ":9256")',
+  '  -web.telemetry-path string',
+  '    \tPath under which to expose metrics. (default "/metrics")',
+  '',
+].join('\n');
+
+function run(argv: string[]): { options: Options; warnings: string[] } {
+  const r = parseCommandLine(argv, env);
+  if (r.kind !== 'run') assert.fail(`expected run for ${JSON.stringify(argv)}, got exit ${r.code}: ${r.stderr}${r.stdout}`);
+  return { options: r.options, warnings: r.warnings };
+}
+
+function exit(argv: string[]): Extract<CliResult, { kind: 'exit' }> {
+  const r = parseCommandLine(argv, env);
+  if (r.kind !== 'exit') assert.fail(`expected exit for ${JSON.stringify(argv)}, got run`);
+  return r;
+}
+
+function assertUsageError(argv: string[], message: string): void {
+  assert.deepEqual(exit(argv), { kind: 'exit', code: 2, stdout: '', stderr: message + '\n' + USAGE });
+}
+
+describe('usage text', () => {
+  test('is Go PrintDefaults output for HEAD flags', () => {
+    assert.equal(usageText(PROG), USAGE);
+  });
+
+  test('defaults to process.argv[1] as the program name, like Go os.Args[0]', () => {
+    assert.ok(usageText().startsWith(`Usage of ${process.argv[1]}:\n  -children\n`));
+  });
+});
+
+describe('defaults', () => {
+  test('no arguments gives the default options and no warnings', () => {
+    assert.deepEqual(run([]), { options: { ...defaultOptions, procnames: [] }, warnings: [] });
+  });
+});
+
+describe('string flags, every syntax', () => {
+  const cases: Array<[string, keyof Options, string, unknown]> = [
+    ['web.listen-address', 'listenAddress', '127.0.0.1:9999', '127.0.0.1:9999'],
+    ['web.telemetry-path', 'telemetryPath', '/x/metrics', '/x/metrics'],
+    ['web.config.file', 'webConfigFile', '/etc/web.yml', '/etc/web.yml'],
+    ['procfs', 'procfs', '/host/proc', '/host/proc'],
+    ['namemapping', 'namemapping', 'python3,([^/]+)\\.py', 'python3,([^/]+)\\.py'],
+    ['procnames', 'procnames', 'bash,sshd', ['bash', 'sshd']],
+    ['config.path', 'configPath', '/etc/pe.yml', '/etc/pe.yml'],
+  ];
+  for (const [flag, key, value, expected] of cases) {
+    for (const argv of [
+      [`-${flag}`, value],
+      [`-${flag}=${value}`],
+      [`--${flag}`, value],
+      [`--${flag}=${value}`],
+    ]) {
+      test(argv.join(' '), () => {
+        const { options, warnings } = run(argv);
+        assert.deepEqual(options[key], expected);
+        assert.deepEqual(warnings, []);
+        // every other field keeps its default
+        assert.deepEqual({ ...options, [key]: defaultOptions[key] }, { ...defaultOptions, procnames: [] });
+      });
+    }
+  }
+
+  test('a value may contain "=" (only the first one splits)', () => {
+    assert.equal(run(['-namemapping=a,b=c']).options.namemapping, 'a,b=c');
+  });
+
+  test('-flag= sets the empty string', () => {
+    assert.equal(run(['-procfs=']).options.procfs, '');
+  });
+
+  test('the next argument is taken as the value even when it looks like a flag', () => {
+    const { options } = run(['-procfs', '-debug']);
+    assert.equal(options.procfs, '-debug');
+    assert.equal(options.debug, false);
+  });
+
+  test('an empty next argument is a value', () => {
+    assert.equal(run(['-web.listen-address', '']).options.listenAddress, '');
+  });
+
+  test('the last occurrence wins', () => {
+    assert.equal(run(['-procfs', '/a', '--procfs=/b']).options.procfs, '/b');
+  });
+
+  test('-procnames drops empty tokens', () => {
+    assert.deepEqual(run(['-procnames', ',a,,b,']).options.procnames, ['a', 'b']);
+    assert.deepEqual(run(['-procnames', ',']).options.procnames, []);
+    assert.deepEqual(run(['-procnames', 'upstart:-user']).options.procnames, ['upstart:-user']);
+  });
+
+  test('-namemapping is carried raw, even when the reference would reject it later', () => {
+    assert.equal(run(['-namemapping', 'a,b,c']).options.namemapping, 'a,b,c');
+  });
+
+  test('a listen address without a port is left for the server to reject', () => {
+    assert.equal(run(['-web.listen-address', 'localhost']).options.listenAddress, 'localhost');
+  });
+});
+
+describe('bool flags', () => {
+  const cases: Array<[string, keyof Options, boolean]> = [
+    ['children', 'children', true],
+    ['threads', 'threads', true],
+    ['gather-smaps', 'gatherSmaps', true],
+    ['recheck', 'recheck', false],
+    ['debug', 'debug', false],
+    ['remove-empty-groups', 'removeEmptyGroups', false],
+  ];
+  for (const [flag, key, def] of cases) {
+    test(`-${flag}: default ${def}, bare sets true, =value sets it`, () => {
+      assert.equal(run([]).options[key], def);
+      assert.equal(run([`-${flag}`]).options[key], true);
+      assert.equal(run([`--${flag}`]).options[key], true);
+      assert.equal(run([`-${flag}=false`]).options[key], false);
+      assert.equal(run([`--${flag}=false`]).options[key], false);
+      assert.equal(run([`-${flag}=true`]).options[key], true);
+      assert.equal(run([`-${flag}=false`, `-${flag}`]).options[key], true);
+    });
+  }
+
+  test('every strconv.ParseBool spelling is accepted', () => {
+    for (const v of ['1', 't', 'T', 'true', 'TRUE', 'True']) assert.equal(run([`-children=${v}`]).options.children, true, v);
+    for (const v of ['0', 'f', 'F', 'false', 'FALSE', 'False']) assert.equal(run([`-children=${v}`]).options.children, false, v);
+  });
+
+  test('parseGoBool rejects what Go rejects', () => {
+    for (const v of ['', 'yes', 'no', 'tRUE', 'on', ' true', '2']) assert.equal(parseGoBool(v), undefined, v);
+  });
+});
+
+describe('duration flags', () => {
+  test('-once-to-stdout-delay in both syntaxes, converted to milliseconds', () => {
+    assert.equal(run(['-once-to-stdout-delay', '500ms']).options.onceToStdoutDelayMs, 500);
+    assert.equal(run(['-once-to-stdout-delay=1m30s']).options.onceToStdoutDelayMs, 90_000);
+    assert.equal(run(['--once-to-stdout-delay', '1.5h']).options.onceToStdoutDelayMs, 5_400_000);
+    assert.equal(run(['--once-to-stdout-delay=0']).options.onceToStdoutDelayMs, 0);
+    assert.equal(run(['-once-to-stdout-delay', '-1s']).options.onceToStdoutDelayMs, -1000);
+    assert.equal(run(['-once-to-stdout-delay', '500us']).options.onceToStdoutDelayMs, 0.5);
+  });
+
+  test('-recheck-with-time-limit in both syntaxes; non-zero forces -recheck', () => {
+    let o = run(['-recheck-with-time-limit', '10s']).options;
+    assert.deepEqual([o.recheckWithTimeLimitMs, o.recheck], [10_000, true]);
+    o = run(['-recheck-with-time-limit=2m']).options;
+    assert.deepEqual([o.recheckWithTimeLimitMs, o.recheck], [120_000, true]);
+    // forced even against an explicit -recheck=false, as the reference does after parsing
+    o = run(['--recheck=false', '--recheck-with-time-limit=1h']).options;
+    assert.deepEqual([o.recheckWithTimeLimitMs, o.recheck], [3_600_000, true]);
+    // the reference tests != 0, so a negative limit forces it too
+    o = run(['-recheck-with-time-limit', '-5s']).options;
+    assert.deepEqual([o.recheckWithTimeLimitMs, o.recheck], [-5000, true]);
+    o = run(['-recheck-with-time-limit', '0']).options;
+    assert.deepEqual([o.recheckWithTimeLimitMs, o.recheck], [0, false]);
+  });
+
+  test('parseGoDuration accepts what time.ParseDuration accepts', () => {
+    const ok: Array<[string, bigint]> = [
+      ['0', 0n],
+      ['+0', 0n],
+      ['-0', 0n],
+      ['0s', 0n],
+      ['5s', 5_000_000_000n],
+      ['500ms', 500_000_000n],
+      ['1m30s', 90_000_000_000n],
+      ['1h30m', 5_400_000_000_000n],
+      ['1.5h', 5_400_000_000_000n],
+      ['-1s', -1_000_000_000n],
+      ['+2m', 120_000_000_000n],
+      ['.5s', 500_000_000n],
+      ['1.s', 1_000_000_000n],
+      ['1ns', 1n],
+      ['1us', 1000n],
+      ['1\u00b5s', 1000n],
+      ['1\u03bcs', 1000n],
+      ['3h2m1s', 10_921_000_000_000n],
+      ['1s1s', 2_000_000_000n],
+      ['0.3333333333333333333h', 1_200_000_000_000n],
+      ['1.0000000000000000000001s', 1_000_000_000n],
+      ['9223372036854775807ns', 9_223_372_036_854_775_807n],
+      ['-9223372036854775808ns', -9_223_372_036_854_775_808n],
+      ['2562047h47m16.854775807s', 9_223_372_036_854_775_807n],
+    ];
+    for (const [s, ns] of ok) assert.equal(parseGoDuration(s), ns, s);
+  });
+
+  test('parseGoDuration rejects what time.ParseDuration rejects, with Go messages', () => {
+    const bad: Array<[string, string]> = [
+      ['', 'time: invalid duration ""'],
+      ['5', 'time: missing unit in duration "5"'],
+      ['1.', 'time: missing unit in duration "1."'],
+      ['-', 'time: invalid duration "-"'],
+      ['s', 'time: invalid duration "s"'],
+      ['.s', 'time: invalid duration ".s"'],
+      ['1d', 'time: unknown unit "d" in duration "1d"'],
+      ['1 s', 'time: unknown unit " s" in duration "1 s"'],
+      ['1S', 'time: unknown unit "S" in duration "1S"'],
+      ['1s5', 'time: missing unit in duration "1s5"'],
+      ['--1s', 'time: invalid duration "--1s"'],
+      ['9223372036854775808ns', 'time: invalid duration "9223372036854775808ns"'],
+      ['2562047h47m16.854775808s', 'time: invalid duration "2562047h47m16.854775808s"'],
+      ['99999999999999999999s', 'time: invalid duration "99999999999999999999s"'],
+    ];
+    for (const [s, msg] of bad) assert.throws(() => parseGoDuration(s), { message: msg }, s);
+  });
+});
+
+describe('flag errors exit 2 with Go message and usage on stderr', () => {
+  test('unknown flag', () => {
+    assertUsageError(['-x'], 'flag provided but not defined: -x');
+    assertUsageError(['--web.listen_address=:1'], 'flag provided but not defined: -web.listen_address');
+    // Debian 0.7.10's -once-to-stdout does not exist in HEAD
+    assertUsageError(['-once-to-stdout'], 'flag provided but not defined: -once-to-stdout');
+  });
+
+  test('unknown flag after valid ones still fails', () => {
+    assertUsageError(['-debug', '-procfs', '/p', '-nope=1'], 'flag provided but not defined: -nope');
+  });
+
+  test('missing value for every non-bool flag', () => {
+    for (const f of ['web.listen-address', 'web.telemetry-path', 'once-to-stdout-delay', 'procnames', 'procfs',
+      'namemapping', 'config.path', 'web.config.file', 'recheck-with-time-limit']) {
+      assertUsageError([`-${f}`], `flag needs an argument: -${f}`);
+      assertUsageError(['-debug', `--${f}`], `flag needs an argument: -${f}`);
+    }
+  });
+
+  test('bad duration values', () => {
+    assertUsageError(['-recheck-with-time-limit', 'abc'], 'invalid value "abc" for flag -recheck-with-time-limit: parse error');
+    assertUsageError(['-recheck-with-time-limit=5'], 'invalid value "5" for flag -recheck-with-time-limit: parse error');
+    assertUsageError(['--once-to-stdout-delay', '1d'], 'invalid value "1d" for flag -once-to-stdout-delay: parse error');
+    assertUsageError(['-once-to-stdout-delay='], 'invalid value "" for flag -once-to-stdout-delay: parse error');
+  });
+
+  test('bad bool values', () => {
+    assertUsageError(['-children=abc'], 'invalid boolean value "abc" for -children: parse error');
+    assertUsageError(['--threads=yes'], 'invalid boolean value "yes" for -threads: parse error');
+    assertUsageError(['-debug='], 'invalid boolean value "" for -debug: parse error');
+  });
+
+  test('values are quoted like Go %q', () => {
+    assertUsageError(['-children=a"b\\c'], 'invalid boolean value "a\\"b\\\\c" for -children: parse error');
+    assertUsageError(['-recheck-with-time-limit', '1\tday'], 'invalid value "1\\tday" for flag -recheck-with-time-limit: parse error');
+    assertUsageError(['-children=\u00e9t\u00e9\u0001'], 'invalid boolean value "\u00e9t\u00e9\\x01" for -children: parse error');
+  });
+
+  test('bad flag syntax', () => {
+    assertUsageError(['---x'], 'bad flag syntax: ---x');
+    assertUsageError(['-=x'], 'bad flag syntax: -=x');
+    assertUsageError(['--=x'], 'bad flag syntax: --=x');
+  });
+});
+
+describe('help', () => {
+  for (const argv of [['-h'], ['-help'], ['--help'], ['--h'], ['-h=1'], ['-procfs', '/p', '-help']]) {
+    test(argv.join(' '), () => {
+      assert.deepEqual(exit(argv), { kind: 'exit', code: 0, stdout: '', stderr: USAGE });
+    });
+  }
+
+  test('a flag error before -h wins', () => {
+    assert.equal(exit(['-x', '-h']).code, 2);
+  });
+});
+
+describe('parsing stops at the first non-flag argument', () => {
+  test('-children false: "false" is positional, later flags ignored', () => {
+    const { options, warnings } = run(['-children', 'false', '-threads=false', '-debug']);
+    assert.equal(options.children, true);
+    assert.equal(options.threads, true);
+    assert.equal(options.debug, false);
+    assert.deepEqual(warnings, [
+      '"false" is not the value of -children (a bool flag takes a value only as -children=false); ' +
+        'flag parsing stopped there, ignoring: false -threads=false -debug',
+    ]);
+  });
+
+  test('any positional stops parsing, even an unknown flag after it', () => {
+    const { options, warnings } = run(['-procfs', '/p', 'extra', '-nope', '-debug']);
+    assert.equal(options.procfs, '/p');
+    assert.equal(options.debug, false);
+    assert.deepEqual(warnings, ['flag parsing stopped at the non-flag argument "extra", ignoring: extra -nope -debug']);
+  });
+
+  test('a lone "-" is positional', () => {
+    const { options, warnings } = run(['-debug', '-', '-threads=false']);
+    assert.equal(options.debug, true);
+    assert.equal(options.threads, true);
+    assert.deepEqual(warnings, ['flag parsing stopped at the non-flag argument "-", ignoring: - -threads=false']);
+  });
+
+  test('an empty argument is positional', () => {
+    const { options } = run(['', '-debug']);
+    assert.equal(options.debug, false);
+  });
+
+  test('"--" ends the flags; it is not itself kept', () => {
+    const { options, warnings } = run(['-debug', '--', '-threads=false', '-h']);
+    assert.equal(options.debug, true);
+    assert.equal(options.threads, true);
+    assert.deepEqual(warnings, ['ignoring the arguments after "--": -threads=false -h']);
+  });
+
+  test('a trailing "--" is no warning', () => {
+    assert.deepEqual(run(['-debug', '--']).warnings, []);
+  });
+
+  test('-h after a positional is not help', () => {
+    assert.equal(parseCommandLine(['x', '-h'], env).kind, 'run');
+  });
+});
+
+describe('-version', () => {
+  test('prints the version from env.version to stdout and exits 0', () => {
+    const r = exit(['-version']);
+    assert.equal(r.code, 0);
+    assert.equal(r.stderr, '');
+    assert.equal(r.stdout, versionText('1.2.3'));
+    const lines = r.stdout.split('\n');
+    assert.equal(lines[0], 'namedprocess-exporter, version 1.2.3 (branch: HEAD, revision: unknown)');
+    assert.equal(lines[1], '  build user:       unknown');
+    assert.equal(lines[2], '  build date:       unknown');
+    assert.equal(lines[3], `  node version:     ${process.version}`);
+    assert.match(lines[4]!, /^  platform:         [a-z0-9]+\/[a-z0-9]+$/);
+    assert.equal(lines[5], '  tags:             unknown');
+    assert.equal(lines[6], '');
+    assert.equal(lines.length, 7);
+  });
+
+  test('platform uses Go names (x64 is amd64)', () => {
+    const expectedArch = process.arch === 'x64' ? 'amd64' : process.arch === 'ia32' ? '386' : null;
+    if (expectedArch !== null) assert.ok(versionText('1').includes(`  platform:         ${process.platform}/${expectedArch}\n`));
+    assert.ok(!versionText('1').includes('/x64'));
+  });
+
+  test('without a version it says unknown', () => {
+    const r = parseCommandLine(['--version'], { prog: PROG });
+    assert.ok(r.kind === 'exit' && r.stdout.startsWith('namedprocess-exporter, version unknown (branch: HEAD'));
+  });
+
+  test('-version wins over -man and over a config conflict, but not over a flag error', () => {
+    assert.equal(exit(['-man', '-version']).stdout, versionText('1.2.3'));
+    assert.equal(exit(['-config.path', 'c', '-procnames', 'a', '-version']).code, 0);
+    assert.equal(exit(['-version', '-bogus']).code, 2);
+  });
+
+  test('-version=false does not print', () => {
+    assert.equal(parseCommandLine(['-version=false'], env).kind, 'run');
+  });
+});
+
+describe('-man', () => {
+  test('prints the reference manual to stdout and exits 0', () => {
+    assert.deepEqual(exit(['-man']), { kind: 'exit', code: 0, stdout: MANUAL_TEXT, stderr: '' });
+    assert.deepEqual(exit(['--man=true']), { kind: 'exit', code: 0, stdout: MANUAL_TEXT, stderr: '' });
+  });
+
+  test('the manual is the reference text', () => {
+    assert.ok(MANUAL_TEXT.startsWith('Usage:\n  process-exporter [options] -config.path filename.yml\n\nor \n\n'));
+    assert.ok(MANUAL_TEXT.includes('    -namemapping "python2,([^/]+)\\.py,java,-jar\\s+([^/]+).jar" \n'));
+    assert.ok(MANUAL_TEXT.includes('    process-exporter -namemapping "upstart,(--user)" \\\n      -procnames chromium-browse,'));
+    assert.ok(MANUAL_TEXT.endsWith('Config file process selection (filename.yml):\n\n  See README.md.\n\n'));
+    // 44 lines of text then the blank line Go appends: 45 newlines, as the Debian binary prints
+    assert.equal(MANUAL_TEXT.split('\n').length, 46);
+  });
+
+  test('-man wins over a config conflict', () => {
+    assert.equal(exit(['-config.path', 'c', '-namemapping', 'a,b', '-man']).code, 0);
+  });
+});
+
+describe('-config.path with -procnames or -namemapping', () => {
+  const stderr = '2024/01/02 03:04:05 -config.path cannot be used with -namemapping or -procnames\n';
+  for (const argv of [
+    ['-config.path', 'c.yml', '-procnames', 'bash'],
+    ['-namemapping=a,b', '--config.path=c.yml'],
+    // the reference tests the raw strings, so a -procnames that yields no names still conflicts
+    ['-config.path', 'c.yml', '-procnames', ','],
+  ]) {
+    test(argv.join(' '), () => {
+      assert.deepEqual(exit(argv), { kind: 'exit', code: 1, stdout: '', stderr });
+    });
+  }
+
+  test('an empty -procnames does not conflict', () => {
+    assert.equal(run(['-config.path', 'c.yml', '-procnames=']).options.configPath, 'c.yml');
+  });
+
+  test('the timestamp defaults to the current time', () => {
+    const r = parseCommandLine(['-config.path', 'c', '-procnames', 'x'], { prog: PROG });
+    assert.ok(r.kind === 'exit');
+    assert.match(r.stderr, /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d -config\.path cannot be used with -namemapping or -procnames\n$/);
+  });
+});
+
+describe('-web.telemetry-path checks', () => {
+  test('"/" would shadow the landing page', () => {
+    assert.deepEqual(exit(['-web.telemetry-path', '/']), {
+      kind: 'exit', code: 1, stdout: '',
+      stderr: '2024/01/02 03:04:05 invalid -web.telemetry-path "/": "/" serves the landing page; choose another path such as "/metrics"\n',
+    });
+  });
+
+  test('must start with "/"', () => {
+    assert.deepEqual(exit(['-web.telemetry-path=metrics']), {
+      kind: 'exit', code: 1, stdout: '',
+      stderr: '2024/01/02 03:04:05 invalid -web.telemetry-path "metrics": the path must start with "/"\n',
+    });
+    assert.equal(exit(['-web.telemetry-path=']).stderr,
+      '2024/01/02 03:04:05 invalid -web.telemetry-path "": the path must start with "/"\n');
+  });
+
+  test('a nested path is fine', () => {
+    assert.equal(run(['-web.telemetry-path', '/a/b/']).options.telemetryPath, '/a/b/');
+  });
+});
+
+describe('goQuote', () => {
+  test('matches strconv.Quote for the common cases', () => {
+    assert.equal(goQuote('abc'), '"abc"');
+    assert.equal(goQuote('a b'), '"a b"');
+    assert.equal(goQuote('"\\'), '"\\"\\\\"');
+    assert.equal(goQuote('\n\t\r\x07\x08\x0c\x0b'), '"\\n\\t\\r\\a\\b\\f\\v"');
+    assert.equal(goQuote('\x00\x7f'), '"\\x00\\x7f"');
+    assert.equal(goQuote('\u00b5s'), '"\u00b5s"');
+    assert.equal(goQuote('\u00a0'), '"\\u00a0"'); // NBSP is not printable for Go
+    assert.equal(goQuote('\u{1F600}'), '"\u{1F600}"');
+    assert.equal(goQuote('\u{E0001}'), '"\\U000e0001"');
+  });
+});
+
+describe('result objects', () => {
+  test('the procnames array is fresh, not the frozen default', () => {
+    const a = run([]).options;
+    assert.notEqual(a.procnames, defaultOptions.procnames);
+    a.procnames.push('x');
+    assert.deepEqual(run([]).options.procnames, []);
+  });
+});
