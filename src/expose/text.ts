@@ -1,0 +1,480 @@
+// Writes the namedprocess_* families straight from a CycleSnapshot, byte for byte as the reference
+// (client_golang registry + prometheus/common expfmt) prints them. No prom-client: at 10k+ groups
+// building metric objects costs far more than formatting the lines.
+//
+// Ordering rules reproduced here (client_golang Gather + expfmt):
+// - families sorted by name (fixed list below, checked by a test);
+// - label pairs printed in label-name order;
+// - samples sorted by their label values compared byte-wise in that label-name order, so e.g.
+//   context_switches is ordered by (ctxswitchtype, groupname) and memory_bytes by (groupname, memtype);
+// - a family without samples is not written at all (Gather only creates families for collected metrics).
+
+import type { CycleSnapshot, GroupSnapshot, ThreadNameSnapshot } from './snapshot';
+import { formatOpenMetricsFloat, formatTextFloat } from './gofloat';
+
+export type ExpositionFormat = 'text' | 'openmetrics';
+
+export interface RenderOptions {
+  /** -threads: write the namegroup_thread_* families for groups that have thread data */
+  threads: boolean;
+  format: ExpositionFormat;
+}
+
+/** The line that must end an OpenMetrics exposition, after every family (ours and the exporter's own). */
+export const OPENMETRICS_EOF = '# EOF\n';
+
+/** expfmt.FinalizeOpenMetrics: the caller appends this once, at the very end of the response body. */
+export function openMetricsEof(): string {
+  return OPENMETRICS_EOF;
+}
+
+type MetricType = 'counter' | 'gauge';
+
+interface Family {
+  name: string;
+  type: MetricType;
+  help: string;
+}
+
+// HELP texts verbatim from the reference collector (SPEC §4.2), quirks included.
+const F = {
+  ctx: { name: 'namedprocess_namegroup_context_switches_total', type: 'counter', help: 'Context switches' },
+  cpu: { name: 'namedprocess_namegroup_cpu_seconds_total', type: 'counter', help: 'Cpu user usage in seconds' },
+  majflt: { name: 'namedprocess_namegroup_major_page_faults_total', type: 'counter', help: 'Major page faults' },
+  mem: { name: 'namedprocess_namegroup_memory_bytes', type: 'gauge', help: 'number of bytes of memory in use' },
+  minflt: { name: 'namedprocess_namegroup_minor_page_faults_total', type: 'counter', help: 'Minor page faults' },
+  numProcs: { name: 'namedprocess_namegroup_num_procs', type: 'gauge', help: 'number of processes in this group' },
+  numThreads: { name: 'namedprocess_namegroup_num_threads', type: 'gauge', help: 'Number of threads' },
+  oldest: {
+    name: 'namedprocess_namegroup_oldest_start_time_seconds',
+    type: 'gauge',
+    help: 'start time in seconds since 1970/01/01 of oldest process in group',
+  },
+  fds: {
+    name: 'namedprocess_namegroup_open_filedesc',
+    type: 'gauge',
+    help: 'number of open file descriptors for this group',
+  },
+  read: { name: 'namedprocess_namegroup_read_bytes_total', type: 'counter', help: 'number of bytes read by this group' },
+  states: {
+    name: 'namedprocess_namegroup_states',
+    type: 'gauge',
+    help: 'Number of processes in states Running, Sleeping, Waiting, Zombie, or Other',
+  },
+  thrCtx: {
+    name: 'namedprocess_namegroup_thread_context_switches_total',
+    type: 'counter',
+    help: 'Context switches for these threads',
+  },
+  thrCount: {
+    name: 'namedprocess_namegroup_thread_count',
+    type: 'gauge',
+    help: 'Number of threads in this group with same threadname',
+  },
+  thrCpu: {
+    name: 'namedprocess_namegroup_thread_cpu_seconds_total',
+    type: 'counter',
+    help: 'Cpu user/system usage in seconds',
+  },
+  thrIo: {
+    name: 'namedprocess_namegroup_thread_io_bytes_total',
+    type: 'counter',
+    help: 'number of bytes read/written by these threads',
+  },
+  thrMajflt: {
+    name: 'namedprocess_namegroup_thread_major_page_faults_total',
+    type: 'counter',
+    help: 'Major page faults for these threads',
+  },
+  thrMinflt: {
+    name: 'namedprocess_namegroup_thread_minor_page_faults_total',
+    type: 'counter',
+    help: 'Minor page faults for these threads',
+  },
+  wchan: {
+    name: 'namedprocess_namegroup_threads_wchan',
+    type: 'gauge',
+    help: 'Number of threads in this group waiting on each wchan',
+  },
+  ratio: {
+    name: 'namedprocess_namegroup_worst_fd_ratio',
+    type: 'gauge',
+    help: 'the worst (closest to 1) ratio between open fds and max fds among all procs in this group',
+  },
+  write: {
+    name: 'namedprocess_namegroup_write_bytes_total',
+    type: 'counter',
+    help: 'number of bytes written by this group',
+  },
+  scrapeErrors: {
+    name: 'namedprocess_scrape_errors',
+    type: 'counter',
+    help: 'general scrape errors: no proc metrics collected during a cycle',
+  },
+  partialErrors: {
+    name: 'namedprocess_scrape_partial_errors',
+    type: 'counter',
+    help: "incremented each time a tracked proc's metrics collection fails partially, e.g. unreadable I/O stats",
+  },
+  procreadErrors: {
+    name: 'namedprocess_scrape_procread_errors',
+    type: 'counter',
+    help: "incremented each time a proc's metrics collection fails",
+  },
+} satisfies Record<string, Family>;
+
+/** Every family this module can write, in output order (exported so a test can check the sort). */
+export const FAMILY_ORDER: readonly string[] = [
+  F.ctx, F.cpu, F.majflt, F.mem, F.minflt, F.numProcs, F.numThreads, F.oldest, F.fds, F.read, F.states,
+  F.thrCtx, F.thrCount, F.thrCpu, F.thrIo, F.thrMajflt, F.thrMinflt, F.wchan, F.ratio, F.write,
+  F.scrapeErrors, F.partialErrors, F.procreadErrors,
+].map((f) => f.name);
+
+/** `# HELP` and `# TYPE` lines, as expfmt MetricFamilyToText / MetricFamilyToOpenMetrics write them. */
+function header(f: Family, format: ExpositionFormat): string {
+  if (format === 'text') return `# HELP ${f.name} ${f.help}\n# TYPE ${f.name} ${f.type}\n`;
+  // OpenMetrics: a counter's family name drops `_total`; a counter without `_total` cannot be a valid
+  // OpenMetrics counter, so expfmt declares it `unknown` and keeps its sample name unchanged.
+  let name = f.name;
+  let type: string = f.type;
+  if (f.type === 'counter') {
+    if (name.endsWith('_total')) name = name.slice(0, -6);
+    else type = 'unknown';
+  }
+  return `# HELP ${name} ${f.help}\n# TYPE ${name} ${type}\n`;
+}
+
+const HEADERS: Record<ExpositionFormat, Record<keyof typeof F, string>> = {
+  text: mapFamilies((f) => header(f, 'text')),
+  openmetrics: mapFamilies((f) => header(f, 'openmetrics')),
+};
+
+function mapFamilies(fn: (f: Family) => string): Record<keyof typeof F, string> {
+  const out = {} as Record<keyof typeof F, string>;
+  for (const k of Object.keys(F) as (keyof typeof F)[]) out[k] = fn(F[k]);
+  return out;
+}
+
+/**
+ * Makes a label value well-formed Unicode: lone surrogates (only possible from JS code; bytes read
+ * from /proc are already decoded with U+FFFD) become U+FFFD so the UTF-8 output never mangles them.
+ */
+export function sanitizeLabelValue(s: string): string {
+  const w = s as unknown as WellFormed;
+  return w.isWellFormed() ? s : w.toWellFormed();
+}
+
+// ES2024 String methods (Node 20 has them; the ES2022 lib typings do not).
+interface WellFormed {
+  isWellFormed(): boolean;
+  toWellFormed(): string;
+}
+
+/** expfmt label-value escaping: `\` -> `\\`, `"` -> `\"`, newline -> `\n`; everything else verbatim. */
+export function escapeLabelValue(s: string): string {
+  const n = s.length;
+  let i = 0;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 92 || c === 34 || c === 10) break;
+  }
+  // Nearly every name needs no escaping: return it as is.
+  if (i === n) return s;
+  let out = s.slice(0, i);
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 92) out += '\\\\';
+    else if (c === 34) out += '\\"';
+    else if (c === 10) out += '\\n';
+    else out += s[i];
+  }
+  return out;
+}
+
+/**
+ * Go string comparison (byte-wise over UTF-8) for well-formed JS strings. UTF-16 code-unit order
+ * equals code-point (= UTF-8 byte) order except that surrogates (U+10000 and up) sort below
+ * U+E000..U+FFFF; that one case is remapped.
+ */
+export function compareUtf8(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = a.length < b.length ? a.length : b.length;
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x !== y) {
+      if (x >= 0xd800 && y >= 0xd800) {
+        // Surrogates go above U+E000..U+FFFF, as their 4-byte UTF-8 encodings do.
+        x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+        y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+      }
+      return x - y;
+    }
+  }
+  return a.length - b.length;
+}
+
+interface Named<T> {
+  /** sanitized value, the sort key */
+  key: string;
+  /** escaped for use between the quotes of a label */
+  esc: string;
+  item: T;
+}
+
+function named<T>(key: string, item: T): Named<T> {
+  const clean = sanitizeLabelValue(key);
+  return { key: clean, esc: escapeLabelValue(clean), item };
+}
+
+function byKey<T>(a: Named<T>, b: Named<T>): number {
+  return compareUtf8(a.key, b.key);
+}
+
+// Flush the accumulated text into a chunk at this size, so no single string gets huge.
+const CHUNK = 1 << 16;
+
+class Out {
+  parts: string[] = [];
+  s = '';
+  // Stored so the optimiser cannot drop the flattening read below as dead code.
+  private sink = 0;
+  flushIfBig(): void {
+    if (this.s.length >= CHUNK) {
+      const s = this.s;
+      // Reading a character flattens the rope now, while its many small pieces are still young
+      // garbage; kept as a rope they would be promoted and make the old-generation GC do the work
+      // (this halves the render time at 100k groups).
+      this.sink ^= s.charCodeAt(0);
+      this.parts.push(s);
+      this.s = '';
+    }
+  }
+  done(): string[] {
+    if (this.s.length > 0) this.parts.push(this.s);
+    this.s = '';
+    return this.parts;
+  }
+}
+
+/**
+ * The namedprocess_* part of the exposition as a list of chunks (concatenate them, or write them to
+ * a stream one by one). Ends with the three scrape counters; no `# EOF` (see openMetricsEof).
+ */
+export function renderGroupFamiliesChunks(snap: CycleSnapshot, opts: RenderOptions): string[] {
+  const fmt = opts.format === 'openmetrics' ? formatOpenMetricsFloat : formatTextFloat;
+  const H = HEADERS[opts.format];
+  const o = new Out();
+
+  if (snap.ok && snap.groups.length > 0) {
+    const groups = snap.groups.map((g) => named(g.name, g)).sort(byKey);
+    writeGroupFamilies(o, groups, snap.gatherSmaps, opts.threads, H, fmt);
+  }
+
+  o.s +=
+    H.scrapeErrors + 'namedprocess_scrape_errors ' + fmt(snap.scrapeErrors) + '\n' +
+    H.partialErrors + 'namedprocess_scrape_partial_errors ' + fmt(snap.partialErrors) + '\n' +
+    H.procreadErrors + 'namedprocess_scrape_procread_errors ' + fmt(snap.procReadErrors) + '\n';
+  return o.done();
+}
+
+/** renderGroupFamiliesChunks joined into one string. */
+export function renderGroupFamilies(snap: CycleSnapshot, opts: RenderOptions): string {
+  return renderGroupFamiliesChunks(snap, opts).join('');
+}
+
+type Fmt = (v: number) => string;
+type G = Named<GroupSnapshot>;
+type T = Named<ThreadNameSnapshot>;
+
+// One sample per group: `<name>{groupname="<g>"} <v>`.
+function perGroup(o: Out, header: string, name: string, groups: G[], fmt: Fmt, get: (g: GroupSnapshot) => number): void {
+  o.s += header;
+  const pre = name + '{groupname="';
+  for (let i = 0; i < groups.length; i++) {
+    const g = groups[i];
+    o.s += pre + g.esc + '"} ' + fmt(get(g.item)) + '\n';
+    o.flushIfBig();
+  }
+}
+
+function writeGroupFamilies(
+  o: Out,
+  groups: G[],
+  smaps: boolean,
+  threads: boolean,
+  H: Record<keyof typeof F, string>,
+  fmt: Fmt,
+): void {
+  const n = groups.length;
+
+  // context_switches: labels (ctxswitchtype, groupname), so all nonvoluntary rows come first.
+  o.s += H.ctx;
+  {
+    const pn = 'namedprocess_namegroup_context_switches_total{ctxswitchtype="nonvoluntary",groupname="';
+    for (let i = 0; i < n; i++) {
+      o.s += pn + groups[i].esc + '"} ' + fmt(groups[i].item.ctxNonvoluntary) + '\n';
+      o.flushIfBig();
+    }
+    const pv = 'namedprocess_namegroup_context_switches_total{ctxswitchtype="voluntary",groupname="';
+    for (let i = 0; i < n; i++) {
+      o.s += pv + groups[i].esc + '"} ' + fmt(groups[i].item.ctxVoluntary) + '\n';
+      o.flushIfBig();
+    }
+  }
+
+  // cpu_seconds_total: (groupname, mode); "system" < "user".
+  o.s += H.cpu;
+  {
+    const p = 'namedprocess_namegroup_cpu_seconds_total{groupname="';
+    for (let i = 0; i < n; i++) {
+      const g = groups[i];
+      o.s +=
+        p + g.esc + '",mode="system"} ' + fmt(g.item.cpuSystem) + '\n' +
+        p + g.esc + '",mode="user"} ' + fmt(g.item.cpuUser) + '\n';
+      o.flushIfBig();
+    }
+  }
+
+  perGroup(o, H.majflt, 'namedprocess_namegroup_major_page_faults_total', groups, fmt, (g) => g.majorPageFaults);
+
+  // memory_bytes: (groupname, memtype); proportional* sort before resident < swapped < virtual.
+  o.s += H.mem;
+  {
+    const p = 'namedprocess_namegroup_memory_bytes{groupname="';
+    for (let i = 0; i < n; i++) {
+      const g = groups[i];
+      const q = p + g.esc;
+      if (smaps) {
+        o.s +=
+          q + '",memtype="proportionalResident"} ' + fmt(g.item.proportionalResident) + '\n' +
+          q + '",memtype="proportionalSwapped"} ' + fmt(g.item.proportionalSwapped) + '\n';
+      }
+      o.s +=
+        q + '",memtype="resident"} ' + fmt(g.item.resident) + '\n' +
+        q + '",memtype="swapped"} ' + fmt(g.item.swapped) + '\n' +
+        q + '",memtype="virtual"} ' + fmt(g.item.virtual) + '\n';
+      o.flushIfBig();
+    }
+  }
+
+  perGroup(o, H.minflt, 'namedprocess_namegroup_minor_page_faults_total', groups, fmt, (g) => g.minorPageFaults);
+  perGroup(o, H.numProcs, 'namedprocess_namegroup_num_procs', groups, fmt, (g) => g.numProcs);
+  perGroup(o, H.numThreads, 'namedprocess_namegroup_num_threads', groups, fmt, (g) => g.numThreads);
+  perGroup(o, H.oldest, 'namedprocess_namegroup_oldest_start_time_seconds', groups, fmt, (g) => g.oldestStartTime);
+  perGroup(o, H.fds, 'namedprocess_namegroup_open_filedesc', groups, fmt, (g) => g.openFds);
+  perGroup(o, H.read, 'namedprocess_namegroup_read_bytes_total', groups, fmt, (g) => g.readBytes);
+
+  // states: (groupname, state); Other < Running < Sleeping < Waiting < Zombie.
+  o.s += H.states;
+  {
+    const p = 'namedprocess_namegroup_states{groupname="';
+    for (let i = 0; i < n; i++) {
+      const g = groups[i];
+      const q = p + g.esc;
+      const st = g.item.states;
+      o.s +=
+        q + '",state="Other"} ' + fmt(st.other) + '\n' +
+        q + '",state="Running"} ' + fmt(st.running) + '\n' +
+        q + '",state="Sleeping"} ' + fmt(st.sleeping) + '\n' +
+        q + '",state="Waiting"} ' + fmt(st.waiting) + '\n' +
+        q + '",state="Zombie"} ' + fmt(st.zombie) + '\n';
+      o.flushIfBig();
+    }
+  }
+
+  if (threads) writeThreadFamilies(o, groups, H, fmt);
+
+  // threads_wchan: (groupname, wchan); written only if some group has a wchan sample.
+  {
+    let any = false;
+    const p = 'namedprocess_namegroup_threads_wchan{groupname="';
+    for (let i = 0; i < n; i++) {
+      const g = groups[i];
+      if (g.item.wchans.size === 0) continue;
+      if (!any) {
+        o.s += H.wchan;
+        any = true;
+      }
+      const ws: Named<number>[] = [];
+      for (const [w, c] of g.item.wchans) ws.push(named(w, c));
+      ws.sort(byKey);
+      const q = p + g.esc + '",wchan="';
+      for (let j = 0; j < ws.length; j++) o.s += q + ws[j].esc + '"} ' + fmt(ws[j].item) + '\n';
+      o.flushIfBig();
+    }
+  }
+
+  perGroup(o, H.ratio, 'namedprocess_namegroup_worst_fd_ratio', groups, fmt, (g) => g.worstFdRatio);
+  perGroup(o, H.write, 'namedprocess_namegroup_write_bytes_total', groups, fmt, (g) => g.writeBytes);
+}
+
+function writeThreadFamilies(o: Out, groups: G[], H: Record<keyof typeof F, string>, fmt: Fmt): void {
+  // Only groups with thread data take part; each one's thread names sorted once for all six families.
+  const tg: { g: G; ts: T[] }[] = [];
+  for (let i = 0; i < groups.length; i++) {
+    const g = groups[i];
+    if (g.item.threads.length === 0) continue;
+    const ts = g.item.threads.map((t) => named(t.name, t)).sort(byKey);
+    tg.push({ g, ts });
+  }
+  if (tg.length === 0) return;
+
+  // thread_context_switches_total: (ctxswitchtype, groupname, threadname).
+  o.s += H.thrCtx;
+  for (const ct of ['nonvoluntary', 'voluntary'] as const) {
+    const p = 'namedprocess_namegroup_thread_context_switches_total{ctxswitchtype="' + ct + '",groupname="';
+    for (const { g, ts } of tg) {
+      const q = p + g.esc + '",threadname="';
+      for (const t of ts) {
+        o.s += q + t.esc + '"} ' + fmt(ct === 'voluntary' ? t.item.ctxVoluntary : t.item.ctxNonvoluntary) + '\n';
+      }
+      o.flushIfBig();
+    }
+  }
+
+  // thread_count: (groupname, threadname).
+  threadFamily(o, H.thrCount, 'namedprocess_namegroup_thread_count', tg, fmt, (t) => t.count);
+
+  // thread_cpu_seconds_total: (groupname, mode, threadname): every system row of a group, then user.
+  o.s += H.thrCpu;
+  for (const { g, ts } of tg) {
+    const p = 'namedprocess_namegroup_thread_cpu_seconds_total{groupname="' + g.esc;
+    const qs = p + '",mode="system",threadname="';
+    for (const t of ts) o.s += qs + t.esc + '"} ' + fmt(t.item.cpuSystem) + '\n';
+    const qu = p + '",mode="user",threadname="';
+    for (const t of ts) o.s += qu + t.esc + '"} ' + fmt(t.item.cpuUser) + '\n';
+    o.flushIfBig();
+  }
+
+  // thread_io_bytes_total: (groupname, iomode, threadname): read rows, then write rows.
+  o.s += H.thrIo;
+  for (const { g, ts } of tg) {
+    const p = 'namedprocess_namegroup_thread_io_bytes_total{groupname="' + g.esc;
+    const qr = p + '",iomode="read",threadname="';
+    for (const t of ts) o.s += qr + t.esc + '"} ' + fmt(t.item.readBytes) + '\n';
+    const qw = p + '",iomode="write",threadname="';
+    for (const t of ts) o.s += qw + t.esc + '"} ' + fmt(t.item.writeBytes) + '\n';
+    o.flushIfBig();
+  }
+
+  threadFamily(o, H.thrMajflt, 'namedprocess_namegroup_thread_major_page_faults_total', tg, fmt, (t) => t.majorPageFaults);
+  threadFamily(o, H.thrMinflt, 'namedprocess_namegroup_thread_minor_page_faults_total', tg, fmt, (t) => t.minorPageFaults);
+}
+
+// `<name>{groupname="<g>",threadname="<t>"} <v>` for every thread name of every group.
+function threadFamily(
+  o: Out,
+  header: string,
+  name: string,
+  tg: { g: G; ts: T[] }[],
+  fmt: Fmt,
+  get: (t: ThreadNameSnapshot) => number,
+): void {
+  o.s += header;
+  for (const { g, ts } of tg) {
+    const q = name + '{groupname="' + g.esc + '",threadname="';
+    for (const t of ts) o.s += q + t.esc + '"} ' + fmt(get(t.item)) + '\n';
+    o.flushIfBig();
+  }
+}
