@@ -53,7 +53,7 @@ export interface DetailRequest {
 export const DetailFlag = {
   /** status unreadable or unparsable: a read error, the process is skipped this cycle */
   STATUS_ERR: 1 << 0,
-  /** limits unreadable or without a parsable "Max open files" row: a read error, skipped */
+  /** limits unreadable or unparsable (a table without a "Max open files" row gives limit 0, as procfs does) */
   LIMITS_ERR: 1 << 1,
   /** the rest are partial errors (at most one counted per process and cycle) */
   IO_ERR: 1 << 2,
@@ -75,7 +75,7 @@ export const PARTIAL_ERROR_MASK =
 export interface DetailColumns {
   count: number;
   flags: Uint16Array;
-  /** effective uid, 2nd field of `Uid:` in status; 0 when the line is missing (SPEC §0, HEAD) */
+  /** effective uid, 2nd field of `Uid:` in status; 0 when the line is missing (SPEC §0, HEAD); read as unsigned (>>> 0) */
   uid: Int32Array;
   /** status voluntary_ctxt_switches / nonvoluntary_ctxt_switches (0 when missing) */
   ctxVol: Float64Array;
