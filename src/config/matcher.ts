@@ -1,0 +1,233 @@
+// Deciding a new process's group: config rules (SPEC §2.1), -procnames/-namemapping (SPEC §3), or the
+// default of grouping every process by comm (SPEC §0). A namer runs once per new process.
+import { GoRegex, RegexSyntaxError } from './regex';
+import { parseTemplate, GoTime, TemplateError, type NameTemplate } from './template';
+import { ConfigError, type RuleSource } from './load';
+
+/** What a namer may look at: the static facts of one process. */
+export interface ProcAttributes {
+  comm: string;
+  cmdline: string[];
+  cgroups: string[];
+  username: string;
+  pid: number;
+  startTimeMs: number;
+}
+
+export interface Namer {
+  /** the group name, or undefined when no rule matches */
+  matchAndName(p: ProcAttributes): string | undefined;
+  /** for the start-up log line */
+  readonly description: string;
+}
+
+/** Go filepath.Base: trailing slashes stripped, "" is ".", all slashes is "/". */
+export function goBase(path: string): string {
+  if (path === '') return '.';
+  let end = path.length;
+  while (end > 0 && path[end - 1] === '/') end--;
+  if (end === 0) return '/';
+  const trimmed = path.slice(0, end);
+  const slash = trimmed.lastIndexOf('/');
+  return slash < 0 ? trimmed : trimmed.slice(slash + 1);
+}
+
+// Identical cmdlines (a pool of 2,000 workers) are matched once: results are kept per joined cmdline.
+const MEMO_LIMIT = 10_000;
+
+class CmdlineSelector {
+  private readonly memo = new Map<string, Map<string, string> | null>();
+  constructor(private readonly regexes: GoRegex[]) {}
+
+  /** The captures of every regex (Go's Matches map), or null when any regex fails to match. */
+  match(joined: string): Map<string, string> | null {
+    const hit = this.memo.get(joined);
+    if (hit !== undefined) return hit;
+    let captures: Map<string, string> | null = new Map();
+    for (const re of this.regexes) {
+      const sub = re.findSubmatch(joined);
+      if (sub === null) {
+        captures = null;
+        break;
+      }
+      // later names overwrite earlier ones, so "" ends up holding the last unnamed group (SPEC §2.1)
+      re.subexpNames.forEach((name, i) => captures!.set(name, sub[i] ?? ''));
+    }
+    if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
+    this.memo.set(joined, captures);
+    return captures;
+  }
+}
+
+interface ExeEntry {
+  base: string;
+  /** set when the config entry has a '/': argv[0] must equal it too */
+  full?: string;
+}
+
+export class ConfigRule {
+  readonly index: number;
+  readonly nameSource: string;
+  private readonly comms?: Set<string>;
+  private readonly exes?: ExeEntry[];
+  private readonly cmdline?: CmdlineSelector;
+  private readonly template: NameTemplate;
+  private templateErrorLogged = false;
+
+  constructor(src: RuleSource, file: string, private readonly onTemplateError: (msg: string) => void) {
+    this.index = src.index;
+    this.nameSource = src.name === '' ? '{{.ExeBase}}' : src.name;
+    const where = (p: { line: number; col: number }) => `${file}:${p.line}:${p.col}: process_names[${src.index}]${src.name ? ` (name ${JSON.stringify(src.name)})` : ''}: `;
+    if (src.comm !== undefined) this.comms = new Set(src.comm);
+    // every exe entry is kept, even with the same basename (SPEC §0 #10)
+    if (src.exe !== undefined) this.exes = src.exe.map((e) => (e.includes('/') ? { base: goBase(e), full: e } : { base: e }));
+    if (src.cmdline !== undefined) {
+      const regexes = src.cmdline.map((re, i) => {
+        try {
+          return new GoRegex(re);
+        } catch (e) {
+          if (e instanceof RegexSyntaxError) throw new ConfigError(`${where(src.cmdlinePos[i] ?? src)}bad cmdline regex ${goQuote(re)}: ${e.message}`);
+          throw e;
+        }
+      });
+      this.cmdline = new CmdlineSelector(regexes);
+    }
+    if (this.comms === undefined && this.exes === undefined && this.cmdline === undefined) {
+      throw new ConfigError(`${where(src)}no matchers provided`);
+    }
+    try {
+      this.template = parseTemplate(this.nameSource);
+    } catch (e) {
+      if (e instanceof TemplateError) throw new ConfigError(`${where(src.namePos)}bad name template ${goQuote(this.nameSource)}: ${e.message}`);
+      throw e;
+    }
+  }
+
+  matchAndName(p: ProcAttributes): string | undefined {
+    if (this.comms !== undefined && !this.comms.has(p.comm)) return undefined;
+    const argv0 = p.cmdline.length > 0 ? p.cmdline[0] : undefined;
+    if (this.exes !== undefined) {
+      if (argv0 === undefined) return undefined;
+      const base = goBase(argv0);
+      if (!this.exes.some((e) => e.base === base && (e.full === undefined || e.full === argv0))) return undefined;
+    }
+    let matches: Map<string, string> = new Map();
+    if (this.cmdline !== undefined) {
+      const m = this.cmdline.match(p.cmdline.join(' '));
+      if (m === null) return undefined;
+      matches = m;
+    }
+    const result = this.template.execute({
+      Comm: p.comm,
+      // with an empty cmdline both fall back to comm, without basename (SPEC §10 #20)
+      ExeBase: argv0 === undefined ? p.comm : goBase(argv0),
+      ExeFull: argv0 === undefined ? p.comm : argv0,
+      Username: p.username,
+      PID: p.pid,
+      StartTime: new GoTime(p.startTimeMs),
+      Cgroups: p.cgroups,
+      Matches: matches,
+    });
+    if (result.error !== undefined && !this.templateErrorLogged) {
+      // the reference swallows these; we keep its partial name but say so once per rule (SPEC §0 #11)
+      this.templateErrorLogged = true;
+      this.onTemplateError(`name template of process_names[${this.index}] failed for pid ${p.pid}, using the partial name ${JSON.stringify(result.text)}: ${result.error}`);
+    }
+    return result.text;
+  }
+}
+
+/** Config rules: the first rule that matches names the process. */
+export class ConfigNamer implements Namer {
+  readonly description: string;
+  constructor(readonly rules: ConfigRule[], file: string) {
+    this.description = `based on ${goQuote(file)}`;
+  }
+  matchAndName(p: ProcAttributes): string | undefined {
+    for (const rule of this.rules) {
+      const name = rule.matchAndName(p);
+      if (name !== undefined) return name;
+    }
+    return undefined;
+  }
+}
+
+export function buildConfigNamer(rules: RuleSource[], file: string, onTemplateError: (msg: string) => void): ConfigNamer {
+  return new ConfigNamer(rules.map((r) => new ConfigRule(r, file, onTemplateError)), file);
+}
+
+/** The packaged all.yaml: `name: "{{.Comm}}"`, `cmdline: ['.+']` (kernel threads have no cmdline). */
+export function buildDefaultNamer(): Namer {
+  const rule = new ConfigRule(
+    { index: 0, name: '{{.Comm}}', cmdline: ['.+'], line: 1, col: 1, cmdlinePos: [], namePos: { line: 1, col: 1 } },
+    'built-in default',
+    () => {},
+  );
+  return {
+    description: 'grouping every process by {{.Comm}} (no -config.path or -procnames given)',
+    matchAndName: (p) => rule.matchAndName(p),
+  };
+}
+
+export class NameMappingError extends Error {}
+
+interface CommMapping {
+  regex?: GoRegex;
+}
+
+/** -procnames and -namemapping (SPEC §3). */
+export class ProcnamesNamer implements Namer {
+  readonly description: string;
+  private readonly byComm = new Map<string, CommMapping>();
+
+  constructor(procnames: string[], namemapping: string) {
+    if (namemapping !== '') {
+      const tokens = namemapping.split(',');
+      if (tokens.length % 2 !== 0) throw this.mappingError(namemapping, 'bad namemapper: odd number of tokens');
+      tokens.forEach((t, i) => {
+        if (t === '') throw this.mappingError(namemapping, `bad namemapper: token ${i} is empty`);
+      });
+      for (let i = 0; i < tokens.length; i += 2) {
+        let regex: GoRegex;
+        try {
+          regex = new GoRegex(tokens[i + 1]);
+        } catch (e) {
+          throw this.mappingError(namemapping, `error compiling regexp '${tokens[i + 1]}': ${(e as Error).message}`);
+        }
+        this.byComm.set(tokens[i], { regex });
+      }
+    }
+    for (const name of procnames) if (name !== '' && !this.byComm.has(name)) this.byComm.set(name, {});
+    this.description = `for procnames: [${procnames.filter((n) => n !== '').join(' ')}]`;
+  }
+
+  private mappingError(arg: string, msg: string): NameMappingError {
+    return new NameMappingError(`Error parsing -namemapping argument '${arg}': ${msg}`);
+  }
+
+  matchAndName(p: ProcAttributes): string | undefined {
+    const m = this.byComm.get(p.comm);
+    if (m === undefined) return undefined;
+    if (m.regex === undefined) return p.comm;
+    const sub = m.regex.findSubmatch(p.cmdline.join(' '));
+    if (sub === null) return undefined;
+    for (let i = 1; i < sub.length; i++) if (sub[i] !== '') return `${p.comm}:${sub[i]}`;
+    // no group or only empty captures: not matched, and not tracked under the plain comm either
+    return undefined;
+  }
+}
+
+/** Go's %q of a string (strconv.Quote) for the ASCII-printable cases configs contain. */
+export function goQuote(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '"' || ch === '\\') out += '\\' + ch;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\r') out += '\\r';
+    else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
+    else out += ch;
+  }
+  return out + '"';
+}

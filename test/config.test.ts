@@ -1,0 +1,235 @@
+// Config loading and matching: SPEC §2, §3, and the reference's config tests (SPEC §8) re-expressed.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfigText, readConfigFile, ConfigError } from '../src/config/load';
+import { buildConfigNamer, buildDefaultNamer, ProcnamesNamer, goBase, type ProcAttributes } from '../src/config/matcher';
+import { buildNamer, StartupError } from '../src/collector';
+import { defaultOptions } from '../src/options';
+import { memoryLogger } from '../src/log';
+
+function proc(p: Partial<ProcAttributes>): ProcAttributes {
+  return { comm: 'x', cmdline: [], cgroups: [], username: 'root', pid: 1, startTimeMs: 0, ...p };
+}
+
+function namer(yaml: string) {
+  const log: string[] = [];
+  return buildConfigNamer(parseConfigText(yaml, 'cfg.yaml'), 'cfg.yaml', (m) => log.push(m));
+}
+
+function configError(yaml: string): string {
+  try {
+    namer(yaml);
+  } catch (e) {
+    assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
+    return e.message;
+  }
+  assert.fail('no error');
+}
+
+describe('config matching (SPEC §2.1, §8 TestConfigBasic)', () => {
+  const n = namer(`process_names:
+  - exe: [bash]
+  - exe: [sh]
+  - exe: [/bin/ksh]
+`);
+  test('exe basename rules pick the first matching rule', () => {
+    assert.equal(n.matchAndName(proc({ cmdline: ['/bin/bash'] })), 'bash');
+    assert.equal(n.matchAndName(proc({ cmdline: ['sh'] })), 'sh');
+    assert.equal(n.matchAndName(proc({ cmdline: ['/bin/ksh'] })), 'ksh');
+  });
+  test('an exe entry with a slash needs argv[0] to be that path', () => {
+    assert.equal(n.matchAndName(proc({ cmdline: ['/usr/bin/ksh'] })), undefined);
+    assert.equal(n.matchAndName(proc({ cmdline: ['ksh'] })), undefined);
+  });
+  test('an empty cmdline never matches an exe selector', () => {
+    assert.equal(n.matchAndName(proc({ comm: 'bash', cmdline: [] })), undefined);
+  });
+  test('exe entries with the same basename are all kept (SPEC §0 #10)', () => {
+    const k = namer('process_names:\n  - exe: ["/usr/bin/ksh", "/opt/ksh"]\n');
+    assert.equal(k.matchAndName(proc({ cmdline: ['/usr/bin/ksh'] })), 'ksh');
+    assert.equal(k.matchAndName(proc({ cmdline: ['/opt/ksh'] })), 'ksh');
+    assert.equal(k.matchAndName(proc({ cmdline: ['/bin/ksh'] })), undefined);
+  });
+  test('comm is exact and ORed over the list', () => {
+    const c = namer('process_names:\n  - comm: [bash, zsh]\n    name: "{{.Comm}}"\n');
+    assert.equal(c.matchAndName(proc({ comm: 'zsh' })), 'zsh');
+    assert.equal(c.matchAndName(proc({ comm: 'zsh2' })), undefined);
+    assert.equal(c.matchAndName(proc({ comm: 'bas' })), undefined);
+  });
+  test('selectors inside a rule are ANDed', () => {
+    const c = namer('process_names:\n  - comm: [python3]\n    cmdline: ["server"]\n    name: ok\n');
+    assert.equal(c.matchAndName(proc({ comm: 'python3', cmdline: ['python3', 'server.py'] })), 'ok');
+    assert.equal(c.matchAndName(proc({ comm: 'python3', cmdline: ['python3', 'client.py'] })), undefined);
+    assert.equal(c.matchAndName(proc({ comm: 'python', cmdline: ['python3', 'server.py'] })), undefined);
+  });
+  test('cmdline regexes are ANDed over argv joined with single spaces, argv[0] included', () => {
+    const c = namer('process_names:\n  - cmdline: ["^/usr/bin/a  b$", "a"]\n    name: two\n');
+    assert.equal(c.matchAndName(proc({ cmdline: ['/usr/bin/a', '', 'b'] })), 'two');
+    assert.equal(c.matchAndName(proc({ cmdline: ['/usr/bin/a', 'b'] })), undefined);
+  });
+  test('cmdline: [] matches every process; comm: [] and exe: [] match nothing', () => {
+    assert.equal(namer('process_names:\n  - cmdline: []\n    name: all\n').matchAndName(proc({})), 'all');
+    assert.equal(namer('process_names:\n  - comm: []\n').matchAndName(proc({ comm: '' })), undefined);
+    assert.equal(namer('process_names:\n  - exe: []\n').matchAndName(proc({ cmdline: ['a'] })), undefined);
+  });
+  test('the default name is {{.ExeBase}}, which falls back to comm for an empty cmdline', () => {
+    const c = namer('process_names:\n  - comm: ["kworker/0:1"]\n');
+    assert.equal(c.matchAndName(proc({ comm: 'kworker/0:1' })), 'kworker/0:1');
+  });
+  test('an empty or null config matches nothing', () => {
+    assert.deepEqual(parseConfigText('', 'c'), []);
+    assert.deepEqual(parseConfigText('process_names: []\n', 'c'), []);
+    assert.deepEqual(parseConfigText('process_names:\n', 'c'), []);
+  });
+  test('unknown keys are ignored and scalars are taken verbatim', () => {
+    const c = namer('other: 1\nprocess_names:\n  - comm: [123, 1.50, true]\n    color: red\n    name: "{{.Comm}}"\n');
+    assert.equal(c.matchAndName(proc({ comm: '1.50' })), '1.50');
+    assert.equal(c.matchAndName(proc({ comm: 'true' })), 'true');
+    assert.equal(c.matchAndName(proc({ comm: '123' })), '123');
+  });
+});
+
+describe('templates and captures (SPEC §2.1, §2.2, §8 TestConfigTemplates)', () => {
+  test('a named capture goes into .Matches', () => {
+    const c = namer(String.raw`process_names:
+  - exe: [postmaster]
+    cmdline: ['-D\s+.+?(?P<Path>[^/]+)(?:$|\s)']
+    name: "{{.ExeBase}}:{{.Matches.Path}}"
+`);
+    assert.equal(c.matchAndName(proc({ cmdline: ['/usr/bin/postmaster', '-D', '/data/pg'] })), 'postmaster:pg');
+  });
+  test('.ExeFull and .PID', () => {
+    const c = namer('process_names:\n  - exe: [prometheus]\n    name: "{{.ExeFull}}:{{.PID}}"\n');
+    assert.equal(c.matchAndName(proc({ cmdline: ['/usr/local/bin/prometheus'], pid: 23 })), '/usr/local/bin/prometheus:23');
+  });
+  test('.StartTime prints as Go time.Time', () => {
+    const c = namer('process_names:\n  - comm: [cat]\n    name: "{{.StartTime}}"\n');
+    // btime 1508450329 + 3242.19 s, the reference fixture's start time
+    assert.equal(c.matchAndName(proc({ comm: 'cat', startTimeMs: 1508450329000 + 3242190 })), '2017-10-19 22:52:51.19 +0000 UTC');
+  });
+  test('"" holds the last unnamed group of the last regex', () => {
+    const c = namer('process_names:\n  - cmdline: ["(a)(b)", "(c)"]\n    name: "{{index .Matches \\"\\"}}"\n');
+    assert.equal(c.matchAndName(proc({ cmdline: ['ab', 'c'] })), 'c');
+  });
+  test('a missing key prints <no value>', () => {
+    const c = namer('process_names:\n  - comm: [a]\n    name: "x{{.Matches.nokey}}"\n');
+    assert.equal(c.matchAndName(proc({ comm: 'a' })), 'x<no value>');
+  });
+  test('a run-time template error keeps the partial name and is logged once', () => {
+    const logged: string[] = [];
+    const c = buildConfigNamer(parseConfigText('process_names:\n  - comm: [a]\n    name: "A{{index .Cgroups 5}}B"\n', 'c.yaml'), 'c.yaml', (m) => logged.push(m));
+    assert.equal(c.matchAndName(proc({ comm: 'a', pid: 7 })), 'A');
+    assert.equal(c.matchAndName(proc({ comm: 'a', pid: 8 })), 'A');
+    assert.equal(logged.length, 1);
+    assert.match(logged[0], /^name template of process_names\[0\] failed for pid 7, using the partial name "A": /);
+  });
+  test('.Username and .Cgroups', () => {
+    const c = namer('process_names:\n  - comm: [a]\n    name: "{{.Username}} {{.Cgroups}}"\n');
+    assert.equal(c.matchAndName(proc({ comm: 'a', username: 'www-data', cgroups: ['/a', '/b'] })), 'www-data [/a /b]');
+  });
+});
+
+describe('config errors name the file, line, column and rule', () => {
+  test('no matchers', () => {
+    assert.equal(configError('process_names:\n  - name: x\n'), 'cfg.yaml:2:5: process_names[0] (name "x"): no matchers provided');
+  });
+  test('a null selector counts as absent', () => {
+    assert.equal(configError('process_names:\n  - comm:\n'), 'cfg.yaml:2:5: process_names[0]: no matchers provided');
+  });
+  test('a bad regex, in Go regexp words', () => {
+    assert.equal(configError('process_names:\n  - cmdline: ["a("]\n'), 'cfg.yaml:2:15: process_names[0]: bad cmdline regex "a(": error parsing regexp: missing closing ): `a(`');
+    assert.equal(
+      configError('process_names:\n  - comm: [x]\n  - cmdline: [ok, "(?=x)"]\n'),
+      'cfg.yaml:3:19: process_names[1]: bad cmdline regex "(?=x)": error parsing regexp: invalid or unsupported Perl syntax: `(?=`',
+    );
+  });
+  test('an unknown template function', () => {
+    assert.equal(
+      configError('process_names:\n  - name: "{{upper .Comm}}"\n    comm: [a]\n'),
+      'cfg.yaml:2:11: process_names[0] (name "{{upper .Comm}}"): bad name template "{{upper .Comm}}": template: cmdname:1: function "upper" not defined',
+    );
+  });
+  test('an unknown template field is a load-time error (SPEC §0 #11)', () => {
+    assert.match(configError('process_names:\n  - name: "{{.Foo}}"\n    comm: [a]\n'), /^cfg\.yaml:2:11: process_names\[0\] \(name "\{\{\.Foo\}\}"\): bad name template "\{\{\.Foo\}\}": template: cmdname:1:\d+: .*Foo/);
+  });
+  test('type errors in yaml.v2 words', () => {
+    assert.equal(configError('foo'), 'cfg.yaml:1:1: cannot unmarshal !!str `foo` into config.root');
+    assert.equal(configError('process_names:\n  - comm: bash\n'), 'cfg.yaml:2:11: process_names[0]: comm: cannot unmarshal !!str `bash` into []string');
+    assert.equal(configError('process_names:\n  - comm: [{a: b}]\n'), 'cfg.yaml:2:12: process_names[0]: comm: cannot unmarshal !!map into string');
+    assert.equal(configError('process_names: 5\n'), 'cfg.yaml:1:16: process_names: cannot unmarshal !!int `5` into config.MatcherRules');
+    assert.equal(configError('process_names:\n  - name: [a]\n    comm: [a]\n'), 'cfg.yaml:2:11: process_names[0]: name: cannot unmarshal !!seq into string');
+  });
+  test('YAML syntax errors carry the position', () => {
+    assert.equal(configError('process_names:\n  - comm: [a\n'), 'cfg.yaml:3:1: yaml: Flow sequence in block collection must be sufficiently indented and end with a ]');
+    assert.match(configError('process_names:\n\t- comm: [a]\n'), /^cfg\.yaml:2:1: yaml: Tabs are not allowed as indentation/);
+  });
+  test('a missing file', async () => {
+    await assert.rejects(readConfigFile('/nonexistent/x.yaml'), { message: 'open /nonexistent/x.yaml: no such file or directory' });
+  });
+  test('buildNamer wraps it like the reference: error reading config file "<path>": …', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'npe-cfg-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'process_names:\n  - name: x\n');
+    await assert.rejects(buildNamer({ ...defaultOptions, configPath: file }, memoryLogger()), (e: Error) => {
+      assert.ok(e instanceof StartupError);
+      assert.equal(e.message, `error reading config file "${file}": ${file}:2:5: process_names[0] (name "x"): no matchers provided`);
+      return true;
+    });
+  });
+});
+
+describe('-procnames and -namemapping (SPEC §3)', () => {
+  test('procnames match comm exactly and name the group by comm', () => {
+    const n = new ProcnamesNamer(['bash', 'upstart:-user'], '');
+    assert.equal(n.matchAndName(proc({ comm: 'bash' })), 'bash');
+    assert.equal(n.matchAndName(proc({ comm: 'upstart' })), undefined);
+    assert.equal(n.matchAndName(proc({ comm: 'upstart:-user' })), 'upstart:-user');
+    assert.equal(n.description, 'for procnames: [bash upstart:-user]');
+  });
+  test('a mapping names comm:<first non-empty capture>, selects without -procnames, and never falls back', () => {
+    const n = new ProcnamesNamer([], 'python3,([^/]+)\\.py|(x)');
+    assert.equal(n.matchAndName(proc({ comm: 'python3', cmdline: ['python3', '/srv/server.py'] })), 'python3:server');
+    assert.equal(n.matchAndName(proc({ comm: 'python3', cmdline: ['python3', '-c', 'x'] })), 'python3:x');
+    assert.equal(n.matchAndName(proc({ comm: 'python3', cmdline: ['python3'] })), undefined);
+  });
+  test('a regex without capture groups never matches', () => {
+    const n = new ProcnamesNamer(['java'], 'java,jar');
+    assert.equal(n.matchAndName(proc({ comm: 'java', cmdline: ['java', '-jar', 'a.jar'] })), undefined);
+  });
+  test('a later pair for the same comm replaces the earlier one', () => {
+    const n = new ProcnamesNamer([], 'a,(x),a,(y)');
+    assert.equal(n.matchAndName(proc({ comm: 'a', cmdline: ['x y'] })), 'a:y');
+  });
+  test('errors', () => {
+    assert.throws(() => new ProcnamesNamer([], 'a'), { message: "Error parsing -namemapping argument 'a': bad namemapper: odd number of tokens" });
+    assert.throws(() => new ProcnamesNamer([], 'a,(x),,(y)'), { message: "Error parsing -namemapping argument 'a,(x),,(y)': bad namemapper: token 2 is empty" });
+    assert.throws(() => new ProcnamesNamer([], 'a,(x'), {
+      message: "Error parsing -namemapping argument 'a,(x': error compiling regexp '(x': error parsing regexp: missing closing ): `(x`",
+    });
+  });
+});
+
+describe('default namer and helpers', () => {
+  test('with no config every process with a cmdline is grouped by comm; kernel threads are not', () => {
+    const n = buildDefaultNamer();
+    assert.equal(n.matchAndName(proc({ comm: 'sshd', cmdline: ['/usr/sbin/sshd', '-D'] })), 'sshd');
+    assert.equal(n.matchAndName(proc({ comm: 'kworker/0:0', cmdline: [] })), undefined);
+  });
+  test('goBase follows Go filepath.Base', () => {
+    assert.equal(goBase(''), '.');
+    assert.equal(goBase('/'), '/');
+    assert.equal(goBase('///'), '/');
+    assert.equal(goBase('/usr/bin/'), 'bin');
+    assert.equal(goBase('a'), 'a');
+    assert.equal(goBase('/a/b'), 'b');
+  });
+  test('a catastrophic regex on a 20,000-byte cmdline stays linear', () => {
+    const n = namer('process_names:\n  - cmdline: ["(a+)+$"]\n    name: x\n');
+    // RE2 finds the match at the end; a backtracking engine would not return on this input
+    assert.equal(n.matchAndName(proc({ cmdline: ['a'.repeat(20000) + '!'] })), undefined);
+    assert.equal(n.matchAndName(proc({ cmdline: ['a'.repeat(20000)] })), 'x');
+  });
+});
