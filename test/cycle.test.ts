@@ -1,0 +1,315 @@
+// The whole cycle on fake procfs trees: tracker and grouper semantics (SPEC §5, §6, §0), asserted on
+// the exposition text. The reference's tracker and grouper tests (SPEC §8) are re-expressed here.
+import { test, describe, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import { Harness, groupSamples, AFTER_START_TICKS, type ScannerFactory, tsScanner } from './harness';
+import type { FakeProc } from './fakeproc';
+
+export function cycleSuite(label: string, scanner: ScannerFactory): void {
+  const open: Harness[] = [];
+  const start = async (procs: FakeProc[], opts: Parameters<typeof Harness.start>[1] = {}) => {
+    const h = await Harness.start(procs, opts, scanner);
+    open.push(h);
+    return h;
+  };
+  after(async () => {
+    for (const h of open) await h.close();
+  });
+
+  describe(`${label}: tracker basics (SPEC §8 TestTrackerBasic)`, () => {
+    test('unmatched procs are not reported; pid reuse starts a new identity', async () => {
+      const h = await start([{ pid: 1, comm: 'g1', starttime: 10, ppid: 0 }, { pid: 3, comm: 'g3', starttime: 10, ppid: 0 }], { procnames: ['g1', 'g2', 'g4'] });
+      let s = await h.samples();
+      assert.equal(s.get('namedprocess_namegroup_num_procs{groupname="g1"}'), '1');
+      assert.equal(s.get('namedprocess_namegroup_num_procs{groupname="g3"}'), undefined);
+
+      await h.set([{ pid: 1, comm: 'g1', starttime: 10, ppid: 0 }, { pid: 2, comm: 'g2', starttime: 20, ppid: 0 }]);
+      s = await h.samples();
+      assert.equal(s.get('namedprocess_namegroup_num_procs{groupname="g1"}'), '1');
+      assert.equal(s.get('namedprocess_namegroup_num_procs{groupname="g2"}'), '1');
+
+      // pid 1 comes back with another start time and another name
+      await h.set([{ pid: 1, comm: 'g4', starttime: 30, ppid: 0 }, { pid: 2, comm: 'g2', starttime: 20, ppid: 0 }]);
+      s = await h.samples();
+      assert.equal(s.get('namedprocess_namegroup_num_procs{groupname="g4"}'), '1');
+      assert.equal(s.get('namedprocess_namegroup_num_procs{groupname="g2"}'), '1');
+      assert.equal(s.get('namedprocess_namegroup_num_procs{groupname="g1"}'), '0');
+      assert.equal(s.get('namedprocess_namegroup_oldest_start_time_seconds{groupname="g4"}'), '1.7e+09');
+    });
+  });
+
+  describe(`${label}: counters (SPEC §5.2, §5.3, §0 #1)`, () => {
+    test('pre-existing processes count from zero, then by deltas; gauges are replaced', async () => {
+      const p: FakeProc = { pid: 10, comm: 'app', starttime: 500, utime: 50, stime: 20, minflt: 100, majflt: 5, readBytes: 1000, writeBytes: 2000, ctxVol: 7, ctxNonvol: 3, rss: 10, vsize: 40960, fdCount: 4, fdSoftLimit: 400, vmSwapKb: 10, pssKb: 8, swapPssKb: 2 };
+      const h = await start([p], { procnames: ['app'] });
+      let g = groupSamples(await h.samples(), 'app');
+      assert.equal(g.get('namedprocess_namegroup_cpu_seconds_total{mode="user"}'), '0');
+      assert.equal(g.get('namedprocess_namegroup_read_bytes_total'), '0');
+      assert.equal(g.get('namedprocess_namegroup_memory_bytes{memtype="resident"}'), '40960');
+      assert.equal(g.get('namedprocess_namegroup_memory_bytes{memtype="virtual"}'), '40960');
+      assert.equal(g.get('namedprocess_namegroup_memory_bytes{memtype="swapped"}'), '10240');
+      assert.equal(g.get('namedprocess_namegroup_memory_bytes{memtype="proportionalResident"}'), '8192');
+      assert.equal(g.get('namedprocess_namegroup_memory_bytes{memtype="proportionalSwapped"}'), '2048');
+      assert.equal(g.get('namedprocess_namegroup_open_filedesc'), '4');
+      assert.equal(g.get('namedprocess_namegroup_worst_fd_ratio'), '0.01');
+
+      await h.set([{ ...p, utime: 70, stime: 25, minflt: 150, majflt: 6, readBytes: 1500, writeBytes: 2100, ctxVol: 10, ctxNonvol: 4, rss: 20, fdCount: 100 }]);
+      g = groupSamples(await h.samples(), 'app');
+      // ticks become seconds before the subtraction, as in the reference: 0.7 - 0.5
+      assert.equal(g.get('namedprocess_namegroup_cpu_seconds_total{mode="user"}'), '0.19999999999999996');
+      assert.equal(g.get('namedprocess_namegroup_cpu_seconds_total{mode="system"}'), '0.04999999999999999');
+      assert.equal(g.get('namedprocess_namegroup_minor_page_faults_total'), '50');
+      assert.equal(g.get('namedprocess_namegroup_major_page_faults_total'), '1');
+      assert.equal(g.get('namedprocess_namegroup_read_bytes_total'), '500');
+      assert.equal(g.get('namedprocess_namegroup_write_bytes_total'), '100');
+      assert.equal(g.get('namedprocess_namegroup_context_switches_total{ctxswitchtype="voluntary"}'), '3');
+      assert.equal(g.get('namedprocess_namegroup_context_switches_total{ctxswitchtype="nonvoluntary"}'), '1');
+      assert.equal(g.get('namedprocess_namegroup_memory_bytes{memtype="resident"}'), '81920');
+      assert.equal(g.get('namedprocess_namegroup_worst_fd_ratio'), '0.25');
+    });
+
+    test('a counter that goes down adds nothing and counting resumes from the new value', async () => {
+      const p: FakeProc = { pid: 10, comm: 'app', starttime: 500, readBytes: 1000 };
+      const h = await start([p], { procnames: ['app'] });
+      await h.samples();
+      await h.set([{ ...p, readBytes: 400 }]);
+      assert.equal(groupSamples(await h.samples(), 'app').get('namedprocess_namegroup_read_bytes_total'), '0');
+      await h.set([{ ...p, readBytes: 1500 }]);
+      assert.equal(groupSamples(await h.samples(), 'app').get('namedprocess_namegroup_read_bytes_total'), '1100');
+    });
+
+    test('an unreadable io adds 0, keeps the last good baseline, and is a partial error', async () => {
+      const p: FakeProc = { pid: 10, comm: 'app', starttime: 500, readBytes: 1000 };
+      const h = await start([p], { procnames: ['app'] });
+      let s = await h.samples();
+      const partial0 = Number(s.get('namedprocess_scrape_partial_errors'));
+      await h.set([{ ...p, readBytes: 1200, omit: ['io'] }]);
+      s = await h.samples();
+      assert.equal(groupSamples(s, 'app').get('namedprocess_namegroup_read_bytes_total'), '0');
+      assert.equal(Number(s.get('namedprocess_scrape_partial_errors')), partial0 + 1);
+      await h.set([{ ...p, readBytes: 1300 }]);
+      assert.equal(groupSamples(await h.samples(), 'app').get('namedprocess_namegroup_read_bytes_total'), '300');
+    });
+
+    test('a process born after start counts from birth, even when found a scrape later', async () => {
+      const h = await start([{ pid: 10, comm: 'app', starttime: 500 }], { procnames: ['app'] });
+      await h.samples();
+      await h.set([{ pid: 10, comm: 'app', starttime: 500 }, { pid: 11, comm: 'app', starttime: AFTER_START_TICKS, utime: 30, readBytes: 4096, ctxVol: 9 }]);
+      const g = groupSamples(await h.samples(), 'app');
+      assert.equal(g.get('namedprocess_namegroup_num_procs'), '2');
+      assert.equal(g.get('namedprocess_namegroup_cpu_seconds_total{mode="user"}'), '0.3');
+      assert.equal(g.get('namedprocess_namegroup_read_bytes_total'), '4096');
+      assert.equal(g.get('namedprocess_namegroup_context_switches_total{ctxswitchtype="voluntary"}'), '9');
+    });
+
+    test('a process exits: its group keeps its counters and shows as empty (SPEC §5.6)', async () => {
+      const p: FakeProc = { pid: 10, comm: 'app', starttime: 500, readBytes: 100 };
+      const h = await start([p], { procnames: ['app'] });
+      await h.samples();
+      await h.set([{ ...p, readBytes: 300 }]);
+      await h.samples();
+      await h.set([]);
+      const text = await h.scrape();
+      const g = groupSamples((await import('./harness')).parseSamples(text), 'app');
+      assert.equal(g.get('namedprocess_namegroup_num_procs'), '0');
+      assert.equal(g.get('namedprocess_namegroup_read_bytes_total'), '200');
+      assert.equal(g.get('namedprocess_namegroup_oldest_start_time_seconds'), '-6.21355968e+10');
+      assert.equal(g.get('namedprocess_namegroup_memory_bytes{memtype="proportionalResident"}'), '0');
+      assert.equal(g.get('namedprocess_namegroup_states{state="Sleeping"}'), '0');
+      assert.ok(!text.includes('threads_wchan{'), 'no wchan samples for an empty group');
+    });
+
+    test('-remove-empty-groups forgets the group and its counters', async () => {
+      const p: FakeProc = { pid: 10, comm: 'app', starttime: 500, readBytes: 100 };
+      const h = await start([p], { procnames: ['app'], removeEmptyGroups: true });
+      await h.samples();
+      await h.set([{ ...p, readBytes: 300 }]);
+      assert.equal(groupSamples(await h.samples(), 'app').get('namedprocess_namegroup_read_bytes_total'), '200');
+      await h.set([]);
+      assert.equal(groupSamples(await h.samples(), 'app').size, 0);
+      await h.set([{ pid: 12, comm: 'app', starttime: 600, readBytes: 999 }]);
+      // a pre-existing process picked up late counts from now: the group restarted from 0
+      assert.equal(groupSamples(await h.samples(), 'app').get('namedprocess_namegroup_read_bytes_total'), '0');
+    });
+  });
+
+  describe(`${label}: children (SPEC §5.5, §8 TestTrackerChildren)`, () => {
+    test('children of a tracked process join its group, grandchildren too', async () => {
+      const h = await start([{ pid: 1, comm: 'g1', ppid: 0, starttime: 1 }, { pid: 2, comm: 'g2', ppid: 1, starttime: 2 }], { procnames: ['g2'] });
+      let s = await h.samples();
+      assert.equal(s.get('namedprocess_namegroup_num_procs{groupname="g2"}'), '1');
+      assert.equal(s.get('namedprocess_namegroup_num_procs{groupname="g1"}'), undefined);
+      await h.set([
+        { pid: 1, comm: 'g1', ppid: 0, starttime: 1 },
+        { pid: 2, comm: 'g2', ppid: 1, starttime: 2 },
+        { pid: 3, comm: 'g3', ppid: 2, starttime: 3 },
+        { pid: 4, comm: 'g4', ppid: 3, starttime: 4 },
+      ]);
+      s = await h.samples();
+      assert.equal(s.get('namedprocess_namegroup_num_procs{groupname="g2"}'), '3');
+    });
+    test('-children=false does not adopt', async () => {
+      const h = await start([{ pid: 2, comm: 'g2', ppid: 1, starttime: 2 }, { pid: 3, comm: 'g3', ppid: 2, starttime: 3 }], { procnames: ['g2'], children: false });
+      assert.equal((await h.samples()).get('namedprocess_namegroup_num_procs{groupname="g2"}'), '1');
+    });
+    test('a ppid loop does not hang', async () => {
+      const h = await start([{ pid: 5, comm: 'a', ppid: 6, starttime: 2 }, { pid: 6, comm: 'b', ppid: 5, starttime: 3 }, { pid: 7, comm: 'c', ppid: 7, starttime: 3 }], { procnames: ['z'] });
+      assert.equal([...(await h.samples()).keys()].filter((k) => k.includes('groupname')).length, 0);
+    });
+  });
+
+  describe(`${label}: ignoring and recheck (SPEC §5.5, §0 #5, #8)`, () => {
+    test('an ignored process is not picked up after a rename without -recheck', async () => {
+      const h = await start([{ pid: 5, comm: 'foo', starttime: 2 }], { procnames: ['zsh'] });
+      await h.samples();
+      await h.set([{ pid: 5, comm: 'zsh', starttime: 2 }]);
+      assert.equal((await h.samples()).get('namedprocess_namegroup_num_procs{groupname="zsh"}'), undefined);
+    });
+    test('with -recheck it is', async () => {
+      const h = await start([{ pid: 5, comm: 'foo', starttime: 2 }], { procnames: ['zsh'], recheck: true });
+      await h.samples();
+      await h.set([{ pid: 5, comm: 'zsh', starttime: 2 }]);
+      assert.equal((await h.samples()).get('namedprocess_namegroup_num_procs{groupname="zsh"}'), '1');
+    });
+    test('-children=false alone does not recheck (SPEC §0 #5)', async () => {
+      const h = await start([{ pid: 5, comm: 'foo', starttime: 2 }], { procnames: ['zsh'], children: false });
+      await h.samples();
+      await h.set([{ pid: 5, comm: 'zsh', starttime: 2 }]);
+      assert.equal((await h.samples()).get('namedprocess_namegroup_num_procs{groupname="zsh"}'), undefined);
+    });
+    test('-recheck-with-time-limit rechecks young processes only', async () => {
+      // starts 999.98 s after boot: 20 ms before the exporter; the limit is 30 s
+      const h = await start([{ pid: 5, comm: 'foo', starttime: 99_998 }, { pid: 6, comm: 'foo', starttime: 50 }], { procnames: ['zsh'], recheck: true, recheckWithTimeLimitMs: 30_000 });
+      await h.samples(); // t = +15 s
+      await h.set([{ pid: 5, comm: 'zsh', starttime: 99_998 }, { pid: 6, comm: 'zsh', starttime: 50 }]);
+      const s = await h.samples(); // t = +30 s: pid 5 is still inside its window (start + 30 s > now)
+      assert.equal(s.get('namedprocess_namegroup_num_procs{groupname="zsh"}'), '1');
+    });
+    test('an exec under -recheck re-matches a tracked process (SPEC §0 #8)', async () => {
+      const h = await start([{ pid: 5, comm: 'bash', starttime: 2 }], { procnames: ['bash', 'fish'], recheck: true });
+      await h.samples();
+      await h.set([{ pid: 5, comm: 'fish', starttime: 2 }]);
+      const s = await h.samples();
+      assert.equal(s.get('namedprocess_namegroup_num_procs{groupname="fish"}'), '1');
+      assert.equal(s.get('namedprocess_namegroup_num_procs{groupname="bash"}'), '0');
+    });
+    test('without -recheck a renamed process stays in its group (SPEC §5.4)', async () => {
+      const h = await start([{ pid: 5, comm: 'bash', starttime: 2 }], { procnames: ['bash', 'fish'] });
+      await h.samples();
+      await h.set([{ pid: 5, comm: 'fish', starttime: 2 }]);
+      assert.equal((await h.samples()).get('namedprocess_namegroup_num_procs{groupname="bash"}'), '1');
+    });
+  });
+
+  describe(`${label}: threads (SPEC §5.7, §0 #2, #3, #7)`, () => {
+    const threads = (vol: [number, number, number?]) =>
+      [
+        { tid: 20, comm: 'main', state: 'S', ctxVol: vol[0], utime: 10, wchan: 'ep_poll' },
+        { tid: 21, comm: 'worker', state: 'R', ctxVol: vol[1], utime: 20 },
+        ...(vol[2] !== undefined ? [{ tid: 22, comm: 'worker', state: 'S', ctxVol: vol[2], utime: 5, wchan: 'futex_wait_queue' }] : []),
+      ];
+    test('per-thread deltas; an exiting thread keeps what it gave; every thread counted once', async () => {
+      const base: FakeProc = { pid: 20, comm: 'java', starttime: 5, state: 'S' };
+      const h = await start([{ ...base, threads: threads([100, 200, 300]) }], { procnames: ['java'] });
+      let g = groupSamples(await h.samples(), 'java');
+      assert.equal(g.get('namedprocess_namegroup_num_threads'), '3');
+      assert.equal(g.get('namedprocess_namegroup_states{state="Sleeping"}'), '2');
+      assert.equal(g.get('namedprocess_namegroup_states{state="Running"}'), '1');
+      assert.equal(g.get('namedprocess_namegroup_threads_wchan{wchan="ep_poll"}'), '1');
+      assert.equal(g.get('namedprocess_namegroup_thread_count{threadname="worker"}'), '2');
+      assert.equal(g.get('namedprocess_namegroup_thread_count{threadname="main"}'), '1');
+
+      await h.set([{ ...base, threads: threads([110, 230, 301]) }]);
+      g = groupSamples(await h.samples(), 'java');
+      assert.equal(g.get('namedprocess_namegroup_context_switches_total{ctxswitchtype="voluntary"}'), '41');
+      assert.equal(g.get('namedprocess_namegroup_thread_context_switches_total{ctxswitchtype="voluntary",threadname="worker"}'), '31');
+
+      // thread 22 exits: the group counter must not drop or wrap
+      await h.set([{ ...base, threads: threads([115, 235]) }]);
+      g = groupSamples(await h.samples(), 'java');
+      assert.equal(g.get('namedprocess_namegroup_context_switches_total{ctxswitchtype="voluntary"}'), '51');
+      assert.equal(g.get('namedprocess_namegroup_thread_count{threadname="worker"}'), '1');
+      assert.equal(g.get('namedprocess_namegroup_thread_context_switches_total{ctxswitchtype="voluntary",threadname="worker"}'), '36');
+    });
+    test('thread families are not written with -threads=false, but states still count threads', async () => {
+      const h = await start([{ pid: 20, comm: 'java', starttime: 5, threads: threads([1, 2, 3]) }], { procnames: ['java'], threads: false });
+      const text = await h.scrape();
+      assert.ok(!text.includes('namegroup_thread_'), text);
+      assert.ok(text.includes('namedprocess_namegroup_states{groupname="java",state="Running"} 1'));
+    });
+    test('a thread name absent for a cycle keeps its history (SPEC §0 #7)', async () => {
+      const base: FakeProc = { pid: 20, comm: 'java', starttime: 5 };
+      const h = await start([{ ...base, threads: [{ tid: 20, comm: 'main', utime: 0 }, { tid: 21, comm: 'gc', utime: 100 }] }], { procnames: ['java'] });
+      await h.samples();
+      await h.set([{ ...base, threads: [{ tid: 20, comm: 'main', utime: 0 }, { tid: 21, comm: 'gc', utime: 150 }] }]);
+      assert.equal(groupSamples(await h.samples(), 'java').get('namedprocess_namegroup_thread_cpu_seconds_total{mode="user",threadname="gc"}'), '0.5');
+      await h.set([{ ...base, threads: [{ tid: 20, comm: 'main' }, { tid: 23, comm: 'other' }] }]);
+      assert.equal(groupSamples(await h.samples(), 'java').get('namedprocess_namegroup_thread_cpu_seconds_total{mode="user",threadname="gc"}'), undefined);
+      await h.set([{ ...base, threads: [{ tid: 20, comm: 'main' }, { tid: 24, comm: 'gc', utime: 10 }] }]);
+      await h.samples();
+      await h.set([{ ...base, threads: [{ tid: 20, comm: 'main' }, { tid: 24, comm: 'gc', utime: 30 }] }]);
+      assert.equal(groupSamples(await h.samples(), 'java').get('namedprocess_namegroup_thread_cpu_seconds_total{mode="user",threadname="gc"}'), '0.7');
+    });
+  });
+
+  describe(`${label}: errors never cost the scrape (SPEC §6, §0 #4, #13, #16)`, () => {
+    test('limits unreadable for a new process: a read error every cycle, not tracked', async () => {
+      const h = await start([{ pid: 5, comm: 'a', starttime: 2, omit: ['limits'] }, { pid: 6, comm: 'a', starttime: 2 }], { procnames: ['a'] });
+      let s = await h.samples();
+      assert.equal(s.get('namedprocess_namegroup_num_procs{groupname="a"}'), '1');
+      assert.equal(s.get('namedprocess_scrape_procread_errors'), '2');
+      s = await h.samples();
+      assert.equal(s.get('namedprocess_scrape_procread_errors'), '3');
+    });
+    test('status unreadable for a tracked process: it stays tracked, a partial error', async () => {
+      const p: FakeProc = { pid: 5, comm: 'a', starttime: 2, vmSwapKb: 4 };
+      const h = await start([p], { procnames: ['a'] });
+      await h.samples();
+      await h.set([{ ...p, omit: ['status'] }]);
+      const s = await h.samples();
+      assert.equal(s.get('namedprocess_namegroup_num_procs{groupname="a"}'), '1');
+      assert.equal(s.get('namedprocess_namegroup_memory_bytes{groupname="a",memtype="swapped"}'), '4096');
+      assert.equal(s.get('namedprocess_scrape_partial_errors'), '1');
+      assert.equal(s.get('namedprocess_scrape_procread_errors'), '0');
+    });
+    test('missing wchan, fd, smaps: partial errors, one per process and cycle', async () => {
+      const h = await start([{ pid: 5, comm: 'a', starttime: 2, omit: ['wchan', 'fd', 'smaps_rollup'] }], { procnames: ['a'] });
+      const s = await h.samples();
+      assert.equal(s.get('namedprocess_scrape_partial_errors'), '2');
+      assert.equal(s.get('namedprocess_namegroup_open_filedesc{groupname="a"}'), '0');
+    });
+    test('garbage in stat skips that process only', async () => {
+      const h = await start([{ pid: 5, comm: 'a', starttime: 2, raw: { stat: 'garbage' } }, { pid: 6, comm: 'a', starttime: 2 }], { procnames: ['a'] });
+      assert.equal((await h.samples()).get('namedprocess_namegroup_num_procs{groupname="a"}'), '1');
+    });
+    test('invalid UTF-8 in comm and thread names becomes U+FFFD', async () => {
+      const bad = Buffer.from([0x62, 0x61, 0xff, 0x73, 0x68]);
+      const h = await start(
+        [{ pid: 5, comm: 'x', starttime: 2, raw: { stat: statWithComm(5, bad) }, threads: [{ tid: 5, comm: 'x' }, { tid: 6, comm: 'y' }] }],
+        {},
+      );
+      const text = await h.scrape();
+      assert.ok(text.includes('groupname="ba\uFFFDsh"'), text);
+    });
+    test('the procfs root disappearing is a scrape error; it recovers when it comes back', async () => {
+      const p: FakeProc = { pid: 5, comm: 'a', starttime: 2, readBytes: 10 };
+      const h = await start([p], { procnames: ['a'] });
+      await h.samples();
+      await rm(h.fs.root, { recursive: true, force: true });
+      const text = await h.scrape();
+      assert.equal(text.split('\n').filter((l) => l.startsWith('namedprocess_') && !l.startsWith('namedprocess_scrape')).length, 0, text);
+      assert.match(text, /^namedprocess_scrape_errors 1$/m);
+      await h.fs.set([{ ...p, readBytes: 50 }]);
+      assert.equal((await h.samples()).get('namedprocess_namegroup_read_bytes_total{groupname="a"}'), '40');
+    });
+  });
+}
+
+/** A stat line with arbitrary comm bytes. */
+function statWithComm(pid: number, comm: Buffer): Buffer {
+  const rest = ' S 1 1 1 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 2 1000 1 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n';
+  return Buffer.concat([Buffer.from(`${pid} (`), comm, Buffer.from(')'), Buffer.from(rest)]);
+}
+
+cycleSuite('ts reader', tsScanner);

@@ -1,0 +1,91 @@
+// Running exporters as child processes for end-to-end tests: ours (dist/src/main.js) and the reference.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { request } from 'undici';
+
+export const REFERENCE_BIN = '/usr/bin/prometheus-process-exporter';
+export const OUR_MAIN = join(__dirname, '..', 'src', 'main.js');
+
+export function haveReference(): boolean {
+  return existsSync(REFERENCE_BIN);
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RunningExporter {
+  port: number;
+  child: ChildProcess;
+  output(): string;
+  scrape(path?: string, headers?: Record<string, string>): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts an exporter listening on a free loopback port and waits until it answers. */
+export async function startExporter(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunningExporter> {
+  const port = await freePort();
+  const fullArgs = [...args, '-web.listen-address', `127.0.0.1:${port}`];
+  const child = cmd.endsWith('.js') ? spawn(process.execPath, [cmd, ...fullArgs], { env: { ...process.env, ...env } }) : spawn(cmd, fullArgs, { env: { ...process.env, ...env } });
+  let out = '';
+  child.stdout?.on('data', (d) => (out += d));
+  child.stderr?.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const scrape: RunningExporter['scrape'] = async (path = '/metrics', headers = {}) => {
+    const res = await request(`http://127.0.0.1:${port}${path}`, { headers, headersTimeout: 60_000, bodyTimeout: 60_000 });
+    return { status: res.statusCode, headers: res.headers, body: await res.body.text() };
+  };
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${cmd} exited early (${child.exitCode}): ${out}`);
+    try {
+      await request(`http://127.0.0.1:${port}/`, { headersTimeout: 2000 }).then((r) => r.body.dump());
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`${cmd} did not answer on port ${port}: ${out}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  // ours opens the port before its priming cycle ends: tests that change the tree wait for that cycle
+  while (cmd === OUR_MAIN && !out.includes('First update cycle done')) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`no first cycle: ${out}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return {
+    port,
+    child,
+    output: () => out,
+    scrape,
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null) child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
+
+/** `name{labels}` -> value for the namedprocess_* samples of an exposition. */
+export function namedprocessSamples(text: string): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('namedprocess_') || line.startsWith('namedprocess_exporter_')) continue;
+    const sp = line.lastIndexOf(' ');
+    const v = line.slice(sp + 1);
+    m.set(line.slice(0, sp), v === '+Inf' ? Infinity : v === '-Inf' ? -Infinity : Number(v));
+  }
+  return m;
+}
