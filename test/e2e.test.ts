@@ -3,9 +3,9 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, writeFileSync, chmodSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { request } from 'undici';
 import { Registry } from 'prom-client';
 import { startExporter, freePort, OUR_MAIN, type RunningExporter } from './procs';
@@ -33,6 +33,19 @@ function startSleepers(name: string, n: number): ChildProcess[] {
     out.push(c);
   }
   return out;
+}
+
+/** Why user nobody cannot run the build here, or false when it can. */
+function nobodySkip(): string | false {
+  if (process.getuid?.() !== 0) return 'needs root to switch to user nobody';
+  // every folder up to the build must be world-searchable and the files world-readable
+  let p = OUR_MAIN;
+  while (p !== dirname(p)) {
+    const mode = statSync(p).mode;
+    if ((mode & (p === OUR_MAIN ? 0o004 : 0o001)) === 0) return `${p} is not accessible to other users (mode ${(mode & 0o777).toString(8)})`;
+    p = dirname(p);
+  }
+  return false;
 }
 
 describe('the exporter on the live /proc', () => {
@@ -119,6 +132,14 @@ describe('the exporter on the live /proc', () => {
     assert.equal(res.status, 0, res.stderr);
     assert.match(res.stdout, /^# HELP namedprocess_namegroup_num_procs number of processes in this group$/m);
     assert.match(res.stdout, /^namedprocess_namegroup_num_procs\{groupname="node"\} [1-9]/m);
+  });
+
+  test('as a non-root user on the live /proc: other users\' io and fd are partial errors, the scrape works', { skip: nobodySkip() }, () => {
+    const res = spawnSync(process.execPath, [OUR_MAIN, '-once-to-stdout-delay', '50ms'], { encoding: 'utf8', timeout: 60_000, uid: 65534, gid: 65534 });
+    assert.equal(res.status, 0, res.stderr);
+    assert.match(res.stdout, /^namedprocess_namegroup_num_procs\{groupname="node"\} [1-9]/m);
+    const partial = Number(/^namedprocess_scrape_partial_errors (\S+)$/m.exec(res.stdout)?.[1]);
+    assert.ok(partial > 0, `partial errors for root's processes: ${partial}`);
   });
 
   test('start-up errors are one line and exit 1, never a stack trace', () => {
