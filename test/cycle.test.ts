@@ -469,3 +469,11 @@ function statWithComm(pid: number, comm: Buffer): Buffer {
 }
 
 cycleSuite('ts reader', tsScanner);
+
+// the same suite on the native scanner, when it is built (the reader-diff tests prove the columns equal)
+{
+  const { loadNative, createNativeScanner } = require('../src/proc/native') as typeof import('../src/proc/native');
+  const native = loadNative();
+  if (native.addon !== undefined) cycleSuite('native reader', (procfs) => createNativeScanner({ procfs }).scanner!);
+  else test('native reader: cycle suite', { skip: `the native scanner is not built: ${native.reason}` }, () => {});
+}

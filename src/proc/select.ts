@@ -1,14 +1,34 @@
-// Which /proc reader runs: the native scanner when it loads, else the TypeScript one;
-// NAMEDPROCESS_READER=native|ts forces one (DESIGN.md, "native plus fallback").
+// Which /proc reader runs, decided once at start-up: the native scanner when it loads, else the
+// TypeScript reader; NAMEDPROCESS_READER=native|ts forces one (DESIGN.md, "native plus fallback").
 import type { Scanner } from './columns';
+import { createNativeScanner } from './native';
 import { createTsScanner } from './ts-reader';
 
-export function selectScanner(opts: { procfs: string; env?: NodeJS.ProcessEnv; threads?: number }): { scanner: Scanner; reason: string } {
+export const READER_ENV = 'NAMEDPROCESS_READER';
+
+export interface SelectedScanner {
+  scanner: Scanner;
+  /** why this reader, for the start-up log line */
+  reason: string;
+}
+
+export function selectScanner(opts: { procfs: string; env?: NodeJS.ProcessEnv; threads?: number }): SelectedScanner {
   const env = opts.env ?? process.env;
-  const forced = env.NAMEDPROCESS_READER ?? '';
+  const forced = env[READER_ENV] ?? '';
   if (forced !== '' && forced !== 'native' && forced !== 'ts') {
-    throw new Error(`NAMEDPROCESS_READER=${forced} is not a reader: use native or ts`);
+    throw new Error(`${READER_ENV} must be "native" or "ts", got ${JSON.stringify(forced)}`);
   }
-  if (forced === 'native') throw new Error('NAMEDPROCESS_READER=native but the native scanner is not available: not built');
-  return { scanner: createTsScanner({ procfs: opts.procfs }), reason: forced === 'ts' ? 'forced by NAMEDPROCESS_READER=ts' : 'the native scanner is not built' };
+  if (forced === 'ts') {
+    return { scanner: createTsScanner({ procfs: opts.procfs }), reason: `forced by ${READER_ENV}=ts` };
+  }
+  const native = createNativeScanner({ procfs: opts.procfs, threads: opts.threads, env });
+  if (native.scanner) {
+    const info = native.scanner.info();
+    const loaded = `${native.reason}, ${info.threads} thread${info.threads === 1 ? '' : 's'}`;
+    return { scanner: native.scanner, reason: forced === 'native' ? `forced by ${READER_ENV}=native; ${loaded}` : loaded };
+  }
+  if (forced === 'native') {
+    throw new Error(`${READER_ENV}=native but the native scanner is not available: ${native.reason}`);
+  }
+  return { scanner: createTsScanner({ procfs: opts.procfs }), reason: `the native scanner is not available: ${native.reason}` };
 }
