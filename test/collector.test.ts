@@ -1,0 +1,74 @@
+// The collector's scheduling: one cycle at a time, shared by concurrent scrapes; scrapes that arrive
+// during the priming cycle wait for it (SPEC §0: the port opens before that cycle ends).
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeProcfs } from './fakeproc';
+import { createTsScanner } from '../src/proc/ts-reader';
+import { buildNamer, ProcessCollector } from '../src/collector';
+import { defaultOptions } from '../src/options';
+import { memoryLogger } from '../src/log';
+import type { Scanner } from '../src/proc/columns';
+
+let fs: FakeProcfs;
+after(async () => fs?.remove());
+
+/** A scanner whose listProcs waits until released, counting how often it is called. */
+function gatedScanner(inner: Scanner) {
+  const state = { lists: 0, release: () => {} };
+  let gate = Promise.resolve();
+  const scanner: Scanner = {
+    kind: inner.kind,
+    bootTime: () => inner.bootTime(),
+    listProcs: async () => {
+      state.lists++;
+      await gate;
+      return inner.listProcs();
+    },
+    readDetails: (req) => inner.readDetails(req),
+    close: () => inner.close(),
+  };
+  const hold = () => {
+    gate = new Promise<void>((r) => (state.release = r));
+  };
+  return { scanner, state, hold };
+}
+
+async function setup() {
+  fs = await FakeProcfs.create();
+  await fs.set([{ pid: 5, comm: 'app', starttime: 10 }]);
+  const options = { ...defaultOptions, procnames: ['app'] };
+  const log = memoryLogger();
+  const g = gatedScanner(createTsScanner({ procfs: fs.root }));
+  const collector = await ProcessCollector.create(options, { log, scanner: g.scanner, namer: await buildNamer(options, log), pageSize: 4096 });
+  return { collector, ...g, log };
+}
+
+test('concurrent scrapes share one in-flight cycle', async () => {
+  const { collector, state, hold } = await setup();
+  await collector.prime();
+  assert.equal(state.lists, 1);
+  hold();
+  const scrapes = [collector.collect(), collector.collect(), collector.collect()];
+  await new Promise((r) => setImmediate(r));
+  state.release();
+  const [a, b, c] = await Promise.all(scrapes);
+  assert.equal(state.lists, 2, 'one cycle for three scrapes');
+  assert.equal(a, b);
+  assert.equal(b, c);
+  await collector.collect();
+  assert.equal(state.lists, 3, 'a later scrape runs its own cycle');
+});
+
+test('a scrape during the priming cycle waits for it, then runs its own cycle', async () => {
+  const { collector, state, hold, log } = await setup();
+  hold();
+  void collector.prime();
+  const scrape = collector.collect();
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(state.lists, 1, 'only the priming cycle has started');
+  state.release();
+  const snap = await scrape;
+  assert.equal(state.lists, 2);
+  assert.equal(snap.groups.find((g) => g.name === 'app')?.numProcs, 1);
+  assert.ok(log.lines.some((l) => l.startsWith('First update cycle done in ')), log.lines.join('\n'));
+});
