@@ -1,9 +1,7 @@
 // What one update cycle hands to the exposition writer: per-group sums, ready to print.
 
-/** Per thread name inside a group (SPEC §4.2, the namegroup_thread_* families). */
-export interface ThreadNameSnapshot {
-  name: string;
-  count: number;
+/** The eight counters kept per process, per thread and per group; they never decrease. */
+export interface Counters {
   cpuUser: number;
   cpuSystem: number;
   readBytes: number;
@@ -14,18 +12,15 @@ export interface ThreadNameSnapshot {
   ctxNonvoluntary: number;
 }
 
-export interface GroupSnapshot {
+/** Per thread name inside a group (SPEC §4.2, the namegroup_thread_* families). */
+export interface ThreadNameSnapshot extends Counters {
+  name: string;
+  count: number;
+}
+
+export interface GroupSnapshot extends Counters {
   name: string;
   numProcs: number;
-  // counters (never decrease)
-  cpuUser: number;
-  cpuSystem: number;
-  readBytes: number;
-  writeBytes: number;
-  majorPageFaults: number;
-  minorPageFaults: number;
-  ctxVoluntary: number;
-  ctxNonvoluntary: number;
   // gauges
   resident: number;
   virtual: number;

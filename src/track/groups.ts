@@ -1,18 +1,8 @@
 // Per-group accumulators (SPEC §5.6): counters that only grow, gauges summed afresh each cycle, and
 // per-thread-name counters that live as long as the group (SPEC §0 #7).
-import { GO_ZERO_TIME_UNIX, type GroupSnapshot, type ThreadNameSnapshot } from '../expose/snapshot';
+import { GO_ZERO_TIME_UNIX, type Counters, type GroupSnapshot, type ThreadNameSnapshot } from '../expose/snapshot';
 
-/** The eight counters kept per process, per thread and per group. */
-export interface Counters {
-  cpuUser: number;
-  cpuSystem: number;
-  readBytes: number;
-  writeBytes: number;
-  majorPageFaults: number;
-  minorPageFaults: number;
-  ctxVoluntary: number;
-  ctxNonvoluntary: number;
-}
+export type { Counters } from '../expose/snapshot';
 
 export function zeroCounters(): Counters {
   return { cpuUser: 0, cpuSystem: 0, readBytes: 0, writeBytes: 0, majorPageFaults: 0, minorPageFaults: 0, ctxVoluntary: 0, ctxNonvoluntary: 0 };
@@ -101,7 +91,7 @@ export class GroupAccumulator {
     this.numThreads += g.numThreads;
   }
 
-  /** Only called for counters that were not part of a process's delta (a proc leaving keeps nothing). */
+  /** One state letter: a single-threaded process's, or one thread's of a multi-threaded one (SPEC §5.9). */
   addState(letter: number): void {
     const s = this.states;
     if (letter === 82 /* R */) s.running++;
