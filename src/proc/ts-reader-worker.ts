@@ -1,0 +1,50 @@
+// A worker thread of the TypeScript /proc scanner (ts-reader.ts): it reads with synchronous fs calls
+// into one reusable buffer (ts-reader-core.ts), so the main thread's event loop is never blocked and no
+// read goes through the libuv thread pool, and posts its slice of the columns back with the typed
+// arrays' buffers transferred, not copied.
+import { parentPort } from 'node:worker_threads';
+import { listDirSync, pidsOf, readDetailsSync, readStats, SyncReader, transferables } from './ts-reader-core';
+import type { WorkerReply, WorkerRequest } from './ts-reader';
+
+const port = parentPort;
+if (!port) throw new Error('ts-reader-worker.js must run as a worker thread');
+
+const reader = new SyncReader();
+
+function errInfo(e: unknown): { message: string; code?: string; name: string } {
+  const err = e as NodeJS.ErrnoException;
+  return {
+    message: err instanceof Error ? err.message : String(e),
+    code: typeof err?.code === 'string' ? err.code : undefined,
+    name: err instanceof Error ? err.constructor.name : 'Error',
+  };
+}
+
+port.on('message', (m: WorkerRequest) => {
+  let reply: WorkerReply;
+  try {
+    switch (m.op) {
+      case 'list':
+        reply = { id: m.id, ok: true, value: pidsOf(listDirSync(m.root, 1024)) };
+        break;
+      case 'stat':
+        reply = { id: m.id, ok: true, value: readStats(reader, m.root, m.pids) };
+        break;
+      case 'details':
+        reply = { id: m.id, ok: true, value: readDetailsSync(reader, m.job) };
+        break;
+      case 'crash':
+        // test hook: an uncaught exception kills this worker ('error' event in the parent)
+        setImmediate(() => {
+          throw new Error('ts-reader worker: crash requested');
+        });
+        return;
+      default:
+        throw new Error(`ts-reader worker: unknown op ${JSON.stringify((m as { op: unknown }).op)}`);
+    }
+  } catch (e) {
+    port.postMessage({ id: m.id, ok: false, error: errInfo(e) } satisfies WorkerReply);
+    return;
+  }
+  port.postMessage(reply, transferables(reply.ok ? reply.value : null));
+});
