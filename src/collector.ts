@@ -53,7 +53,6 @@ export class ProcessCollector {
   private inFlight: Promise<CycleSnapshot> | null = null;
   private primed: Promise<void> | null = null;
   private readonly self: SelfMetrics;
-  private lastSnapshot: CycleSnapshot | null = null;
 
   private constructor(readonly options: Options, private readonly deps: CollectorDeps, bootTimeSec: number) {
     const users = new UsernameCache(deps.passwdPath);
@@ -118,20 +117,13 @@ export class ProcessCollector {
     try {
       snap = await this.tracker.update();
     } catch (e) {
-      // a bug, not a /proc problem: keep serving, count it as a failed cycle
-      this.deps.log.error(`update cycle failed: ${(e as Error).stack ?? e}`);
-      this.tracker.scrapeErrors++;
-      snap = { ok: false, groups: [], scrapeErrors: this.tracker.scrapeErrors, procReadErrors: this.tracker.procReadErrors, partialErrors: this.tracker.partialErrors, gatherSmaps: this.options.gatherSmaps };
+      // a bug, not a /proc problem: keep serving, count it as a failed cycle; the stack only with -debug
+      this.deps.log.debug(`update cycle failed: ${(e as Error).stack ?? e}`);
+      snap = this.tracker.failCycle(`update cycle failed: ${(e as Error).message ?? e}`);
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.self.recordCycle(seconds, this.tracker.lastProcsRead, this.tracker.lastThreadsRead, this.tracker.trackedCount, this.tracker.ignoredCount);
-    this.lastSnapshot = snap;
     return snap;
-  }
-
-  /** The last finished cycle's snapshot, if any (for the library's registry path). */
-  get latest(): CycleSnapshot | null {
-    return this.lastSnapshot;
   }
 
   /** A full exposition: the namedprocess_* families, then the exporter's own metrics. */

@@ -29,7 +29,6 @@ export interface EmbeddedCollector {
 /** Builds a collector from the same options object the CLI builds (missing fields take the CLI defaults). */
 export async function createCollector(options: Partial<Options> = {}, deps: { log?: Logger } = {}): Promise<EmbeddedCollector> {
   const opts: Options = { ...defaultOptions, ...options };
-  if (opts.recheckWithTimeLimitMs !== 0) opts.recheck = true;
   const log = deps.log ?? createLogger({ debug: opts.debug });
   const namer = await buildNamer(opts, log);
   const { scanner } = selectScanner({ procfs: opts.procfs });

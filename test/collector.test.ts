@@ -72,3 +72,37 @@ test('a scrape during the priming cycle waits for it, then runs its own cycle', 
   assert.equal(snap.groups.find((g) => g.name === 'app')?.numProcs, 1);
   assert.ok(log.lines.some((l) => l.startsWith('First update cycle done in ')), log.lines.join('\n'));
 });
+
+test('a reader that fails mid-cycle costs that cycle only: a scrape error, then recovery', async () => {
+  fs = await FakeProcfs.create();
+  await fs.set([{ pid: 5, comm: 'app', starttime: 10 }]);
+  const options = { ...defaultOptions, procnames: ['app'] };
+  const log = memoryLogger();
+  const inner = createTsScanner({ procfs: fs.root });
+  let failNext = false;
+  const scanner: Scanner = {
+    kind: inner.kind,
+    bootTime: () => inner.bootTime(),
+    listProcs: () => inner.listProcs(),
+    readDetails: async (req) => {
+      if (failNext) {
+        failNext = false;
+        throw new Error('worker exited');
+      }
+      return inner.readDetails(req);
+    },
+    close: () => inner.close(),
+  };
+  const collector = await ProcessCollector.create(options, { log, scanner, namer: await buildNamer(options, log), pageSize: 4096 });
+  await collector.prime();
+  failNext = true;
+  const failed = await collector.collect();
+  assert.equal(failed.ok, false);
+  assert.equal(failed.scrapeErrors, 1);
+  assert.deepEqual(failed.groups, []);
+  assert.ok(log.lines.includes('error reading process details: worker exited'), log.lines.join('\n'));
+  const next = await collector.collect();
+  assert.equal(next.ok, true);
+  assert.equal(next.groups.find((g) => g.name === 'app')?.numProcs, 1);
+  collector.close();
+});

@@ -83,6 +83,14 @@ function cpuInc(curTicks: number, prevTicks: number): number {
   return d > 0 ? d : 0;
 }
 
+/** A row read at first sight (or again under -recheck): r indexes the details, i the stat columns. */
+interface FreshRow {
+  r: number;
+  i: number;
+  /** an exec under -recheck: counts from now, never from birth */
+  rematch: boolean;
+}
+
 const enum Kind {
   Tracked,
   Fresh,
@@ -123,9 +131,7 @@ export class Tracker {
     try {
       cols = await this.scanner.listProcs();
     } catch (e) {
-      this.scrapeErrors++;
-      o.log.error(`error reading procs: Error reading procs: Error reading procs: ${(e as Error).message}`);
-      return this.failedSnapshot();
+      return this.failCycle(`error reading procs: Error reading procs: Error reading procs: ${(e as Error).message}`);
     }
     const cycle = ++this.cycle;
     const now = this.now();
@@ -134,7 +140,7 @@ export class Tracker {
     // classify every (pid, starttime): tracked, ignored or fresh (first sight, or unmatched under recheck)
     const rows: number[] = [];
     const kinds: Kind[] = [];
-    const remembered: boolean[] = [];
+    const rematch: boolean[] = [];
     for (let i = 0; i < cols.count; i++) {
       const pid = cols.pid[i];
       const st = cols.startTicks[i];
@@ -142,9 +148,9 @@ export class Tracker {
       if (t !== undefined && t.startTicks === st) {
         if (o.recheck && packedString(cols.comm, i) !== t.comm) {
           this.tracked.delete(pid); // exec under -recheck: name it again
-          rows.push(i), kinds.push(Kind.Fresh), remembered.push(true);
+          rows.push(i), kinds.push(Kind.Fresh), rematch.push(true);
         } else {
-          rows.push(i), kinds.push(Kind.Tracked), remembered.push(false);
+          rows.push(i), kinds.push(Kind.Tracked), rematch.push(false);
         }
         continue;
       }
@@ -155,7 +161,7 @@ export class Tracker {
         continue;
       }
       if (ig !== undefined) this.ignored.delete(pid);
-      rows.push(i), kinds.push(Kind.Fresh), remembered.push(false);
+      rows.push(i), kinds.push(Kind.Fresh), rematch.push(false);
     }
 
     const req: DetailRequest = {
@@ -170,11 +176,17 @@ export class Tracker {
       req.wantThreads[r] = cols.numThreads[i] >= 2 ? 1 : 0;
       req.wantStatic[r] = kinds[r] === Kind.Fresh ? 1 : 0;
     });
-    const det = await this.scanner.readDetails(req);
+    let det: DetailColumns;
+    try {
+      det = await this.scanner.readDetails(req);
+    } catch (e) {
+      // the reader itself failed (e.g. its worker thread died): the cycle fails like a failed listing
+      return this.failCycle(`error reading process details: ${(e as Error).message}`);
+    }
     this.lastProcsRead = cols.count;
     this.lastThreadsRead = det.threads.count;
 
-    const fresh: Array<{ r: number; i: number; rematch: boolean }> = [];
+    const fresh: FreshRow[] = [];
     for (let r = 0; r < rows.length; r++) {
       const i = rows[r];
       const flags = det.flags[r];
@@ -191,7 +203,7 @@ export class Tracker {
         t.seenCycle = cycle;
         this.account(t, cols, i, det, r, false);
       } else if (!(flags & DetailFlag.CMDLINE_ERR)) {
-        fresh.push({ r, i, rematch: remembered[r] });
+        fresh.push({ r, i, rematch: rematch[r] });
       }
     }
 
@@ -202,9 +214,9 @@ export class Tracker {
     return this.snapshot();
   }
 
-  private nameFresh(fresh: Array<{ r: number; i: number; rematch: boolean }>, cols: StatColumns, det: DetailColumns, cycle: number, now: number): void {
+  private nameFresh(fresh: FreshRow[], cols: StatColumns, det: DetailColumns, cycle: number, now: number): void {
     const o = this.opts;
-    const unmatched = new Map<number, { r: number; i: number; rematch: boolean }>();
+    const unmatched = new Map<number, FreshRow>();
     for (const f of fresh) {
       const { r, i } = f;
       const comm = packedString(cols.comm, i);
@@ -254,7 +266,7 @@ export class Tracker {
     return this.opts.bootTimeSec * 1000 + startTicks * 10;
   }
 
-  private track(name: string, f: { r: number; i: number; rematch: boolean }, cols: StatColumns, det: DetailColumns, cycle: number): void {
+  private track(name: string, f: FreshRow, cols: StatColumns, det: DetailColumns, cycle: number): void {
     let group = this.groups.get(name);
     if (group === undefined) {
       group = new GroupAccumulator(name);
@@ -416,7 +428,10 @@ export class Tracker {
     return { ok: true, groups, scrapeErrors: this.scrapeErrors, procReadErrors: this.procReadErrors, partialErrors: this.partialErrors, gatherSmaps: this.opts.gatherSmaps };
   }
 
-  private failedSnapshot(): CycleSnapshot {
+  /** Counts a failed cycle and returns what is served for it: the three scrape counters only (SPEC §6). */
+  failCycle(why: string): CycleSnapshot {
+    this.scrapeErrors++;
+    this.opts.log.error(why);
     return { ok: false, groups: [], scrapeErrors: this.scrapeErrors, procReadErrors: this.procReadErrors, partialErrors: this.partialErrors, gatherSmaps: this.opts.gatherSmaps };
   }
 }
