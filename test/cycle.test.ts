@@ -186,6 +186,12 @@ export function cycleSuite(label: string, scanner: ScannerFactory): void {
       const s = await h.samples(); // t = +30 s: pid 5 is still inside its window (start + 30 s > now)
       assert.equal(s.get('namedprocess_namegroup_num_procs{groupname="zsh"}'), '1');
     });
+    test('a negative -recheck-with-time-limit ignores at once, it does not recheck forever', async () => {
+      const h = await start([{ pid: 5, comm: 'foo', starttime: 99_998 }], { procnames: ['zsh'], recheck: true, recheckWithTimeLimitMs: -1000 });
+      await h.samples();
+      await h.set([{ pid: 5, comm: 'zsh', starttime: 99_998 }]);
+      assert.equal((await h.samples()).get('namedprocess_namegroup_num_procs{groupname="zsh"}'), undefined);
+    });
     test('an exec under -recheck re-matches a tracked process (SPEC §0 #8)', async () => {
       const h = await start([{ pid: 5, comm: 'bash', starttime: 2 }], { procnames: ['bash', 'fish'], recheck: true });
       await h.samples();

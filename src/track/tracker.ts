@@ -257,7 +257,8 @@ export class Tracker {
         continue;
       }
       const start = this.startTimeMs(cols.startTicks[f.i]);
-      const pending = o.recheck && (o.recheckWithTimeLimitMs <= 0 || start + o.recheckWithTimeLimitMs > now);
+      // only 0 means no limit: a negative limit, which also forces -recheck, ignores at once (SPEC §5.5)
+      const pending = o.recheck && (o.recheckWithTimeLimitMs === 0 || start + o.recheckWithTimeLimitMs > now);
       if (!pending) this.ignored.set(pid, { startTicks: cols.startTicks[f.i], seenCycle: cycle });
     }
   }
