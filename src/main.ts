@@ -4,7 +4,7 @@
 import { parseCommandLine } from './cli';
 import { createLogger, type Logger } from './log';
 import { buildNamer, ProcessCollector, StartupError } from './collector';
-import { selectScanner } from './proc/select';
+import { selectScanner, ReaderSelectionError } from './proc/select';
 import { startServer } from './server';
 import { negotiate } from './expose/content';
 import { VERSION } from './version';
@@ -28,7 +28,7 @@ async function main(): Promise<number> {
     log.info(`Reading /proc with the ${scanner.kind === 'native' ? 'native (C++)' : 'TypeScript'} scanner: ${reason}`);
     collector = await ProcessCollector.create(options, { log, scanner, namer, version: VERSION });
   } catch (e) {
-    if (e instanceof StartupError || isPlainStartupError(e)) {
+    if (e instanceof StartupError || e instanceof ReaderSelectionError) {
       log.error((e as Error).message);
       return 1;
     }
@@ -90,11 +90,6 @@ function waitForSignal(log: Logger, shutdown: () => Promise<void>): Promise<numb
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   });
-}
-
-// selectScanner reports a forced-but-missing native reader as a plain Error with a user-facing message
-function isPlainStartupError(e: unknown): boolean {
-  return e instanceof Error && /^NAMEDPROCESS_READER/.test(e.message);
 }
 
 main().then(

@@ -4,6 +4,9 @@ import type { Scanner } from './columns';
 import { createNativeScanner } from './native';
 import { createTsScanner } from './ts-reader';
 
+/** NAMEDPROCESS_READER asks for something this install cannot give: a start-up error for the user. */
+export class ReaderSelectionError extends Error {}
+
 export const READER_ENV = 'NAMEDPROCESS_READER';
 
 export interface SelectedScanner {
@@ -16,7 +19,7 @@ export function selectScanner(opts: { procfs: string; env?: NodeJS.ProcessEnv; t
   const env = opts.env ?? process.env;
   const forced = env[READER_ENV] ?? '';
   if (forced !== '' && forced !== 'native' && forced !== 'ts') {
-    throw new Error(`${READER_ENV} must be "native" or "ts", got ${JSON.stringify(forced)}`);
+    throw new ReaderSelectionError(`${READER_ENV} must be "native" or "ts", got ${JSON.stringify(forced)}`);
   }
   if (forced === 'ts') {
     return { scanner: createTsScanner({ procfs: opts.procfs }), reason: `forced by ${READER_ENV}=ts` };
@@ -28,7 +31,7 @@ export function selectScanner(opts: { procfs: string; env?: NodeJS.ProcessEnv; t
     return { scanner: native.scanner, reason: forced === 'native' ? `forced by ${READER_ENV}=native; ${loaded}` : loaded };
   }
   if (forced === 'native') {
-    throw new Error(`${READER_ENV}=native but the native scanner is not available: ${native.reason}`);
+    throw new ReaderSelectionError(`${READER_ENV}=native but the native scanner is not available: ${native.reason}`);
   }
   return { scanner: createTsScanner({ procfs: opts.procfs }), reason: `the native scanner is not available: ${native.reason}` };
 }
