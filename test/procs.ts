@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
+import { parseSamples } from './harness';
 
 export const REFERENCE_BIN = '/usr/bin/prometheus-process-exporter';
 export const OUR_MAIN = join(__dirname, '..', 'src', 'main.js');
@@ -81,11 +82,9 @@ export async function startExporter(cmd: string, args: string[], env: NodeJS.Pro
 /** `name{labels}` -> value for the namedprocess_* samples of an exposition. */
 export function namedprocessSamples(text: string): Map<string, number> {
   const m = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('namedprocess_') || line.startsWith('namedprocess_exporter_')) continue;
-    const sp = line.lastIndexOf(' ');
-    const v = line.slice(sp + 1);
-    m.set(line.slice(0, sp), v === '+Inf' ? Infinity : v === '-Inf' ? -Infinity : Number(v));
+  for (const [series, v] of parseSamples(text)) {
+    if (!series.startsWith('namedprocess_') || series.startsWith('namedprocess_exporter_')) continue;
+    m.set(series, v === '+Inf' ? Infinity : v === '-Inf' ? -Infinity : Number(v));
   }
   return m;
 }
