@@ -48,11 +48,16 @@ export interface CollectorDeps {
   passwdPath?: string;
 }
 
+/** Called after every completed cycle (the priming one included) with its snapshot and end time. */
+export type CycleListener = (snap: CycleSnapshot, endedAtMs: number) => void;
+
 export class ProcessCollector {
   readonly tracker: Tracker;
   private inFlight: Promise<CycleSnapshot> | null = null;
   private primed: Promise<void> | null = null;
   private readonly self: SelfMetrics;
+  private readonly listeners: CycleListener[] = [];
+  private last: { snap: CycleSnapshot; endedAtMs: number } | null = null;
 
   private constructor(readonly options: Options, private readonly deps: CollectorDeps, bootTimeSec: number) {
     const users = new UsernameCache(deps.passwdPath);
@@ -100,6 +105,27 @@ export class ProcessCollector {
     return this.primed;
   }
 
+  /** Consumers of the cycle (history, push) subscribe here; a listener that throws is logged, never fatal. */
+  onCycle(listener: CycleListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** The most recent completed cycle, or null before the first one ends. */
+  get latest(): { snap: CycleSnapshot; endedAtMs: number } | null {
+    return this.last;
+  }
+
+  /**
+   * A snapshot no older than maxAgeMs: the last cycle's when it is fresh enough, else a new cycle (shared
+   * with any in flight). Lets a page or a push interval ride on scrapes instead of adding scans.
+   */
+  async collectFresh(maxAgeMs: number): Promise<CycleSnapshot> {
+    await this.prime();
+    const now = Date.now();
+    if (this.inFlight === null && this.last !== null && now - this.last.endedAtMs <= maxAgeMs) return this.last.snap;
+    return this.collect();
+  }
+
   /** One update cycle, shared by every caller that asks while it runs. */
   async collect(): Promise<CycleSnapshot> {
     await this.prime();
@@ -123,6 +149,15 @@ export class ProcessCollector {
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.self.recordCycle(seconds, this.tracker.lastProcsRead, this.tracker.lastThreadsRead, this.tracker.trackedCount, this.tracker.ignoredCount);
+    const endedAtMs = Date.now();
+    this.last = { snap, endedAtMs };
+    for (const listener of this.listeners) {
+      try {
+        listener(snap, endedAtMs);
+      } catch (e) {
+        this.deps.log.error(`cycle listener failed: ${(e as Error).message ?? e}`);
+      }
+    }
     return snap;
   }
 

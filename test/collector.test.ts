@@ -106,3 +106,26 @@ test('a reader that fails mid-cycle costs that cycle only: a scrape error, then 
   assert.equal(next.groups.find((g) => g.name === 'app')?.numProcs, 1);
   collector.close();
 });
+
+test('cycle listeners see every cycle; collectFresh reuses a fresh snapshot and runs a cycle for a stale one', async () => {
+  const { collector, state } = await setup();
+  const seen: number[] = [];
+  collector.onCycle((snap, endedAtMs) => {
+    assert.ok(endedAtMs > 0);
+    seen.push(snap.groups.length);
+  });
+  collector.onCycle(() => {
+    throw new Error('listener bug');
+  });
+  await collector.prime();
+  assert.equal(seen.length, 1, 'the priming cycle is delivered');
+  const first = await collector.collectFresh(60_000);
+  assert.equal(state.lists, 1, 'a fresh snapshot is reused: no new scan');
+  assert.equal(first, collector.latest?.snap);
+  await new Promise((r) => setTimeout(r, 5));
+  const second = await collector.collectFresh(1);
+  assert.equal(state.lists, 2, 'a stale snapshot costs one new cycle');
+  assert.notEqual(second, first);
+  assert.equal(seen.length, 2);
+  collector.close();
+});
