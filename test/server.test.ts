@@ -177,6 +177,65 @@ describe('server: routes (SPEC §7, §0 #18)', () => {
   });
 });
 
+describe('server: extra routes', () => {
+  it('serves a route for its methods, 405 with Allow for others, and keeps 404 and the landing page', async () => {
+    const seen: string[] = [];
+    const ts = await startTestServer({
+      routes: [
+        { path: '/-/healthy', methods: ['GET', 'HEAD'], handle: async () => ({ status: 200, body: 'OK\n', contentType: 'text/plain; charset=utf-8' }) },
+        {
+          path: '/-/do',
+          methods: ['POST'],
+          handle: async (req) => {
+            seen.push(`${req.method} ${req.pathname}${req.query}`);
+            return { status: 202, body: 'done\n', contentType: 'text/plain; charset=utf-8', headers: { 'X-Done': '1' } };
+          },
+        },
+        { path: '/api/', prefix: true, methods: ['GET'], handle: async (req) => ({ status: 200, body: JSON.stringify({ p: req.pathname }), contentType: 'application/json' }) },
+      ],
+    });
+    try {
+      const h = await get(ts.url + '/-/healthy');
+      assert.deepEqual([h.status, h.text, h.headers['content-type']], [200, 'OK\n', 'text/plain; charset=utf-8']);
+      const head = await get(ts.url + '/-/healthy', {}, 'HEAD');
+      assert.deepEqual([head.status, head.body.length], [200, 0]);
+      const p = await get(ts.url + '/-/do?x=1', {}, 'POST');
+      assert.deepEqual([p.status, p.text, p.headers['x-done']], [202, 'done\n', '1']);
+      assert.deepEqual(seen, ['POST /-/do?x=1']);
+      const g = await get(ts.url + '/-/do');
+      assert.deepEqual([g.status, g.headers.allow], [405, 'POST']);
+      const ph = await get(ts.url + '/-/healthy', {}, 'POST');
+      assert.deepEqual([ph.status, ph.headers.allow], [405, 'GET, HEAD']);
+      const pm = await get(ts.url + '/metrics', {}, 'POST');
+      assert.equal(pm.status, 405);
+      const put = await get(ts.url + '/-/do', {}, 'PUT');
+      assert.equal(put.status, 405);
+      const api = await get(ts.url + '/api/groups');
+      assert.deepEqual(JSON.parse(api.text), { p: '/api/groups' });
+      assert.equal((await get(ts.url + '/nope')).status, 404);
+      assert.equal((await get(ts.url + '/')).text, LANDING);
+    } finally {
+      await ts.server.close();
+    }
+  });
+
+  it('puts routes behind basic auth like /metrics', async () => {
+    const dir = tmpDir();
+    const file = path.join(dir, 'web.yml');
+    fs.writeFileSync(file, `basic_auth_users:\n  alice: ${bcrypt.hashSync('secret', 4)}\n`);
+    const ts = await startTestServer({
+      webConfigFile: file,
+      routes: [{ path: '/-/healthy', methods: ['GET'], handle: async () => ({ status: 200, body: 'OK\n', contentType: 'text/plain' }) }],
+    });
+    try {
+      assert.equal((await get(ts.url + '/-/healthy')).status, 401);
+      assert.equal((await get(ts.url + '/-/healthy', { authorization: basic('alice', 'secret') })).status, 200);
+    } finally {
+      await ts.server.close();
+    }
+  });
+});
+
 describe('server: start, logs and shutdown', () => {
   it('logs the listen address and that TLS is disabled', async () => {
     const ts = await startTestServer();

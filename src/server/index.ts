@@ -39,6 +39,35 @@ export interface ServerLimits {
   keepAliveTimeoutMs: number;
 }
 
+/** What a route sees of a request (after auth, path cleaning and the method check). */
+export interface RouteRequest {
+  method: string;
+  pathname: string;
+  /** the raw query string, with its leading '?', or '' */
+  query: string;
+  headers: http.IncomingHttpHeaders;
+}
+
+export interface RouteResponse {
+  status: number;
+  body: string | Buffer;
+  contentType: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * A path served beside the telemetry path (health, reload, the page and its data). Routes run under the
+ * same web config (TLS, basic auth, headers, rate limit) as /metrics; a request body is never read.
+ */
+export interface Route {
+  /** exact path, or with prefix: every path below it */
+  path: string;
+  prefix?: boolean;
+  /** methods it answers; others get 405 with an Allow header */
+  methods: readonly string[];
+  handle(req: RouteRequest): Promise<RouteResponse>;
+}
+
 export interface ServerDeps {
   listenAddress: string;
   telemetryPath: string;
@@ -46,6 +75,8 @@ export interface ServerDeps {
   scrape(req: { accept?: string }): Promise<ScrapeResponse>;
   log: Logger;
   limits?: Partial<ServerLimits>;
+  /** extra paths; checked after the telemetry path and before the landing page */
+  routes?: readonly Route[];
 }
 
 export interface RunningServer {
@@ -237,6 +268,8 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   checkTelemetryPath(telemetryPath);
   const target = await resolveListenAddress(deps.listenAddress);
   const landing = Buffer.from(landingPage(telemetryPath), 'utf8');
+  const routes = deps.routes ?? [];
+  const routeMethods = new Set(routes.flatMap((r) => r.methods));
   const auth = new BasicAuth();
 
   let live: LiveConfig | null = null;
@@ -380,7 +413,8 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     const cfg = live ? await live.get() : null;
     if (cfg) for (const [k, v] of Object.entries(cfg.headers)) res.setHeader(k, v);
 
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
+    const method = req.method ?? 'GET';
+    if (method !== 'GET' && method !== 'HEAD' && !routeMethods.has(method)) {
       // Closing the connection means the body, if any, is never read.
       return sendText(res, 405, 'Method Not Allowed\n', { Allow: 'GET, HEAD', Connection: 'close' });
     }
@@ -415,7 +449,16 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     if (clean !== pathname) return redirect(res, encodeURI(clean).replace(/[?#]/g, encodeURIComponent) + query);
 
     const subtree = telemetryPath.endsWith('/');
-    if (pathname === telemetryPath || (subtree && pathname.startsWith(telemetryPath))) return serveMetrics(req, res);
+    const isTelemetry = pathname === telemetryPath || (subtree && pathname.startsWith(telemetryPath));
+    const route = isTelemetry ? undefined : routes.find((r) => (r.prefix ? pathname.startsWith(r.path) : pathname === r.path));
+    if (method !== 'GET' && method !== 'HEAD' && !route?.methods.includes(method)) {
+      return sendText(res, 405, 'Method Not Allowed\n', { Allow: (route?.methods ?? ['GET', 'HEAD']).join(', '), Connection: 'close' });
+    }
+    if (isTelemetry) return serveMetrics(req, res);
+    if (route) {
+      if (!route.methods.includes(method)) return sendText(res, 405, 'Method Not Allowed\n', { Allow: route.methods.join(', ') });
+      return serveRoute(route, { method, pathname, query, headers: req.headers }, req, res);
+    }
     if (subtree && pathname === telemetryPath.slice(0, -1)) return redirect(res, telemetryPath + query);
     if (pathname === '/') {
       if (closing) res.setHeader('Connection', 'close');
@@ -431,6 +474,28 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     if (closing) res.setHeader('Connection', 'close');
     res.writeHead(301, { Location: location, 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)) });
     res.end(body);
+  }
+
+  async function serveRoute(route: Route, rreq: RouteRequest, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    let out: RouteResponse;
+    try {
+      out = await route.handle(rreq);
+    } catch (err) {
+      log.error(`level=error msg="Error serving ${rreq.pathname}" err=${logfmt((err as Error)?.message ?? String(err))}`);
+      return sendText(res, 500, 'An error has occurred.\n');
+    }
+    if (res.destroyed) return;
+    let body = typeof out.body === 'string' ? Buffer.from(out.body, 'utf8') : out.body;
+    const headers: Record<string, string> = { 'Content-Type': out.contentType, 'X-Content-Type-Options': 'nosniff', Vary: 'Accept-Encoding', ...out.headers };
+    if (body.length > 1024 && acceptsGzip(req.headers['accept-encoding'])) {
+      body = await gzip(body, { level: GZIP_LEVEL });
+      headers['Content-Encoding'] = 'gzip';
+    }
+    if (res.destroyed) return;
+    headers['Content-Length'] = String(body.length);
+    if (closing) headers.Connection = 'close';
+    res.writeHead(out.status, headers);
+    res.end(rreq.method === 'HEAD' ? undefined : body);
   }
 
   async function serveMetrics(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
