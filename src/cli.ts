@@ -3,12 +3,12 @@
 // It never prints or exits itself: it returns what to print and the exit status.
 
 import { endianness } from 'node:os';
-import { goLogTimestamp } from './log';
+import { formatLogLine, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log';
 import { defaultOptions, type Options } from './options';
 import { MANUAL_TEXT } from './cli-text';
 
 export type CliResult =
-  | { kind: 'run'; options: Options; warnings: string[] }
+  | { kind: 'run'; options: Options; warnings: string[]; given: ReadonlyArray<keyof Options> }
   | { kind: 'exit'; code: number; stdout: string; stderr: string };
 
 export interface CliEnv {
@@ -16,7 +16,7 @@ export interface CliEnv {
   version?: string;
   /** the program name in "Usage of <prog>:" (Go: os.Args[0]); default process.argv[1] */
   prog?: string;
-  /** clock for the Go-log timestamp of fatal messages (tests) */
+  /** clock for the timestamp of fatal messages (tests) */
   now?: () => Date;
 }
 
@@ -28,6 +28,8 @@ interface FlagDef {
   /** the default as Go's Value.String() renders it */
   defValue: string;
   usage: string;
+  /** checks a value when it is set; returns the error Go's flag package prints after "invalid value" */
+  check?: (v: string) => string | undefined;
 }
 
 // HEAD's flags with their exact help strings (cmd/process-exporter/main.go).
@@ -49,7 +51,23 @@ const FLAGS: readonly FlagDef[] = [
   { name: 'debug', kind: 'bool', defValue: 'false', usage: 'log debugging information to stdout' },
   { name: 'version', kind: 'bool', defValue: 'false', usage: 'print version information and exit' },
   { name: 'remove-empty-groups', kind: 'bool', defValue: 'false', usage: 'forget process groups with no processes' },
+  // operations: promslog's log flags, Prometheus's lifecycle flag, configured groups at zero
+  { name: 'log.level', kind: 'string', defValue: 'info', usage: `Only log messages with the given severity or above. One of: [${LOG_LEVELS.join(', ')}]`, check: (v) => (LOG_LEVELS.includes(v as LogLevel) ? undefined : `unrecognized log level ${goQuote(v)}`) },
+  { name: 'log.format', kind: 'string', defValue: 'logfmt', usage: `Output format of log messages. One of: [${LOG_FORMATS.join(', ')}]`, check: (v) => (LOG_FORMATS.includes(v as LogFormat) ? undefined : `unrecognized log format ${goQuote(v)}`) },
+  { name: 'web.enable-lifecycle', kind: 'bool', defValue: 'false', usage: 'Enable config reload via HTTP request (POST /-/reload).' },
+  { name: 'report-configured-groups', kind: 'bool', defValue: 'false', usage: 'export each group named by -procnames or by a rule name without template actions from the first scrape, with num_procs 0 while no process is in it' },
 ];
+
+// The Options field each flag sets: the fields given on the command line win over the config file's settings.
+const OPTION_OF_FLAG: Readonly<Record<string, keyof Options>> = {
+  'procfs': 'procfs',
+  'children': 'children',
+  'threads': 'threads',
+  'gather-smaps': 'gatherSmaps',
+  'recheck': 'recheck',
+  'recheck-with-time-limit': 'recheckWithTimeLimitMs',
+  'remove-empty-groups': 'removeEmptyGroups',
+};
 
 const FLAG_BY_NAME: ReadonlyMap<string, FlagDef> = new Map(FLAGS.map((f) => [f.name, f]));
 
@@ -320,6 +338,8 @@ function parseFlags(argv: readonly string[]): ParseOutcome {
         return { ok: false, help: false, message: `invalid value ${goQuote(value)} for flag -${name}: parse error` };
       }
     } else {
+      const bad = flag.check?.(value);
+      if (bad !== undefined) return { ok: false, help: false, message: `invalid value ${goQuote(value)} for flag -${name}: ${bad}` };
       values.set(name, value);
     }
   }
@@ -369,7 +389,8 @@ export function parseCommandLine(argv: string[], env: CliEnv = {}): CliResult {
   if (bool('man')) return { kind: 'exit', code: 0, stdout: MANUAL_TEXT, stderr: '' };
 
   const now = env.now ?? (() => new Date());
-  const fatal = (msg: string): CliResult => ({ kind: 'exit', code: 1, stdout: '', stderr: `${goLogTimestamp(now())} ${msg}\n` });
+  const logFormat = str('log.format') as LogFormat;
+  const fatal = (msg: string): CliResult => ({ kind: 'exit', code: 1, stdout: '', stderr: formatLogLine(logFormat, 'error', msg, {}, now()) });
 
   const configPath = str('config.path');
   const procnamesRaw = str('procnames');
@@ -406,9 +427,16 @@ export function parseCommandLine(argv: string[], env: CliEnv = {}): CliResult {
     recheckWithTimeLimitMs: nsToMs(recheckLimitNs),
     debug: bool('debug'),
     removeEmptyGroups: bool('remove-empty-groups'),
+    // -debug is an alias of -log.level=debug
+    logLevel: bool('debug') ? 'debug' : (str('log.level') as LogLevel),
+    logFormat,
+    enableLifecycle: bool('web.enable-lifecycle'),
+    reportConfiguredGroups: bool('report-configured-groups'),
   };
+  // the settings a config file may also set: given here, they win over the file
+  const given = [...values.keys()].flatMap((f) => (OPTION_OF_FLAG[f] !== undefined ? [OPTION_OF_FLAG[f]] : []));
   const warnings: string[] = [];
   const w = stopWarning(outcome.parsed);
   if (w !== undefined) warnings.push(w);
-  return { kind: 'run', options, warnings };
+  return { kind: 'run', options, warnings, given };
 }

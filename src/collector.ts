@@ -4,10 +4,11 @@ import type { Options } from './options';
 import type { Logger } from './log';
 import type { Scanner } from './proc/columns';
 import type { CycleSnapshot } from './expose/snapshot';
-import { Tracker } from './track/tracker';
+import { Tracker, type TrackerOptions } from './track/tracker';
+import { MatchExplainer } from './ops/explain';
 import { UsernameCache } from './track/usernames';
 import { pageSize as hostPageSize } from './proc/pagesize';
-import { readConfigFile, ConfigError } from './config/load';
+import { readConfig, ConfigError, type ConfigSettings } from './config/load';
 import { buildConfigNamer, buildDefaultNamer, ProcnamesNamer, NameMappingError, goQuote, type Namer } from './config/matcher';
 import { renderGroupFamilies, type ExpositionFormat } from './expose/text';
 import { SelfMetrics } from './expose/self-metrics';
@@ -17,10 +18,26 @@ export class StartupError extends Error {}
 
 /** The namer the options ask for, with the reference's start-up log line (SPEC §1.1, §0). */
 export async function buildNamer(options: Options, log: Logger): Promise<Namer> {
+  return (await resolveConfig(options, log)).namer;
+}
+
+/** What a config (file and options) resolves to: the namer, and the options with the file's settings in. */
+export interface ResolvedConfig {
+  namer: Namer;
+  options: Options;
+}
+
+/**
+ * Reads the config file once: its rules make the namer, its top-level settings (Alloy's argument names)
+ * fill the options that were not given explicitly (`given`: flags on the command line, keys passed to
+ * createCollector), so those win.
+ */
+export async function resolveConfig(options: Options, log: Logger, given: ReadonlyArray<keyof Options> = []): Promise<ResolvedConfig> {
   if (options.configPath !== '') {
     try {
-      const rules = await readConfigFile(options.configPath);
-      return buildConfigNamer(rules, options.configPath, (msg) => log.info(msg));
+      const file = await readConfig(options.configPath);
+      const namer = buildConfigNamer(file.rules, options.configPath, (msg) => log.warn(msg));
+      return { namer, options: withSettings(options, file.settings, given) };
     } catch (e) {
       if (e instanceof ConfigError) throw new StartupError(`error reading config file ${goQuote(options.configPath)}: ${e.message}`);
       throw e;
@@ -28,13 +45,21 @@ export async function buildNamer(options: Options, log: Logger): Promise<Namer> 
   }
   if (options.procnames.length > 0 || options.namemapping !== '') {
     try {
-      return new ProcnamesNamer(options.procnames, options.namemapping);
+      return { namer: new ProcnamesNamer(options.procnames, options.namemapping), options };
     } catch (e) {
       if (e instanceof NameMappingError) throw new StartupError(e.message);
       throw e;
     }
   }
-  return buildDefaultNamer();
+  return { namer: buildDefaultNamer(), options };
+}
+
+function withSettings(options: Options, settings: ConfigSettings, given: ReadonlyArray<keyof Options>): Options {
+  const out: Options = { ...options };
+  for (const [k, v] of Object.entries(settings) as Array<[keyof ConfigSettings, string | boolean]>) {
+    if (v !== undefined && !given.includes(k)) (out as unknown as Record<string, unknown>)[k] = v;
+  }
+  return out;
 }
 
 export interface CollectorDeps {
@@ -53,15 +78,21 @@ export type CycleListener = (snap: CycleSnapshot, endedAtMs: number) => void;
 
 export class ProcessCollector {
   readonly tracker: Tracker;
+  private opts: Options;
+  private readonly trackerOpts: TrackerOptions;
+  /** a reloaded config waiting for the next cycle */
+  private pending: ResolvedConfig | null = null;
+  private readonly explainer: MatchExplainer | null = null;
   private inFlight: Promise<CycleSnapshot> | null = null;
   private primed: Promise<void> | null = null;
   private readonly self: SelfMetrics;
   private readonly listeners: CycleListener[] = [];
   private last: { snap: CycleSnapshot; endedAtMs: number } | null = null;
 
-  private constructor(readonly options: Options, private readonly deps: CollectorDeps, bootTimeSec: number) {
+  private constructor(options: Options, private readonly deps: CollectorDeps, bootTimeSec: number) {
+    this.opts = options;
     const users = new UsernameCache(deps.passwdPath);
-    this.tracker = new Tracker(deps.scanner, {
+    this.trackerOpts = {
       namer: deps.namer,
       children: options.children,
       recheck: options.recheck || options.recheckWithTimeLimitMs !== 0,
@@ -74,8 +105,54 @@ export class ProcessCollector {
       username: (uid) => users.lookup(uid),
       log: deps.log,
       now: deps.now,
-    });
+      pinnedGroups: pinnedGroups(options, deps.namer),
+    };
+    if (deps.log.debugEnabled) {
+      const explainer = new MatchExplainer(deps.log, () => this.trackerOpts.namer);
+      this.explainer = explainer;
+      this.trackerOpts.onNewProcess = explainer.onNewProcess;
+    }
+    this.tracker = new Tracker(deps.scanner, this.trackerOpts);
     this.self = new SelfMetrics({ version: deps.version ?? '0.0.0', reader: deps.scanner.kind });
+  }
+
+  /** The options in force (a reload may have changed the ones the config file sets). */
+  get options(): Options {
+    return this.opts;
+  }
+
+  /**
+   * Applies a reloaded config from the next cycle: the new namer names every process again, groups keep
+   * their counters, and the file's settings take effect (-procfs / procfs_path excepted: the scanner
+   * stays on the tree it opened).
+   */
+  reconfigure(next: ResolvedConfig): void {
+    this.pending = next;
+  }
+
+  /** The reload gauges: the outcome of the last attempt, and when one last succeeded. */
+  recordReload(ok: boolean, atMs: number = Date.now()): void {
+    this.self.recordReload(ok, atMs / 1000);
+  }
+
+  private applyPending(): void {
+    const next = this.pending;
+    if (next === null) return;
+    this.pending = null;
+    const o = next.options;
+    this.opts = { ...o, procfs: this.opts.procfs };
+    Object.assign(this.trackerOpts, {
+      namer: next.namer,
+      children: o.children,
+      recheck: o.recheck || o.recheckWithTimeLimitMs !== 0,
+      recheckWithTimeLimitMs: o.recheckWithTimeLimitMs,
+      threads: o.threads,
+      gatherSmaps: o.gatherSmaps,
+      removeEmptyGroups: o.removeEmptyGroups,
+      pinnedGroups: pinnedGroups(o, next.namer),
+    } satisfies Partial<TrackerOptions>);
+    this.tracker.rematchAll();
+    this.explainer?.reset();
   }
 
   /** Opens the procfs root (btime); errors here are start-up errors (SPEC §6). */
@@ -139,6 +216,7 @@ export class ProcessCollector {
 
   private async runCycle(): Promise<CycleSnapshot> {
     const started = process.hrtime.bigint();
+    this.applyPending();
     let snap: CycleSnapshot;
     try {
       snap = await this.tracker.update();
@@ -148,6 +226,7 @@ export class ProcessCollector {
       snap = this.tracker.failCycle(`update cycle failed: ${(e as Error).message ?? e}`);
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    this.explainer?.endCycle();
     this.self.recordCycle(seconds, this.tracker.lastProcsRead, this.tracker.lastThreadsRead, this.tracker.trackedCount, this.tracker.ignoredCount);
     const endedAtMs = Date.now();
     this.last = { snap, endedAtMs };
@@ -164,7 +243,7 @@ export class ProcessCollector {
   /** A full exposition: the namedprocess_* families, then the exporter's own metrics. */
   async render(format: ExpositionFormat): Promise<string> {
     const snap = await this.collect();
-    const groups = renderGroupFamilies(snap, { threads: this.options.threads, format });
+    const groups = renderGroupFamilies(snap, { threads: this.opts.threads, format });
     const own = await this.self.render(format);
     return groups + own;
   }
@@ -172,4 +251,9 @@ export class ProcessCollector {
   close(): void {
     this.deps.scanner.close();
   }
+}
+
+/** -report-configured-groups: the names the namer knows before any process is seen. */
+function pinnedGroups(options: Options, namer: Namer): ReadonlySet<string> | undefined {
+  return options.reportConfiguredGroups ? new Set(namer.fixedNames?.() ?? []) : undefined;
 }

@@ -6,10 +6,11 @@
 //   // `await register.metrics()` now carries the namedprocess_* families
 import type { Registry } from 'prom-client';
 import { defaultOptions, type Options } from './options';
-import { createLogger, type Logger } from './log';
-import { buildNamer, ProcessCollector } from './collector';
+import { adaptLogger, createLogger, type Logger } from './log';
+import { resolveConfig, ProcessCollector, StartupError } from './collector';
+import { ALLOY_SETTINGS } from './config/load';
 import { selectScanner } from './proc/select';
-import { FAMILY_ORDER, renderGroupFamilies } from './expose/text';
+import { FAMILY_INFO, FAMILY_ORDER, renderGroupFamilies } from './expose/text';
 import type { CycleSnapshot } from './expose/snapshot';
 import { VERSION } from './version';
 
@@ -26,11 +27,61 @@ export interface EmbeddedCollector {
   close(): void;
 }
 
-/** Builds a collector from the same options object the CLI builds (missing fields take the CLI defaults). */
-export async function createCollector(options: Partial<Options> = {}, deps: { log?: Logger } = {}): Promise<EmbeddedCollector> {
-  const opts: Options = { ...defaultOptions, ...options };
-  const log = deps.log ?? createLogger({ debug: opts.debug });
-  const namer = await buildNamer(opts, log);
+/** Grafana Alloy's argument names (prometheus.exporter.process), accepted beside ours with Alloy's meaning. */
+export interface AlloyOptions {
+  /** = gatherSmaps (default true) */
+  gather_smaps?: boolean;
+  /** = procfs (default "/proc") */
+  procfs_path?: string;
+  /** = recheck (default false) */
+  recheck_on_scrape?: boolean;
+  /** = removeEmptyGroups (default false) */
+  remove_empty_groups?: boolean;
+  /** = children (default true) */
+  track_children?: boolean;
+  /** = threads (default true) */
+  track_threads?: boolean;
+}
+
+export type CollectorOptions = Partial<Options> & AlloyOptions;
+
+/**
+ * The options object with the CLI's defaults filled in, Alloy's names mapped to ours, and the keys given
+ * marked as explicit (they win over a config file's settings). An unknown key, a value of the wrong type,
+ * or the same setting given twice with different values is an error that names it.
+ */
+export function normalizeOptions(input: CollectorOptions): { options: Options; given: Array<keyof Options> } {
+  const out: Record<string, unknown> = { ...defaultOptions };
+  const given = new Set<keyof Options>();
+  const from = new Map<string, string>();
+  for (const [key, value] of Object.entries(input)) {
+    if (value === undefined) continue;
+    const field = (ALLOY_SETTINGS[key] ?? key) as keyof Options;
+    if (!(field in defaultOptions)) {
+      throw new StartupError(`createCollector: unknown option ${JSON.stringify(key)} (options are ${[...Object.keys(defaultOptions), ...Object.keys(ALLOY_SETTINGS)].join(', ')})`);
+    }
+    const want = Array.isArray(defaultOptions[field]) ? 'array' : typeof defaultOptions[field];
+    const got = Array.isArray(value) ? 'array' : typeof value;
+    if (want !== got) throw new StartupError(`createCollector: option ${JSON.stringify(key)} must be a${want === 'array' ? 'n' : ''} ${want}, not ${got === 'object' && value === null ? 'null' : got}`);
+    const earlier = from.get(field);
+    if (earlier !== undefined && out[field] !== value) {
+      throw new StartupError(`createCollector: options ${JSON.stringify(earlier)} and ${JSON.stringify(key)} set the same thing to different values`);
+    }
+    from.set(field, key);
+    out[field] = value;
+    given.add(field);
+  }
+  return { options: out as unknown as Options, given: [...given] };
+}
+
+/**
+ * Builds a collector from the same options object the CLI builds (missing fields take the CLI defaults),
+ * or from Grafana Alloy's argument names. A config file's top-level settings apply to what is not given.
+ */
+export async function createCollector(options: CollectorOptions = {}, deps: { log?: Partial<Logger> & Pick<Logger, 'info' | 'error'> } = {}): Promise<EmbeddedCollector> {
+  const { options: asked, given } = normalizeOptions(options);
+  const log = deps.log ? adaptLogger(deps.log) : createLogger({ level: asked.debug ? 'debug' : asked.logLevel, format: asked.logFormat });
+  const { namer, options: opts } = await resolveConfig(asked, log, given);
   const { scanner } = selectScanner({ procfs: opts.procfs });
   const collector = await ProcessCollector.create(opts, { log, scanner, namer, version: VERSION });
   await collector.prime();
@@ -92,27 +143,48 @@ function parseLabels(series: string): Record<string, string> {
   return labels;
 }
 
+// A family is in the registry only while the last cycle gave it samples, as the CLI writes only families
+// with samples (prom-client would write a header-only family). The set is brought up to date after every
+// cycle, so a family that loses its last sample in a cycle is written header-only by that one scrape.
 function registerFamilies(collector: ProcessCollector, registry: Registry): void {
   // registry.metrics() asks every family at once: they share one cycle, parsed once
   let parsed: { snap: CycleSnapshot; families: ReturnType<typeof familiesOf> } | null = null;
-  const familiesNow = async () => {
-    const snap = await collector.collect();
+  const parse = (snap: CycleSnapshot) => {
     if (parsed === null || parsed.snap !== snap) parsed = { snap, families: familiesOf(snap, collector.options.threads) };
     return parsed.families;
   };
-  const typeOf = (name: string) => (name.endsWith('_total') || name.startsWith('namedprocess_scrape_') ? 'counter' : 'gauge');
-  for (const name of FAMILY_ORDER) {
-    const metric = {
-      name,
-      help: '',
-      type: typeOf(name),
-      aggregator: 'sum',
-      async get() {
-        const fam = (await familiesNow()).get(name);
-        return { name: metric.name, help: fam?.help ?? metric.help, type: metric.type, aggregator: 'sum', values: fam?.samples ?? [] };
-      },
-      reset() {},
-    };
-    registry.registerMetric(metric as unknown as Parameters<Registry['registerMetric']>[0]);
-  }
+  const familiesNow = async () => parse(await collector.collect());
+  const registered = new Set<string>();
+  const sync = (snap: CycleSnapshot) => {
+    const families = parse(snap);
+    for (const name of FAMILY_ORDER) {
+      const has = (families.get(name)?.samples.length ?? 0) > 0;
+      if (has && !registered.has(name)) {
+        registry.registerMetric(familyMetric(name, familiesNow) as unknown as Parameters<Registry['registerMetric']>[0]);
+        registered.add(name);
+      } else if (!has && registered.has(name)) {
+        registry.removeSingleMetric(name);
+        registered.delete(name);
+      }
+    }
+  };
+  const latest = collector.latest;
+  if (latest !== null) sync(latest.snap);
+  collector.onCycle((snap) => sync(snap));
+}
+
+function familyMetric(name: string, familiesNow: () => Promise<Map<string, { help: string; samples: Sample[] }>>) {
+  const info = FAMILY_INFO.get(name)!;
+  const metric = {
+    name,
+    help: info.help,
+    type: info.type,
+    aggregator: 'sum',
+    async get() {
+      const fam = (await familiesNow()).get(name);
+      return { name: metric.name, help: info.help, type: metric.type, aggregator: 'sum', values: fam?.samples ?? [] };
+    },
+    reset() {},
+  };
+  return metric;
 }

@@ -1,13 +1,19 @@
 #!/usr/bin/env node
 // Entry point of the `process-exporter` / `namedprocess-exporter` binaries: flags, config, collector,
 // then either the HTTP server or -once-to-stdout-delay. Start-up problems are one log line and exit 1.
+// SIGHUP (and POST /-/reload with -web.enable-lifecycle) reloads the config file.
 import { parseCommandLine } from './cli';
-import { createLogger, type Logger } from './log';
-import { buildNamer, ProcessCollector, StartupError } from './collector';
+import { createLogger, formatLogLine, type LogFormat, type Logger } from './log';
+import { resolveConfig, ProcessCollector, StartupError } from './collector';
+import { ConfigReloader } from './ops/reload';
+import { lifecycleRoutes } from './ops/lifecycle';
 import { selectScanner, ReaderSelectionError } from './proc/select';
 import { startServer } from './server';
 import { negotiate } from './expose/content';
 import { VERSION } from './version';
+
+// the format of the last-resort error line, once the flags are known
+let logFormat: LogFormat = 'logfmt';
 
 async function main(): Promise<number> {
   const cli = parseCommandLine(process.argv.slice(2), { version: VERSION });
@@ -16,13 +22,14 @@ async function main(): Promise<number> {
     process.stderr.write(cli.stderr);
     return cli.code;
   }
-  const options = cli.options;
-  const log = createLogger({ debug: options.debug });
-  for (const w of cli.warnings) log.info(w);
+  const given = cli.options;
+  logFormat = given.logFormat;
+  const log = createLogger({ level: given.logLevel, format: given.logFormat });
+  for (const w of cli.warnings) log.warn(w);
 
   let collector: ProcessCollector;
   try {
-    const namer = await buildNamer(options, log);
+    const { namer, options } = await resolveConfig(given, log, cli.given);
     log.info(`Reading metrics from ${options.procfs} ${namer.description}`);
     const { scanner, reason } = selectScanner({ procfs: options.procfs });
     log.info(`Reading /proc with the ${scanner.kind === 'native' ? 'native (C++)' : 'TypeScript'} scanner: ${reason}`);
@@ -35,15 +42,25 @@ async function main(): Promise<number> {
     throw e;
   }
 
-  if (options.onceToStdoutDelayMs !== 0) return onceToStdout(collector, options.onceToStdoutDelayMs);
+  if (given.onceToStdoutDelayMs !== 0) return onceToStdout(collector, given.onceToStdoutDelayMs);
+
+  const reloader = new ConfigReloader(collector, given, cli.given, log);
+  process.on('SIGHUP', () => {
+    log.info('Received SIGHUP, reloading the config');
+    void reloader.reload('SIGHUP');
+  });
 
   let server;
   try {
     server = await startServer({
-      listenAddress: options.listenAddress,
-      telemetryPath: options.telemetryPath,
-      webConfigFile: options.webConfigFile,
+      listenAddress: given.listenAddress,
+      telemetryPath: given.telemetryPath,
+      webConfigFile: given.webConfigFile,
       log,
+      routes: lifecycleRoutes({
+        ready: () => collector.latest !== null,
+        reload: given.enableLifecycle ? (trigger) => reloader.reload(trigger) : null,
+      }),
       scrape: async (req) => {
         const { format, contentType } = negotiate(req.accept);
         return { body: await collector.render(format), contentType };
@@ -95,9 +112,9 @@ function waitForSignal(log: Logger, shutdown: () => Promise<void>): Promise<numb
 main().then(
   (code) => process.exit(code),
   (e) => {
-    // a bug: say so in one line, keep the stack for -debug users in the log
-    process.stderr.write(`namedprocess-exporter: internal error: ${(e as Error)?.message ?? e}\n`);
-    if (process.env.NAMEDPROCESS_DEBUG_STACK) process.stderr.write(`${(e as Error)?.stack}\n`);
+    // a bug: say so in one line; the stack only when asked for
+    const stack = process.env.NAMEDPROCESS_DEBUG_STACK ? String((e as Error)?.stack) : undefined;
+    process.stderr.write(formatLogLine(logFormat, 'error', 'internal error', { err: String((e as Error)?.message ?? e), stack }));
     process.exit(70);
   },
 );

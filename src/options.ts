@@ -32,6 +32,14 @@ export interface Options {
   debug: boolean;
   /** -remove-empty-groups */
   removeEmptyGroups: boolean;
+  /** -log.level (-debug sets 'debug') */
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** -log.format */
+  logFormat: 'logfmt' | 'json';
+  /** -web.enable-lifecycle: POST /-/reload reloads the config */
+  enableLifecycle: boolean;
+  /** -report-configured-groups: groups with a fixed name are exported from the first scrape, at 0 */
+  reportConfiguredGroups: boolean;
 }
 
 export const defaultOptions: Readonly<Options> = Object.freeze({
@@ -50,4 +58,8 @@ export const defaultOptions: Readonly<Options> = Object.freeze({
   recheckWithTimeLimitMs: 0,
   debug: false,
   removeEmptyGroups: false,
+  logLevel: 'info',
+  logFormat: 'logfmt',
+  enableLifecycle: false,
+  reportConfiguredGroups: false,
 });

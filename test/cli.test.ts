@@ -7,11 +7,12 @@ import { MANUAL_TEXT } from '../src/cli-text';
 import { defaultOptions, type Options } from '../src/options';
 
 const PROG = '/usr/bin/process-exporter';
-const FIXED = new Date(2024, 0, 2, 3, 4, 5); // local time, as Go's log prints it
+const FIXED = new Date(2024, 0, 2, 3, 4, 5);
+const TS = FIXED.toISOString();
 const env = { prog: PROG, version: '1.2.3', now: () => FIXED };
 
 // The exact text Go's flag.Usage prints for HEAD's flags (checked against the Debian binary's -h for the
-// 14 flags it shares, with HEAD's three extra flags slotted in by name).
+// 14 flags it shares, with HEAD's three extra flags slotted in by name), plus our operations flags.
 const USAGE = [
   `Usage of ${PROG}:`,
   '  -children',
@@ -22,6 +23,10 @@ const USAGE = [
   '    \tlog debugging information to stdout',
   '  -gather-smaps',
   '    \tgather metrics from smaps file, which contains proportional resident memory size (default true)',
+  '  -log.format string',
+  '    \tOutput format of log messages. One of: [logfmt, json] (default "logfmt")',
+  '  -log.level string',
+  '    \tOnly log messages with the given severity or above. One of: [debug, info, warn, error] (default "info")',
   '  -man',
   '    \tprint manual',
   '  -namemapping string',
@@ -38,12 +43,16 @@ const USAGE = [
   '    \trecheck processes only this much time after their start, but no longer.',
   '  -remove-empty-groups',
   '    \tforget process groups with no processes',
+  '  -report-configured-groups',
+  '    \texport each group named by -procnames or by a rule name without template actions from the first scrape, with num_procs 0 while no process is in it',
   '  -threads',
   '    \treport on per-threadname metrics as well (default true)',
   '  -version',
   '    \tprint version information and exit',
   '  -web.config.file string',
   '    \tpath to YAML web config file',
+  '  -web.enable-lifecycle',
+  '    \tEnable config reload via HTTP request (POST /-/reload).',
   '  -web.listen-address string',
   '    \tAddress on which to expose metrics and web interface. (default ":9256")',
   '  -web.telemetry-path string',
@@ -268,7 +277,7 @@ describe('flag errors exit 2 with Go message and usage on stderr', () => {
 
   test('missing value for every non-bool flag', () => {
     for (const f of ['web.listen-address', 'web.telemetry-path', 'once-to-stdout-delay', 'procnames', 'procfs',
-      'namemapping', 'config.path', 'web.config.file', 'recheck-with-time-limit']) {
+      'namemapping', 'config.path', 'web.config.file', 'recheck-with-time-limit', 'log.level', 'log.format']) {
       assertUsageError([`-${f}`], `flag needs an argument: -${f}`);
       assertUsageError(['-debug', `--${f}`], `flag needs an argument: -${f}`);
     }
@@ -419,7 +428,7 @@ describe('-man', () => {
 });
 
 describe('-config.path with -procnames or -namemapping', () => {
-  const stderr = '2024/01/02 03:04:05 -config.path cannot be used with -namemapping or -procnames\n';
+  const stderr = `ts=${TS} level=error msg="-config.path cannot be used with -namemapping or -procnames"\n`;
   for (const argv of [
     ['-config.path', 'c.yml', '-procnames', 'bash'],
     ['-namemapping=a,b', '--config.path=c.yml'],
@@ -438,7 +447,7 @@ describe('-config.path with -procnames or -namemapping', () => {
   test('the timestamp defaults to the current time', () => {
     const r = parseCommandLine(['-config.path', 'c', '-procnames', 'x'], { prog: PROG });
     assert.ok(r.kind === 'exit');
-    assert.match(r.stderr, /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d -config\.path cannot be used with -namemapping or -procnames\n$/);
+    assert.match(r.stderr, /^ts=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z level=error msg="-config\.path cannot be used with -namemapping or -procnames"\n$/);
   });
 });
 
@@ -446,17 +455,17 @@ describe('-web.telemetry-path checks', () => {
   test('"/" would shadow the landing page', () => {
     assert.deepEqual(exit(['-web.telemetry-path', '/']), {
       kind: 'exit', code: 1, stdout: '',
-      stderr: '2024/01/02 03:04:05 invalid -web.telemetry-path "/": "/" serves the landing page; choose another path such as "/metrics"\n',
+      stderr: `ts=${TS} level=error msg="invalid -web.telemetry-path \\"/\\": \\"/\\" serves the landing page; choose another path such as \\"/metrics\\""\n`,
     });
   });
 
   test('must start with "/"', () => {
     assert.deepEqual(exit(['-web.telemetry-path=metrics']), {
       kind: 'exit', code: 1, stdout: '',
-      stderr: '2024/01/02 03:04:05 invalid -web.telemetry-path "metrics": the path must start with "/"\n',
+      stderr: `ts=${TS} level=error msg="invalid -web.telemetry-path \\"metrics\\": the path must start with \\"/\\""\n`,
     });
     assert.equal(exit(['-web.telemetry-path=']).stderr,
-      '2024/01/02 03:04:05 invalid -web.telemetry-path "": the path must start with "/"\n');
+      `ts=${TS} level=error msg="invalid -web.telemetry-path \\"\\": the path must start with \\"/\\""\n`);
   });
 
   test('a nested path is fine', () => {
@@ -484,5 +493,40 @@ describe('result objects', () => {
     assert.notEqual(a.procnames, defaultOptions.procnames);
     a.procnames.push('x');
     assert.deepEqual(run([]).options.procnames, []);
+  });
+});
+
+describe('operations flags', () => {
+  test('-log.level and -log.format take promslog values; -debug is -log.level=debug', () => {
+    assert.equal(run([]).options.logLevel, 'info');
+    assert.equal(run([]).options.logFormat, 'logfmt');
+    assert.equal(run(['-log.level', 'warn']).options.logLevel, 'warn');
+    assert.equal(run(['-log.level=error', '-log.format=json']).options.logFormat, 'json');
+    assert.equal(run(['-debug']).options.logLevel, 'debug');
+    assert.equal(run(['-debug', '-log.level=error']).options.logLevel, 'debug');
+    assertUsageError(['-log.level', 'verbose'], 'invalid value "verbose" for flag -log.level: unrecognized log level "verbose"');
+    assertUsageError(['-log.format=text'], 'invalid value "text" for flag -log.format: unrecognized log format "text"');
+  });
+
+  test('a start-up error is a JSON line with -log.format=json', () => {
+    const r = exit(['-log.format=json', '-web.telemetry-path=x']);
+    assert.equal(r.code, 1);
+    assert.deepEqual(JSON.parse(r.stderr), { ts: TS, level: 'error', msg: 'invalid -web.telemetry-path "x": the path must start with "/"' });
+  });
+
+  test('-web.enable-lifecycle and -report-configured-groups are off by default', () => {
+    assert.equal(run([]).options.enableLifecycle, false);
+    assert.equal(run(['-web.enable-lifecycle']).options.enableLifecycle, true);
+    assert.equal(run([]).options.reportConfiguredGroups, false);
+    assert.equal(run(['-report-configured-groups']).options.reportConfiguredGroups, true);
+  });
+
+  test('the settings a config file may also set are listed when given as flags', () => {
+    const r = parseCommandLine(['-threads=false', '-procfs', '/p', '-debug', '-gather-smaps=true', '-recheck-with-time-limit=1m'], env);
+    assert.ok(r.kind === 'run');
+    assert.deepEqual([...r.given].sort(), ['gatherSmaps', 'procfs', 'recheckWithTimeLimitMs', 'threads']);
+    const none = parseCommandLine([], env);
+    assert.ok(none.kind === 'run');
+    assert.deepEqual(none.given, []);
   });
 });

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfigText, readConfigFile, ConfigError } from '../src/config/load';
+import { parseConfigText, parseConfigFile, readConfigFile, ConfigError } from '../src/config/load';
 import { buildConfigNamer, buildDefaultNamer, ProcnamesNamer, goBase, type ProcAttributes } from '../src/config/matcher';
-import { buildNamer, StartupError } from '../src/collector';
+import { buildNamer, resolveConfig, StartupError } from '../src/collector';
 import { defaultOptions } from '../src/options';
 import { memoryLogger } from '../src/log';
 
@@ -84,8 +84,8 @@ describe('config matching (SPEC §2.1, §8 TestConfigBasic)', () => {
     assert.deepEqual(parseConfigText('process_names: []\n', 'c'), []);
     assert.deepEqual(parseConfigText('process_names:\n', 'c'), []);
   });
-  test('unknown keys are ignored and scalars are taken verbatim', () => {
-    const c = namer('other: 1\nprocess_names:\n  - comm: [123, 1.50, true]\n    color: red\n    name: "{{.Comm}}"\n');
+  test('scalars are taken verbatim', () => {
+    const c = namer('process_names:\n  - comm: [123, 1.50, true]\n    name: "{{.Comm}}"\n');
     assert.equal(c.matchAndName(proc({ comm: '1.50' })), '1.50');
     assert.equal(c.matchAndName(proc({ comm: 'true' })), 'true');
     assert.equal(c.matchAndName(proc({ comm: '123' })), '123');
@@ -231,5 +231,66 @@ describe('default namer and helpers', () => {
     // RE2 finds the match at the end; a backtracking engine would not return on this input
     assert.equal(n.matchAndName(proc({ cmdline: ['a'.repeat(20000) + '!'] })), undefined);
     assert.equal(n.matchAndName(proc({ cmdline: ['a'.repeat(20000)] })), 'x');
+  });
+});
+
+describe('unknown keys are errors that name them', () => {
+  test('at the top level, with a suggestion for a typo', () => {
+    assert.equal(
+      configError('track_thread: false\nprocess_names:\n  - comm: [a]\n'),
+      'cfg.yaml:1:1: unknown key "track_thread"; did you mean "track_threads"? (known: process_names, gather_smaps, procfs_path, recheck_on_scrape, remove_empty_groups, track_children, track_threads, global, remote_write)',
+    );
+    assert.match(configError('other: 1\n'), /^cfg\.yaml:1:1: unknown key "other" \(known: /);
+  });
+  test('in a rule', () => {
+    assert.equal(
+      configError('process_names:\n  - comm: [a]\n    cmdlines: [x]\n'),
+      'cfg.yaml:3:5: process_names[0]: unknown key "cmdlines"; did you mean "cmdline"? (a rule has: name, comm, exe, cmdline)',
+    );
+  });
+  test('the sections other modules read (global, remote_write) are accepted', () => {
+    const f = parseConfigFile('global:\n  external_labels: {a: b}\nremote_write:\n  - url: http://x\nprocess_names:\n  - comm: [a]\n', 'c');
+    assert.equal(f.rules.length, 1);
+  });
+});
+
+describe("Alloy's argument names as top-level settings", () => {
+  test('each sets its option', () => {
+    const f = parseConfigFile(
+      'gather_smaps: false\nprocfs_path: /host/proc\nrecheck_on_scrape: true\nremove_empty_groups: yes\ntrack_children: false\ntrack_threads: false\n',
+      'c',
+    );
+    assert.deepEqual(f.settings, { gatherSmaps: false, procfs: '/host/proc', recheck: true, removeEmptyGroups: true, children: false, threads: false });
+    assert.deepEqual(parseConfigFile('track_threads:\n', 'c').settings, {});
+  });
+  test('a value of the wrong type is an error with its position', () => {
+    assert.equal(configError('gather_smaps: maybe\n'), 'cfg.yaml:1:15: gather_smaps: cannot unmarshal !!str `maybe` into bool');
+    assert.equal(configError('procfs_path: [a]\n'), 'cfg.yaml:1:14: procfs_path: cannot unmarshal !!seq into string');
+  });
+  test('a flag given on the command line wins over the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'npe-cfg-'));
+    const file = join(dir, 'c.yaml');
+    writeFileSync(file, 'track_threads: false\ngather_smaps: false\nprocfs_path: /host/proc\nprocess_names:\n  - comm: [a]\n');
+    const r = await resolveConfig({ ...defaultOptions, configPath: file, threads: true }, memoryLogger(), ['threads']);
+    assert.equal(r.options.threads, true);
+    assert.equal(r.options.gatherSmaps, false);
+    assert.equal(r.options.procfs, '/host/proc');
+    assert.equal(r.namer.matchAndName(proc({ comm: 'a' })), 'a');
+  });
+});
+
+describe('what the debug log and -report-configured-groups ask of a namer', () => {
+  test('explain names the first rule that matches, by index and name', () => {
+    const c = namer('process_names:\n  - comm: [a]\n    name: "{{.Comm}}-x"\n  - comm: [b]\n  - comm: [c]\n    name: fixed\n');
+    assert.deepEqual(c.explain(proc({ comm: 'a' })), { index: 0, name: '{{.Comm}}-x' });
+    assert.deepEqual(c.explain(proc({ comm: 'b', cmdline: ['/bin/b'] })), { index: 1, name: '{{.ExeBase}}' });
+    assert.deepEqual(c.explain(proc({ comm: 'c' })), { index: 2, name: 'fixed' });
+    assert.equal(c.explain(proc({ comm: 'd' })), undefined);
+  });
+  test('fixed names: rules without template actions, procnames without a mapping', () => {
+    assert.deepEqual(namer('process_names:\n  - comm: [a]\n    name: "{{.Comm}}"\n  - comm: [b]\n  - comm: [c]\n    name: web\n').fixedNames(), ['web']);
+    assert.deepEqual(new ProcnamesNamer(['bash', 'python3'], 'python3,(x)').fixedNames(), ['bash']);
+    assert.deepEqual(new ProcnamesNamer(['bash', 'sshd'], '').explain(proc({ comm: 'sshd' })), { index: 1, name: 'sshd' });
+    assert.deepEqual(buildDefaultNamer().fixedNames?.(), []);
   });
 });

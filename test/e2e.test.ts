@@ -10,6 +10,7 @@ import { request } from 'undici';
 import { Registry } from 'prom-client';
 import { startExporter, freePort, OUR_MAIN, type RunningExporter } from './procs';
 import { createCollector } from '../src/index';
+import { parseLogfmt } from '../src/log';
 
 const PROMTOOL = '/usr/bin/promtool';
 const PROMETHEUS = '/usr/bin/prometheus';
@@ -148,10 +149,17 @@ describe('the exporter on the live /proc', () => {
     writeFileSync(cfg, 'process_names:\n  - cmdline: ["a("]\n');
     let res = spawnSync(process.execPath, [OUR_MAIN, '-config.path', cfg], { encoding: 'utf8' });
     assert.equal(res.status, 1);
-    assert.match(res.stderr, new RegExp(`^\\d{4}/\\d\\d/\\d\\d \\d\\d:\\d\\d:\\d\\d error reading config file "${cfg.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}": .*bad cmdline regex "a\\(": error parsing regexp: missing closing \\): \`a\\(\`\\n$`));
+    // one logfmt line; the message is the reference's, quoted
+    const lines = res.stderr.split('\n').filter((l) => l !== '');
+    assert.equal(lines.length, 1, res.stderr);
+    const pairs = parseLogfmt(lines[0]!);
+    assert.ok(pairs, `not logfmt: ${lines[0]}`);
+    assert.deepEqual(pairs.map(([k]) => k), ['ts', 'level', 'msg']);
+    assert.equal(pairs[1]![1], 'error');
+    assert.equal(pairs[2]![1], `error reading config file "${cfg}": ${cfg}:2:15: process_names[0]: bad cmdline regex "a(": error parsing regexp: missing closing ): \`a(\``);
     res = spawnSync(process.execPath, [OUR_MAIN, '-procfs', '/nonexistent'], { encoding: 'utf8' });
     assert.equal(res.status, 1);
-    assert.match(res.stderr, /Error initializing: could not read "\/nonexistent": stat \/nonexistent: no such file or directory\n$/);
+    assert.match(res.stderr, /msg="Error initializing: could not read \\"\/nonexistent\\": stat \/nonexistent: no such file or directory"\n$/);
     assert.doesNotMatch(res.stderr, /\n\s+at /);
   });
 });

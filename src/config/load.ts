@@ -1,5 +1,6 @@
-// Reads a `-config.path` YAML file into rules (SPEC §2). Lenient like the reference's yaml.v2 (unknown
-// keys ignored, scalars taken verbatim as strings), but every error names the file, line, column and rule.
+// Reads a `-config.path` YAML file into rules and settings. Scalars are taken verbatim as strings like the
+// reference's yaml.v2 does; unlike it, an unknown key is an error (a misspelt `track_thread:` would
+// otherwise be ignored without a word). Every error names the file, line, column and rule.
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node } from 'yaml';
 
@@ -19,6 +20,60 @@ export interface RuleSource {
 }
 
 export class ConfigError extends Error {}
+
+/** Top-level settings, under Grafana Alloy's argument names (prometheus.exporter.process). */
+export interface ConfigSettings {
+  gatherSmaps?: boolean;
+  procfs?: string;
+  recheck?: boolean;
+  removeEmptyGroups?: boolean;
+  children?: boolean;
+  threads?: boolean;
+}
+
+/** Alloy's argument name -> the Options field it sets (the CLI flag's field). */
+export const ALLOY_SETTINGS: Readonly<Record<string, keyof ConfigSettings>> = {
+  gather_smaps: 'gatherSmaps',
+  procfs_path: 'procfs',
+  recheck_on_scrape: 'recheck',
+  remove_empty_groups: 'removeEmptyGroups',
+  track_children: 'children',
+  track_threads: 'threads',
+};
+
+// Sections other modules read from the same file; accepted here and left to them.
+const OTHER_SECTIONS: readonly string[] = ['global', 'remote_write'];
+const TOP_LEVEL_KEYS: readonly string[] = ['process_names', ...Object.keys(ALLOY_SETTINGS), ...OTHER_SECTIONS];
+const RULE_KEYS: readonly string[] = ['name', 'comm', 'exe', 'cmdline'];
+
+export interface ConfigFile {
+  rules: RuleSource[];
+  settings: ConfigSettings;
+}
+
+/** ", did you mean X?" for a key one or two edits away from a known one (a typo), else "". */
+function suggestion(key: string, known: readonly string[]): string {
+  let best = '';
+  let bestDist = 3;
+  for (const k of known) {
+    const d = editDistance(key, k);
+    if (d < bestDist) {
+      bestDist = d;
+      best = k;
+    }
+  }
+  return best !== '' ? `; did you mean ${JSON.stringify(best)}?` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
 
 /** yaml.v2's name for a node's tag, as its unmarshal errors print it. */
 function yamlTag(node: Node | null | undefined): string {
@@ -44,6 +99,11 @@ function scalarText(node: Node): string | null {
 }
 
 export function parseConfigText(text: string, file: string): RuleSource[] {
+  return parseConfigFile(text, file).rules;
+}
+
+export function parseConfigFile(text: string, file: string): ConfigFile {
+  const settings: ConfigSettings = {};
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false, version: '1.1', prettyErrors: false });
   const pos = (node: Node | null | undefined) => {
@@ -63,7 +123,7 @@ export function parseConfigText(text: string, file: string): RuleSource[] {
     throw new ConfigError(`${file}:${p.line}:${p.col}: yaml: ${firstLine}`);
   }
   const root = doc.contents as Node | null;
-  if (root === null || (isScalar(root) && root.value === null)) return [];
+  if (root === null || (isScalar(root) && root.value === null)) return { rules: [], settings };
   if (!isMap(root)) {
     const shown = isScalar(root) ? ` \`${scalarText(root)}\`` : '';
     return fail(root, '', `cannot unmarshal ${yamlTag(root)}${shown} into config.root`);
@@ -71,9 +131,29 @@ export function parseConfigText(text: string, file: string): RuleSource[] {
 
   let rulesNode: Node | null = null;
   for (const pair of root.items) {
-    if (isScalar(pair.key) && pair.key.value === 'process_names') rulesNode = pair.value as Node | null;
+    const keyNode = pair.key as Node | null;
+    const key = isScalar(keyNode) ? String(keyNode.value) : '';
+    const value = pair.value as Node | null;
+    if (key === 'process_names') rulesNode = value;
+    else if (key in ALLOY_SETTINGS) {
+      if (value === null || (isScalar(value) && value.value === null)) continue; // `key:` alone keeps the default
+      const field = ALLOY_SETTINGS[key]!;
+      if (field === 'procfs') {
+        const s = scalarText(value);
+        if (s === null || s === '') fail(value, `${key}: `, s === '' ? 'must not be empty' : `cannot unmarshal ${yamlTag(value)} into string`);
+        settings.procfs = s as string;
+      } else {
+        if (!isScalar(value) || typeof value.value !== 'boolean') {
+          const shown = isScalar(value) ? ` \`${scalarText(value)}\`` : '';
+          fail(value, `${key}: `, `cannot unmarshal ${yamlTag(value)}${shown} into bool`);
+        }
+        settings[field] = (value as { value: boolean }).value;
+      }
+    } else if (!OTHER_SECTIONS.includes(key)) {
+      fail(keyNode, '', `unknown key ${JSON.stringify(key)}${suggestion(key, TOP_LEVEL_KEYS)} (known: ${TOP_LEVEL_KEYS.join(', ')})`);
+    }
   }
-  if (rulesNode === null || (isScalar(rulesNode) && rulesNode.value === null)) return [];
+  if (rulesNode === null || (isScalar(rulesNode) && rulesNode.value === null)) return { rules: [], settings };
   if (!isSeq(rulesNode)) {
     const shown = isScalar(rulesNode) ? ` \`${scalarText(rulesNode)}\`` : '';
     return fail(rulesNode, 'process_names: ', `cannot unmarshal ${yamlTag(rulesNode)}${shown} into config.MatcherRules`);
@@ -120,15 +200,20 @@ export function parseConfigText(text: string, file: string): RuleSource[] {
         }
         rule[key] = list;
         if (key === 'cmdline') rule.cmdlinePos = positions;
+      } else {
+        fail(pair.key as Node, where, `unknown key ${JSON.stringify(key)}${suggestion(key, RULE_KEYS)} (a rule has: ${RULE_KEYS.join(', ')})`);
       }
-      // other keys are ignored, as yaml.v2 does in non-strict mode
     }
     rules.push(rule);
   });
-  return rules;
+  return { rules, settings };
 }
 
 export async function readConfigFile(path: string): Promise<RuleSource[]> {
+  return (await readConfig(path)).rules;
+}
+
+export async function readConfig(path: string): Promise<ConfigFile> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -137,5 +222,5 @@ export async function readConfigFile(path: string): Promise<RuleSource[]> {
     const why = err.code === 'ENOENT' ? 'no such file or directory' : err.code === 'EACCES' ? 'permission denied' : err.code === 'EISDIR' ? 'is a directory' : err.message;
     throw new ConfigError(`open ${path}: ${why}`);
   }
-  return parseConfigText(text, path);
+  return parseConfigFile(text, path);
 }

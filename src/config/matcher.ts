@@ -19,6 +19,16 @@ export interface Namer {
   matchAndName(p: ProcAttributes): string | undefined;
   /** for the start-up log line */
   readonly description: string;
+  /** the rule that names p (for the debug log: run only for the few processes it explains) */
+  explain?(p: ProcAttributes): RuleRef | undefined;
+  /** the group names known before any process is seen: rules whose name has no template action */
+  fixedNames?(): string[];
+}
+
+/** A rule as the debug log shows it: its position and its name (template, procname or mapping). */
+export interface RuleRef {
+  index: number;
+  name: string;
 }
 
 /** Go filepath.Base: trailing slashes stripped, "" is ".", all slashes is "/". */
@@ -150,6 +160,14 @@ export class ConfigNamer implements Namer {
     }
     return undefined;
   }
+  explain(p: ProcAttributes): RuleRef | undefined {
+    for (const rule of this.rules) if (rule.matchAndName(p) !== undefined) return { index: rule.index, name: rule.nameSource };
+    return undefined;
+  }
+  fixedNames(): string[] {
+    // text/template actions all start with "{{": a name without one is the group name itself
+    return this.rules.filter((r) => !r.nameSource.includes('{{')).map((r) => r.nameSource);
+  }
 }
 
 export function buildConfigNamer(rules: RuleSource[], file: string, onTemplateError: (msg: string) => void): ConfigNamer {
@@ -166,6 +184,8 @@ export function buildDefaultNamer(): Namer {
   return {
     description: 'grouping every process by {{.Comm}} (no -config.path or -procnames given)',
     matchAndName: (p) => rule.matchAndName(p),
+    explain: (p) => (rule.matchAndName(p) !== undefined ? { index: 0, name: '{{.Comm}}' } : undefined),
+    fixedNames: () => [],
   };
 }
 
@@ -199,6 +219,18 @@ export class ProcnamesNamer implements Namer {
     }
     for (const name of procnames) if (name !== '' && !this.byComm.has(name)) this.byComm.set(name, {});
     this.description = `for procnames: [${procnames.filter((n) => n !== '').join(' ')}]`;
+  }
+
+  explain(p: ProcAttributes): RuleRef | undefined {
+    if (this.matchAndName(p) === undefined) return undefined;
+    const index = [...this.byComm.keys()].indexOf(p.comm);
+    const m = this.byComm.get(p.comm)!;
+    return { index, name: m.regex === undefined ? p.comm : `${p.comm},${m.regex.source}` };
+  }
+
+  /** -procnames entries without a -namemapping regex name their group as is */
+  fixedNames(): string[] {
+    return [...this.byComm].filter(([, m]) => m.regex === undefined).map(([comm]) => comm);
   }
 
   private mappingError(arg: string, msg: string): NameMappingError {

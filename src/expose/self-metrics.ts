@@ -11,6 +11,8 @@ interface Set {
   threads: Gauge;
   tracked: Gauge;
   ignored: Gauge;
+  reloadOk: Gauge;
+  reloadAt: Gauge;
 }
 
 const GO_ARCH: Record<string, string> = { x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x' };
@@ -44,9 +46,20 @@ export class SelfMetrics {
         threads: gauge('namedprocess_exporter_cycle_threads_read', 'Threads read in the last update cycle (multi-threaded tracked processes only).'),
         tracked: gauge('namedprocess_exporter_tracked_procs', 'Processes currently tracked in a group.'),
         ignored: gauge('namedprocess_exporter_ignored_procs', 'Processes currently ignored (matched no rule): only their stat is read.'),
+        reloadOk: gauge('namedprocess_exporter_config_last_reload_successful', 'Whether the last configuration reload attempt was successful.'),
+        reloadAt: gauge('namedprocess_exporter_config_last_reload_success_timestamp_seconds', 'Timestamp of the last successful configuration reload.'),
       };
     };
     this.sets = { text: make(Registry.PROMETHEUS_CONTENT_TYPE), openmetrics: make(Registry.OPENMETRICS_CONTENT_TYPE) };
+    // the config loaded at start counts as the first successful load, as in Prometheus
+    this.recordReload(true, Date.now() / 1000);
+  }
+
+  recordReload(ok: boolean, atSec: number): void {
+    for (const s of Object.values(this.sets)) {
+      s.reloadOk.set(ok ? 1 : 0);
+      if (ok) s.reloadAt.set(atSec);
+    }
   }
 
   recordCycle(seconds: number, procs: number, threads: number, tracked: number, ignored: number): void {

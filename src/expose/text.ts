@@ -123,6 +123,9 @@ const F = {
   },
 } satisfies Record<string, Family>;
 
+/** name -> HELP text and type of every family this module can write. */
+export const FAMILY_INFO: ReadonlyMap<string, { help: string; type: string }> = new Map(Object.values(F).map((f) => [f.name, { help: f.help, type: f.type }]));
+
 /** Every family this module can write, in output order (exported so a test can check the sort). */
 export const FAMILY_ORDER: readonly string[] = [
   F.ctx, F.cpu, F.majflt, F.mem, F.minflt, F.numProcs, F.numThreads, F.oldest, F.fds, F.read, F.states,

@@ -12,7 +12,7 @@ import {
 } from '../proc/columns';
 import { parseCmdline } from '../proc/parse/cmdline';
 import { cgroupPathsOrEmpty } from '../proc/parse/cgroup';
-import type { Namer } from '../config/matcher';
+import type { Namer, ProcAttributes } from '../config/matcher';
 import type { Logger } from '../log';
 import type { CycleSnapshot } from '../expose/snapshot';
 import { GroupAccumulator, zeroCounters, type Counters } from './groups';
@@ -33,6 +33,21 @@ export interface TrackerOptions {
   log: Logger;
   /** wall clock in ms; injectable for tests */
   now?: () => number;
+  /** groups that exist from the first cycle and are never removed as empty (-report-configured-groups) */
+  pinnedGroups?: ReadonlySet<string>;
+  /** told how each process seen for the first time was classified (the debug log's explanations) */
+  onNewProcess?: (e: NewProcessEvent) => void;
+}
+
+/** How a process seen for the first time (or again after a reload or an exec) was classified. */
+export interface NewProcessEvent {
+  pid: number;
+  startTicks: number;
+  attrs: ProcAttributes;
+  /** the group it joined; undefined when nothing matched and no ancestor adopted it */
+  group?: string;
+  /** set when it joined its parent's group (-children): the parent's pid */
+  adoptedBy?: number;
 }
 
 /** Raw readings kept between cycles: deltas are taken against them (SPEC §5.3, §0 #1). */
@@ -103,6 +118,10 @@ export class Tracker {
   private readonly ignored = new Map<number, { startTicks: number; seenCycle: number }>();
   private cycle = 0;
   private firstUpdateAtMs = NaN;
+  /** set by rematchAll(): the next cycle names every process again */
+  private rematchPending = false;
+  /** during a re-matching cycle, the processes tracked before it: their baselines carry over */
+  private previous: Map<number, TrackedProc> | null = null;
   scrapeErrors = 0;
   procReadErrors = 0;
   partialErrors = 0;
@@ -123,6 +142,15 @@ export class Tracker {
     return this.ignored.size;
   }
 
+  /**
+   * The next cycle names every process again (under the namer then in the options): after a config
+   * reload. Groups keep their counters; a process that stays tracked adds its exact delta since the last
+   * cycle to the group it is named into now.
+   */
+  rematchAll(): void {
+    this.rematchPending = true;
+  }
+
   /** One update cycle; never throws for per-process problems. A failed listing gives ok=false. */
   async update(): Promise<CycleSnapshot> {
     const o = this.opts;
@@ -135,6 +163,12 @@ export class Tracker {
     }
     const cycle = ++this.cycle;
     const now = this.now();
+    if (this.rematchPending) {
+      this.rematchPending = false;
+      this.previous = new Map(this.tracked);
+      this.tracked.clear();
+      this.ignored.clear();
+    }
     for (const g of this.groups.values()) g.beginCycle();
 
     // classify every (pid, starttime): tracked, ignored or fresh (first sight, or unmatched under recheck)
@@ -208,6 +242,7 @@ export class Tracker {
     }
 
     this.nameFresh(fresh, cols, det, cycle, now);
+    this.previous = null;
 
     for (const [pid, t] of this.tracked) if (t.seenCycle !== cycle) this.tracked.delete(pid);
     for (const [pid, ig] of this.ignored) if (ig.seenCycle !== cycle) this.ignored.delete(pid);
@@ -217,19 +252,27 @@ export class Tracker {
   private nameFresh(fresh: FreshRow[], cols: StatColumns, det: DetailColumns, cycle: number, now: number): void {
     const o = this.opts;
     const unmatched = new Map<number, FreshRow>();
+    const tell = o.onNewProcess;
+    const attrsOf = new Map<number, ProcAttributes>();
     for (const f of fresh) {
       const { r, i } = f;
       const comm = packedString(cols.comm, i);
-      const name = o.namer.matchAndName({
+      const attrs: ProcAttributes = {
         comm,
         cmdline: parseCmdline(packedBytes(det.cmdline, r)),
         cgroups: cgroupPathsOrEmpty(packedBytes(det.cgroup, r)),
         username: o.username(det.uid[r] >>> 0),
         pid: cols.pid[i],
         startTimeMs: this.startTimeMs(cols.startTicks[i]),
-      });
-      if (name !== undefined) this.track(name, f, cols, det, cycle);
-      else unmatched.set(cols.pid[i], f);
+      };
+      const name = o.namer.matchAndName(attrs);
+      if (name !== undefined) {
+        this.track(name, f, cols, det, cycle);
+        tell?.({ pid: attrs.pid, startTicks: cols.startTicks[i], attrs, group: name });
+      } else {
+        unmatched.set(cols.pid[i], f);
+        if (tell) attrsOf.set(attrs.pid, attrs);
+      }
     }
     if (unmatched.size === 0) return;
 
@@ -253,9 +296,13 @@ export class Tracker {
     for (const [pid, f] of unmatched) {
       const name = o.children ? resolve(pid, 0) : null;
       if (name !== null) {
-        if (!this.tracked.has(pid)) this.track(name, f, cols, det, cycle);
+        if (!this.tracked.has(pid)) {
+          this.track(name, f, cols, det, cycle);
+          tell?.({ pid, startTicks: cols.startTicks[f.i], attrs: attrsOf.get(pid)!, group: name, adoptedBy: cols.ppid[f.i] });
+        }
         continue;
       }
+      tell?.({ pid, startTicks: cols.startTicks[f.i], attrs: attrsOf.get(pid)! });
       const start = this.startTimeMs(cols.startTicks[f.i]);
       // only 0 means no limit: a negative limit, which also forces -recheck, ignores at once (SPEC §5.5)
       const pending = o.recheck && (o.recheckWithTimeLimitMs === 0 || start + o.recheckWithTimeLimitMs > now);
@@ -275,6 +322,14 @@ export class Tracker {
     }
     const { r, i } = f;
     const startTimeMs = this.startTimeMs(cols.startTicks[i]);
+    const before = this.previous?.get(cols.pid[i]);
+    if (before !== undefined && before.startTicks === cols.startTicks[i]) {
+      // named again after a reload: the old baseline, so the group gets exactly this cycle's delta
+      const t: TrackedProc = { ...before, comm: packedString(cols.comm, i), group, seenCycle: cycle };
+      this.tracked.set(t.pid, t);
+      this.account(t, cols, i, det, r, false);
+      return;
+    }
     // processes born after the exporter started count from birth, the others from now (SPEC §5.2)
     const fromBirth = !f.rematch && startTimeMs > this.firstUpdateAtMs;
     const flags = det.flags[r];
@@ -419,8 +474,10 @@ export class Tracker {
 
   private snapshot(): CycleSnapshot {
     const groups = [];
+    const pinned = this.opts.pinnedGroups;
+    if (pinned !== undefined) for (const name of pinned) if (!this.groups.has(name)) this.groups.set(name, new GroupAccumulator(name));
     for (const [name, g] of this.groups) {
-      if (g.numProcs === 0 && this.opts.removeEmptyGroups) {
+      if (g.numProcs === 0 && this.opts.removeEmptyGroups && !pinned?.has(name)) {
         this.groups.delete(name); // and its thread history: it restarts from 0 if it comes back
         continue;
       }

@@ -1,0 +1,79 @@
+// Config reload (SIGHUP, POST /-/reload): the config file is read again and a new namer built beside the
+// one in use; only when that succeeds does the collector switch to it, from its next cycle. A file that
+// fails to load changes nothing: the last good config keeps serving and the reload gauges say so.
+import type { Logger } from '../log';
+import type { Options } from '../options';
+import { resolveConfig, StartupError, type ProcessCollector } from '../collector';
+
+export type ReloadResult = { ok: true } | { ok: false; error: string };
+
+export class ConfigReloader {
+  private running: Promise<ReloadResult> | null = null;
+  private queued: Promise<ReloadResult> | null = null;
+
+  /**
+   * @param given the options as the command line gave them (before the config file's settings), so a
+   *   setting removed from the file goes back to its default
+   * @param explicit the options set by flags: they keep winning over the file
+   */
+  constructor(
+    private readonly collector: ProcessCollector,
+    private readonly given: Options,
+    private readonly explicit: ReadonlyArray<keyof Options>,
+    private readonly log: Logger,
+  ) {}
+
+  /**
+   * One reload at a time. A request that comes while one runs waits for a reload that starts after it
+   * (so it sees the file as it is now); requests that come meanwhile share that one.
+   */
+  reload(trigger: string): Promise<ReloadResult> {
+    if (this.queued !== null) return this.queued;
+    if (this.running !== null) {
+      this.queued = this.running.then(() => {
+        this.queued = null;
+        return this.start(trigger);
+      });
+      return this.queued;
+    }
+    return this.start(trigger);
+  }
+
+  private start(trigger: string): Promise<ReloadResult> {
+    this.running = this.run(trigger).finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async run(trigger: string): Promise<ReloadResult> {
+    const file = this.given.configPath;
+    if (file === '') {
+      // -procnames / -namemapping / the default: nothing outside the command line to re-read
+      this.log.info('Reload requested; there is no config file (-config.path), nothing changed', { trigger });
+      this.collector.recordReload(true);
+      return { ok: true };
+    }
+    let next;
+    try {
+      next = await resolveConfig(this.given, this.log, this.explicit);
+    } catch (e) {
+      const error = e instanceof StartupError ? e.message : `error reading config file: ${(e as Error).message}`;
+      this.log.error('Error reloading the config file, the last good one stays in force', { trigger, file, err: error });
+      this.collector.recordReload(false);
+      return { ok: false, error };
+    }
+    const current = this.collector.options;
+    if (next.options.procfs !== current.procfs) {
+      this.log.warn('procfs_path changed: a restart is needed to read another procfs tree; the rest of the config is applied', {
+        file,
+        procfs: current.procfs,
+        new_procfs: next.options.procfs,
+      });
+    }
+    this.collector.reconfigure(next);
+    this.collector.recordReload(true);
+    this.log.info('Completed loading of configuration file', { trigger, file });
+    return { ok: true };
+  }
+}
