@@ -26,6 +26,9 @@ async function main(): Promise<number> {
   logFormat = given.logFormat;
   const log = createLogger({ level: given.logLevel, format: given.logFormat });
   for (const w of cli.warnings) log.warn(w);
+  // Node's own warnings (deprecations, listener leaks) would print as free text: they go through the log
+  process.removeAllListeners('warning');
+  process.on('warning', (w) => log.warn(w.message, { warning: w.name }));
 
   let collector: ProcessCollector;
   try {

@@ -227,3 +227,32 @@ describe('every log line parses', () => {
     assert.ok(lines.some((l) => JSON.parse(l).msg === 'new process matched no rule' && JSON.parse(l).comm === 'kthread'), out);
   });
 });
+
+describe('lifecycle routes on the server', () => {
+  test('/-/ready is 503 until the first cycle, then 200; HEAD works; a reload error is a 500', async () => {
+    const { startServer } = await import('../src/server');
+    const { lifecycleRoutes } = await import('../src/ops/lifecycle');
+    const { memoryLogger } = await import('../src/log');
+    let ready = false;
+    const server = await startServer({
+      listenAddress: '127.0.0.1:0',
+      telemetryPath: '/metrics',
+      webConfigFile: '',
+      log: memoryLogger(),
+      scrape: async () => ({ body: '', contentType: 'text/plain' }),
+      routes: lifecycleRoutes({ ready: () => ready, reload: async () => ({ ok: false, error: 'bad file' }) }),
+    });
+    cleanups.push(() => server.close());
+    const get = async (path: string, method = 'GET') => {
+      const r = await request(`http://127.0.0.1:${server.port}${path}`, { method: method as 'GET' });
+      return [r.statusCode, await r.body.text()];
+    };
+    assert.deepEqual(await get('/-/ready'), [503, 'Service Unavailable\n']);
+    assert.deepEqual(await get('/-/healthy'), [200, 'Named Process Exporter is Healthy.\n']);
+    ready = true;
+    assert.deepEqual(await get('/-/ready'), [200, 'Named Process Exporter is Ready.\n']);
+    assert.deepEqual(await get('/-/ready', 'HEAD'), [200, '']);
+    assert.deepEqual(await get('/-/reload', 'PUT'), [500, 'failed to reload config: bad file\n']);
+    assert.deepEqual((await get('/-/healthy', 'POST'))[0], 405);
+  });
+});

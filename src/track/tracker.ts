@@ -122,6 +122,8 @@ export class Tracker {
   private rematchPending = false;
   /** during a re-matching cycle, the processes tracked before it: their baselines carry over */
   private previous: Map<number, TrackedProc> | null = null;
+  /** when the last cycle started: in a re-matching cycle, only processes born since count from birth */
+  private lastCycleAtMs = NaN;
   scrapeErrors = 0;
   procReadErrors = 0;
   partialErrors = 0;
@@ -243,6 +245,7 @@ export class Tracker {
 
     this.nameFresh(fresh, cols, det, cycle, now);
     this.previous = null;
+    this.lastCycleAtMs = now;
 
     for (const [pid, t] of this.tracked) if (t.seenCycle !== cycle) this.tracked.delete(pid);
     for (const [pid, ig] of this.ignored) if (ig.seenCycle !== cycle) this.ignored.delete(pid);
@@ -331,7 +334,8 @@ export class Tracker {
       return;
     }
     // processes born after the exporter started count from birth, the others from now (SPEC §5.2)
-    const fromBirth = !f.rematch && startTimeMs > this.firstUpdateAtMs;
+    // after a reload, a process that was running unmatched joins from now: its past is not the group's
+    const fromBirth = !f.rematch && startTimeMs > (this.previous !== null ? this.lastCycleAtMs : this.firstUpdateAtMs);
     const flags = det.flags[r];
     const t: TrackedProc = {
       pid: cols.pid[i],
