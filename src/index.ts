@@ -80,7 +80,8 @@ export function normalizeOptions(input: CollectorOptions): { options: Options; g
  */
 export async function createCollector(options: CollectorOptions = {}, deps: { log?: Partial<Logger> & Pick<Logger, 'info' | 'error'> } = {}): Promise<EmbeddedCollector> {
   const { options: asked, given } = normalizeOptions(options);
-  const log = deps.log ? adaptLogger(deps.log) : createLogger({ level: asked.debug ? 'debug' : asked.logLevel, format: asked.logFormat });
+  const debug = asked.debug || asked.logLevel === 'debug';
+  const log = deps.log ? adaptLogger(deps.log, debug) : createLogger({ level: debug ? 'debug' : asked.logLevel, format: asked.logFormat });
   const { namer, options: opts } = await resolveConfig(asked, log, given);
   const { scanner } = selectScanner({ procfs: opts.procfs });
   const collector = await ProcessCollector.create(opts, { log, scanner, namer, version: VERSION });

@@ -149,7 +149,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
  * A logger written by an embedding app with only some of the methods, or (msg) => void ones: fields are
  * appended to the message as logfmt pairs so nothing is lost.
  */
-export function adaptLogger(l: Partial<Logger> & Pick<Logger, 'info' | 'error'>): Logger {
+export function adaptLogger(l: Partial<Logger> & Pick<Logger, 'info' | 'error'>, debug = false): Logger {
   const withFields = (f: (m: string) => void) => (msg: string, fields?: LogFields) => {
     let text = msg;
     if (fields) for (const [k, v] of Object.entries(fields)) if (v !== undefined) text += ` ${logfmtKey(k)}=${logfmtValue(valueText(v))}`;
@@ -160,7 +160,8 @@ export function adaptLogger(l: Partial<Logger> & Pick<Logger, 'info' | 'error'>)
     info: withFields(l.info),
     warn: withFields(l.warn ?? l.info),
     error: withFields(l.error),
-    debugEnabled: l.debugEnabled ?? l.debug !== undefined,
+    // the match explanations cost a line per new process: only when the app asks for them
+    debugEnabled: l.debugEnabled ?? debug,
   };
 }
 

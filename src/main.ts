@@ -25,6 +25,9 @@ async function main(): Promise<number> {
   const given = cli.options;
   logFormat = given.logFormat;
   const log = createLogger({ level: given.logLevel, format: given.logFormat });
+  // a SIGHUP during start-up (systemd's ExecReload) must not end the process: the config being loaded is current
+  let onHangup = () => log.info('Received SIGHUP during start-up; the config being loaded is the current one');
+  process.on('SIGHUP', () => onHangup());
   for (const w of cli.warnings) log.warn(w);
   // Node's own warnings (deprecations, listener leaks) would print as free text: they go through the log
   process.removeAllListeners('warning');
@@ -48,10 +51,10 @@ async function main(): Promise<number> {
   if (given.onceToStdoutDelayMs !== 0) return onceToStdout(collector, given.onceToStdoutDelayMs);
 
   const reloader = new ConfigReloader(collector, given, cli.given, log);
-  process.on('SIGHUP', () => {
+  onHangup = () => {
     log.info('Received SIGHUP, reloading the config');
     void reloader.reload('SIGHUP');
-  });
+  };
 
   let server;
   try {

@@ -89,7 +89,7 @@ test('no compiler: install prints one line and exits 0; the exporter runs on the
     timeout: 60_000,
   });
   assert.equal(forced.status, 1, forced.stderr);
-  assert.match(forced.stderr, /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d NAMEDPROCESS_READER=native but the native scanner is not available: .*does not exist \(not built: .*\)\n$/m);
+  assert.match(forced.stderr, /^ts=\S+ level=error msg="NAMEDPROCESS_READER=native but the native scanner is not available: .*does not exist \(not built: .*\)"\n$/m);
   assert.doesNotMatch(forced.stderr, /\n\s+at /, 'no stack trace');
 
   // The reader suite, run from the copy: the TS half passes, the native half skips with its reason.
