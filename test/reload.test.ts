@@ -78,3 +78,43 @@ describe('reload on a fake tree', () => {
     assert.equal(h.log.lines.filter((l) => l.startsWith('Completed loading of configuration file')).length, 2);
   });
 });
+
+describe('reload and a failing reader', () => {
+  test('a re-matching cycle whose reader fails keeps the baselines: the next cycle re-matches exactly', async () => {
+    const { FakeProcfs } = await import('./fakeproc');
+    const { createTsScanner } = await import('../src/proc/ts-reader');
+    const { ProcessCollector, resolveConfig } = await import('../src/collector');
+    const { defaultOptions } = await import('../src/options');
+    const { memoryLogger } = await import('../src/log');
+    const fs = await FakeProcfs.create();
+    cleanups.push(() => fs.remove());
+    await fs.set([{ pid: 5, comm: 'app', starttime: 10, utime: 100 }]);
+    const log = memoryLogger();
+    const inner = createTsScanner({ procfs: fs.root });
+    let failNext = false;
+    const scanner = {
+      kind: inner.kind,
+      bootTime: () => inner.bootTime(),
+      listProcs: () => inner.listProcs(),
+      readDetails: async (req: Parameters<typeof inner.readDetails>[0]) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error('worker exited');
+        }
+        return inner.readDetails(req);
+      },
+      close: () => inner.close(),
+    };
+    const options = { ...defaultOptions, procnames: ['app'] };
+    const first = await resolveConfig(options, log);
+    const collector = await ProcessCollector.create(first.options, { log, scanner, namer: first.namer, pageSize: 4096 });
+    cleanups.push(async () => collector.close());
+    await collector.prime();
+    collector.reconfigure(await resolveConfig({ ...options, procnames: ['app', 'other'] }, log));
+    await fs.set([{ pid: 5, comm: 'app', starttime: 10, utime: 300 }]);
+    failNext = true;
+    assert.equal((await collector.collect()).ok, false);
+    const snap = await collector.collect();
+    assert.equal(snap.groups.find((g) => g.name === 'app')?.cpuUser, 2);
+  });
+});

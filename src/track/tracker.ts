@@ -217,6 +217,12 @@ export class Tracker {
       det = await this.scanner.readDetails(req);
     } catch (e) {
       // the reader itself failed (e.g. its worker thread died): the cycle fails like a failed listing
+      if (this.previous !== null) {
+        // a re-matching cycle: keep the baselines and re-match on the next cycle instead
+        for (const [pid, t] of this.previous) this.tracked.set(pid, t);
+        this.previous = null;
+        this.rematchPending = true;
+      }
       return this.failCycle(`error reading process details: ${(e as Error).message}`);
     }
     this.lastProcsRead = cols.count;
