@@ -56,8 +56,8 @@ export function normalizeOptions(input: CollectorOptions): { options: Options; g
   const from = new Map<string, string>();
   for (const [key, value] of Object.entries(input)) {
     if (value === undefined) continue;
-    const field = (ALLOY_SETTINGS[key] ?? key) as keyof Options;
-    if (!(field in defaultOptions)) {
+    const field = (Object.hasOwn(ALLOY_SETTINGS, key) ? ALLOY_SETTINGS[key] : key) as keyof Options;
+    if (!Object.hasOwn(defaultOptions, field)) {
       throw new StartupError(`createCollector: unknown option ${JSON.stringify(key)} (options are ${[...Object.keys(defaultOptions), ...Object.keys(ALLOY_SETTINGS)].join(', ')})`);
     }
     const want = Array.isArray(defaultOptions[field]) ? 'array' : typeof defaultOptions[field];

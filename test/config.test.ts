@@ -241,6 +241,7 @@ describe('unknown keys are errors that name them', () => {
       'cfg.yaml:1:1: unknown key "track_thread"; did you mean "track_threads"? (known: process_names, gather_smaps, procfs_path, recheck_on_scrape, remove_empty_groups, track_children, track_threads, global, remote_write)',
     );
     assert.match(configError('other: 1\n'), /^cfg\.yaml:1:1: unknown key "other" \(known: /);
+    assert.match(configError('toString: 1\n'), /^cfg\.yaml:1:1: unknown key "toString" \(known: /);
   });
   test('in a rule', () => {
     assert.equal(

@@ -79,6 +79,7 @@ describe('createCollector with Alloy argument names', () => {
       assert.match(e.message, /^createCollector: unknown option "track_thread" \(options are listenAddress, .*, track_threads\)$/);
       return true;
     });
+    assert.throws(() => normalizeOptions({ constructor: 1 } as never), { message: /^createCollector: unknown option "constructor"/ });
     assert.throws(() => normalizeOptions({ gather_smaps: 'no' as never }), { message: 'createCollector: option "gather_smaps" must be a boolean, not string' });
     assert.throws(() => normalizeOptions({ threads: true, track_threads: false }), { message: 'createCollector: options "threads" and "track_threads" set the same thing to different values' });
     assert.deepEqual(normalizeOptions({ threads: false, track_threads: false }).given, ['threads']);

@@ -135,7 +135,7 @@ export function parseConfigFile(text: string, file: string): ConfigFile {
     const key = isScalar(keyNode) ? String(keyNode.value) : '';
     const value = pair.value as Node | null;
     if (key === 'process_names') rulesNode = value;
-    else if (key in ALLOY_SETTINGS) {
+    else if (Object.hasOwn(ALLOY_SETTINGS, key)) {
       if (value === null || (isScalar(value) && value.value === null)) continue; // `key:` alone keeps the default
       const field = ALLOY_SETTINGS[key]!;
       if (field === 'procfs') {
