@@ -194,7 +194,7 @@ export async function startExporter(id: 'native' | 'ts' | 'reference', paths: Pa
     id,
     pid,
     startup,
-    readerLine: /Reading \/proc with the [^\n]*/.exec(output())?.[0],
+    readerLine: /Reading \/proc with the [^\n"]*/.exec(output())?.[0],
     output,
     cpu: () => cpuOf(pid),
     threads: () => threadsOf(pid),
