@@ -89,6 +89,15 @@ describe('debug: one line per new process', () => {
     assert.deepEqual(explained(log.lines), []);
   });
 
+  test('a first cycle with 130 new processes writes 100 lines and a summary', async () => {
+    const tree: FakeProc[] = Array.from({ length: 130 }, (_, k) => ({ pid: 1000 + k, comm: k % 2 === 0 ? 'even' : 'odd' }));
+    const { log, collector } = await debugCollector(tree, { procnames: ['even'] });
+    await collector.prime();
+    const lines = explained(log.lines);
+    assert.equal(lines.length, 101);
+    assert.equal(lines[100], 'debug: 30 more new processes not logged limit_per_cycle=100');
+  });
+
   test('bounded per cycle, with one summary line for the rest', () => {
     const log = memoryLogger({ debug: true });
     const ex = new MatchExplainer(log, () => buildDefaultNamer(), 2);
