@@ -49,6 +49,9 @@ const FLAGS: readonly FlagDef[] = [
   { name: 'debug', kind: 'bool', defValue: 'false', usage: 'log debugging information to stdout' },
   { name: 'version', kind: 'bool', defValue: 'false', usage: 'print version information and exit' },
   { name: 'remove-empty-groups', kind: 'bool', defValue: 'false', usage: 'forget process groups with no processes' },
+  // the page at / (not in the reference)
+  { name: 'web.page-interval', kind: 'duration', defValue: '3s', usage: 'shortest time between the update cycles an open page at / asks for; scrapes share these cycles' },
+  { name: 'web.page-expose-cmdlines', kind: 'bool', defValue: 'false', usage: "show each group's processes with pid, user and command line on the page at / (command lines can carry secrets)" },
 ];
 
 const FLAG_BY_NAME: ReadonlyMap<string, FlagDef> = new Map(FLAGS.map((f) => [f.name, f]));
@@ -388,6 +391,8 @@ export function parseCommandLine(argv: string[], env: CliEnv = {}): CliResult {
   }
 
   const recheckLimitNs = dur('recheck-with-time-limit');
+  const pageIntervalNs = values.has('web.page-interval') ? dur('web.page-interval') : 3_000_000_000n;
+  if (pageIntervalNs <= 0n) return fatal('invalid -web.page-interval: it must be a positive duration such as 3s');
   const options: Options = {
     ...defaultOptions,
     listenAddress: str('web.listen-address'),
@@ -406,6 +411,8 @@ export function parseCommandLine(argv: string[], env: CliEnv = {}): CliResult {
     recheckWithTimeLimitMs: nsToMs(recheckLimitNs),
     debug: bool('debug'),
     removeEmptyGroups: bool('remove-empty-groups'),
+    pageIntervalMs: nsToMs(pageIntervalNs),
+    pageExposeCmdlines: bool('web.page-expose-cmdlines'),
   };
   const warnings: string[] = [];
   const w = stopWarning(outcome.parsed);

@@ -32,6 +32,10 @@ export interface Options {
   debug: boolean;
   /** -remove-empty-groups */
   removeEmptyGroups: boolean;
+  /** -web.page-interval, milliseconds: an open page triggers update cycles at most this often */
+  pageIntervalMs: number;
+  /** -web.page-expose-cmdlines: per-process rows (pid, user, command line) on the page */
+  pageExposeCmdlines: boolean;
 }
 
 export const defaultOptions: Readonly<Options> = Object.freeze({
@@ -50,4 +54,6 @@ export const defaultOptions: Readonly<Options> = Object.freeze({
   recheckWithTimeLimitMs: 0,
   debug: false,
   removeEmptyGroups: false,
+  pageIntervalMs: 3000,
+  pageExposeCmdlines: false,
 });
