@@ -8,6 +8,10 @@ import { selectScanner, ReaderSelectionError } from './proc/select';
 import { startServer } from './server';
 import { negotiate } from './expose/content';
 import { VERSION } from './version';
+import { HistoryStore } from './history/store';
+import { createPageRoutes } from './page/routes';
+import { UsernameCache } from './track/usernames';
+import { pageSize } from './proc/pagesize';
 
 async function main(): Promise<number> {
   const cli = parseCommandLine(process.argv.slice(2), { version: VERSION });
@@ -37,9 +41,27 @@ async function main(): Promise<number> {
 
   if (options.onceToStdoutDelayMs !== 0) return onceToStdout(collector, options.onceToStdoutDelayMs);
 
+  // the page at / and its data: history rides on every cycle, whoever triggered it
+  const history = new HistoryStore();
+  collector.onCycle(history.record);
+  const users = new UsernameCache();
+  const routes = createPageRoutes({
+    collector,
+    history,
+    log,
+    procfs: options.procfs,
+    telemetryPath: options.telemetryPath,
+    intervalMs: options.pageIntervalMs,
+    exposeCmdlines: options.pageExposeCmdlines,
+    gatherSmaps: options.gatherSmaps,
+    pageSize: pageSize(),
+    username: (uid) => users.lookup(uid),
+  });
+
   let server;
   try {
     server = await startServer({
+      routes,
       listenAddress: options.listenAddress,
       telemetryPath: options.telemetryPath,
       webConfigFile: options.webConfigFile,
