@@ -63,7 +63,7 @@ test('the page in headless Chromium: live rows, sorting, filter, charts, no cons
   // 400 MiB written, so it is resident; then idle
   startNamed(MEM_NAME, 'const b = Buffer.alloc(400 * 1024 * 1024, 1); setInterval(() => b[0]++, 60_000);');
   startNamed(IDLE_NAME, 'setInterval(() => {}, 60_000);');
-  const e = await startExporter(OUR_MAIN, ['-procnames', `${CPU_NAME},${MEM_NAME},${IDLE_NAME}`, '-web.page-interval', '1s']);
+  const e = await startExporter(OUR_MAIN, ['-procnames', `${CPU_NAME},${MEM_NAME},${IDLE_NAME}`, '-web.page-interval', '1s', '-web.page-expose-cmdlines']);
   exporters.push(e);
   const origin = `http://127.0.0.1:${e.port}`;
 
@@ -134,6 +134,9 @@ test('the page in headless Chromium: live rows, sorting, filter, charts, no cons
       `sum by (groupname) (rate(namedprocess_namegroup_cpu_seconds_total{groupname="${CPU_NAME}"}[1m])) * 100`,
     );
     await page.waitForFunction(() => /^The last /.test(document.getElementById('history-note')?.textContent ?? ''), undefined, { timeout: 15_000 });
+    // -web.page-expose-cmdlines: the group's process with its command line
+    await page.locator('#procs tbody tr').first().waitFor({ timeout: 10_000 });
+    assert.match((await page.locator('#procs tbody tr td.cmd').first().textContent()) ?? '', new RegExp(`/${CPU_NAME} -e for \\(;;\\) \\{\\}$`));
 
     mkdirSync(OUT_DIR, { recursive: true });
     await page.screenshot({ path: join(OUT_DIR, 'light.png'), fullPage: true });

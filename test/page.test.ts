@@ -8,6 +8,7 @@ import * as bcrypt from 'bcryptjs';
 import { createPageRoutes, PAGE_CSP, type PageDeps } from '../src/page/routes';
 import { HistoryStore } from '../src/history/store';
 import { queryFor } from '../src/page/promql';
+import { ProcessRows } from '../src/page/processes';
 import { memoryLogger } from '../src/log';
 import type { CycleSnapshot, GroupSnapshot } from '../src/expose/snapshot';
 import type { TrackedProcessView } from '../src/track/tracker';
@@ -109,6 +110,20 @@ describe('the page routes', () => {
     assert.deepEqual(body.processes.map((p: { pid: number; user: string; cmdline: string; startTime: number; residentBytes: number }) => [p.pid, p.user, p.cmdline, p.startTime, p.residentBytes]), [[42, 'root', 'busy --token=x', 1_700_000_000, 40960]]);
     await fs.remove();
     await fs0.remove();
+  });
+
+  test("a process's CPU is taken between the last two cycles, also when the same cycle is asked again", async () => {
+    const fs = await FakeProcfs.create();
+    await fs.set([{ pid: 7, comm: 'w', uid: 0 }]);
+    const rows = new ProcessRows({ procfs: fs.root, pageSize: 4096, username: () => 'root' });
+    const at = (cpuSeconds: number) => [{ pid: 7, startTimeMs: 5, comm: 'w', cpuSeconds }];
+    const cpu = async (g: string, cpuSeconds: number, t: number) => (await rows.rows(g, at(cpuSeconds), t)).rows[0].cpuPercent;
+    assert.equal(await cpu('w', 10, 1000), null);
+    assert.equal(await cpu('w', 12, 3000), 100);
+    assert.equal(await cpu('w', 12, 3000), 100, 'the same cycle again');
+    assert.equal(await cpu('w', 12.5, 4000), 50);
+    assert.equal(await cpu('other', 13, 5000), null, 'another group starts over');
+    await fs.remove();
   });
 
   test('/ and the assets carry a strict CSP; unknown assets are 404', async () => {

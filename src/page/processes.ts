@@ -14,7 +14,7 @@ export interface ProcessRow {
   user: string;
   cmdline: string;
   comm: string;
-  /** percent of one core since the previous request for this group (null on the first) */
+  /** percent of one core between the last two cycles this group was asked about (null until there are two) */
   cpuPercent: number | null;
   residentBytes: number;
   /** Unix seconds */
@@ -28,19 +28,28 @@ export interface ProcessRowsDeps {
 }
 
 export class ProcessRows {
-  /** the CPU seconds each process had at the previous request, for the last group asked about */
-  private prev: { group: string; at: number; cpu: Map<string, number> } | null = null;
+  /** CPU seconds of each process at the last two distinct cycles seen, for the last group asked about */
+  private group = '';
+  private cur: { at: number; cpu: Map<string, number> } | null = null;
+  private prev: { at: number; cpu: Map<string, number> } | null = null;
 
   constructor(private readonly deps: ProcessRowsDeps) {}
 
   async rows(group: string, members: Iterable<TrackedProcessView>, cycleEndedAtMs: number): Promise<{ rows: ProcessRow[]; total: number }> {
     const all = [...members].sort((a, b) => b.cpuSeconds - a.cpuSeconds);
-    const prev = this.prev !== null && this.prev.group === group && cycleEndedAtMs > this.prev.at ? this.prev : null;
-    const cpu = new Map<string, number>();
-    for (const m of all) cpu.set(`${m.pid}:${m.startTimeMs}`, m.cpuSeconds);
-    if (this.prev === null || this.prev.group !== group || cycleEndedAtMs > this.prev.at) this.prev = { group, at: cycleEndedAtMs, cpu };
-
-    const read = await Promise.all(all.slice(0, MAX_PROCESS_ROWS).map((m) => this.readOne(m, prev, cycleEndedAtMs)));
+    if (group !== this.group) {
+      this.group = group;
+      this.cur = this.prev = null;
+    }
+    if (this.cur === null || cycleEndedAtMs > this.cur.at) {
+      // a new cycle: the last one becomes the base of the CPU figures; the same cycle asked again keeps it
+      const cpu = new Map<string, number>();
+      for (const m of all) cpu.set(`${m.pid}:${m.startTimeMs}`, m.cpuSeconds);
+      this.prev = this.cur;
+      this.cur = { at: cycleEndedAtMs, cpu };
+    }
+    const base = this.prev;
+    const read = await Promise.all(all.slice(0, MAX_PROCESS_ROWS).map((m) => this.readOne(m, base, cycleEndedAtMs)));
     return { rows: read.filter((r): r is ProcessRow => r !== null), total: all.length };
   }
 
