@@ -34,13 +34,13 @@
     { key: 'residentBytes', label: 'Resident', fmt: (g) => bytes(g.residentBytes), query: 'resident' },
     { key: 'proportionalResidentBytes', label: 'Proportional', fmt: (g) => bytes(g.proportionalResidentBytes), opt: true, smaps: true, query: 'proportionalResident' },
     { key: 'swappedBytes', label: 'Swap', fmt: (g) => bytes(g.swappedBytes), opt: true, query: 'swapped' },
-    { key: 'readBytesPerSecond', label: 'Read', fmt: (g) => rate(g.readBytesPerSecond), query: 'readBps' },
-    { key: 'writeBytesPerSecond', label: 'Write', fmt: (g) => rate(g.writeBytesPerSecond), query: 'writeBps' },
+    { key: 'readBytesPerSecond', label: 'Read', fmt: (g) => rate(g.readBytesPerSecond), query: 'readBps', hideOnPhone: true },
+    { key: 'writeBytesPerSecond', label: 'Write', fmt: (g) => rate(g.writeBytesPerSecond), query: 'writeBps', hideOnPhone: true },
     { key: 'openFds', label: 'FDs', fmt: (g) => count(g.openFds), sub: (g) => 'worst ' + percent(g.worstFdRatio * 100), opt: true, query: 'openFds' },
     { key: 'threads', label: 'Threads', fmt: (g) => count(g.threads), opt: true, query: 'numThreads' },
-    { key: 'procs', label: 'Procs', fmt: (g) => count(g.procs), query: 'numProcs' },
+    { key: 'procs', label: 'Procs', fmt: (g) => count(g.procs), query: 'numProcs', hideOnPhone: true },
     { key: 'age', label: 'Running', fmt: (g) => age(g.age), opt: true, query: 'oldest' },
-    { key: 'spark', label: 'CPU, last minutes', nosort: true },
+    { key: 'spark', label: 'CPU trend', nosort: true },
   ];
   const QUERY_LABELS = [
     ['cpu', 'CPU %'], ['cpuUser', 'CPU % user'], ['cpuSystem', 'CPU % system'], ['resident', 'Resident memory'],
@@ -101,6 +101,7 @@
       th.scope = 'col';
       if (!c.text) th.className = 'n';
       if (c.opt) th.classList.add('opt');
+      if (c.hideOnPhone) th.classList.add('opt-phone');
       th.dataset.key = c.key;
       if (c.nosort) {
         th.textContent = c.label;
@@ -212,6 +213,7 @@
           }
         }
         if (c.opt) td.classList.add('opt');
+        if (c.hideOnPhone) td.classList.add('opt-phone');
         if (c.smaps && !showSmaps) td.hidden = true;
         tr.appendChild(td);
       }
