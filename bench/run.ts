@@ -566,6 +566,8 @@ class Bench {
 }
 
 async function main(): Promise<number> {
+  // what an open page costs is a measurement of its own (bench/page-cost.ts)
+  if (process.argv[2] === '--page-cost') return (await import('./page-cost')).pageCostMain(process.argv.slice(3));
   let opts: BenchOptions | 'help';
   try {
     opts = parseArgs(process.argv.slice(2), path.join(ROOT, 'bench', 'out'));

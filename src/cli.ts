@@ -56,6 +56,9 @@ const FLAGS: readonly FlagDef[] = [
   { name: 'log.format', kind: 'string', defValue: 'logfmt', usage: `Output format of log messages. One of: [${LOG_FORMATS.join(', ')}]`, check: (v) => (LOG_FORMATS.includes(v as LogFormat) ? undefined : `unrecognized log format ${goQuote(v)}`) },
   { name: 'web.enable-lifecycle', kind: 'bool', defValue: 'false', usage: 'Enable config reload via HTTP request (POST /-/reload).' },
   { name: 'report-configured-groups', kind: 'bool', defValue: 'false', usage: 'export each group named by -procnames or by a rule name without template actions from the first scrape, with num_procs 0 while no process is in it' },
+  // the page at / (not in the reference)
+  { name: 'web.page-interval', kind: 'duration', defValue: '3s', usage: 'shortest time between the update cycles an open page at / asks for; scrapes share these cycles' },
+  { name: 'web.page-expose-cmdlines', kind: 'bool', defValue: 'false', usage: "show each group's processes with pid, user and command line on the page at / (command lines can carry secrets)" },
 ];
 
 // The Options field each flag sets: the fields given on the command line win over the config file's settings.
@@ -409,6 +412,8 @@ export function parseCommandLine(argv: string[], env: CliEnv = {}): CliResult {
   }
 
   const recheckLimitNs = dur('recheck-with-time-limit');
+  const pageIntervalNs = values.has('web.page-interval') ? dur('web.page-interval') : 3_000_000_000n;
+  if (pageIntervalNs <= 0n) return fatal('invalid -web.page-interval: it must be a positive duration such as 3s');
   const options: Options = {
     ...defaultOptions,
     listenAddress: str('web.listen-address'),
@@ -432,6 +437,8 @@ export function parseCommandLine(argv: string[], env: CliEnv = {}): CliResult {
     logFormat,
     enableLifecycle: bool('web.enable-lifecycle'),
     reportConfiguredGroups: bool('report-configured-groups'),
+    pageIntervalMs: nsToMs(pageIntervalNs),
+    pageExposeCmdlines: bool('web.page-expose-cmdlines'),
   };
   // the settings a config file may also set: given here, they win over the file
   const given = [...values.keys()].flatMap((f) => (OPTION_OF_FLAG[f] !== undefined ? [OPTION_OF_FLAG[f]] : []));

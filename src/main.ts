@@ -11,6 +11,10 @@ import { selectScanner, ReaderSelectionError } from './proc/select';
 import { startServer } from './server';
 import { negotiate } from './expose/content';
 import { VERSION } from './version';
+import { HistoryStore } from './history/store';
+import { createPageRoutes } from './page/routes';
+import { UsernameCache } from './track/usernames';
+import { pageSize } from './proc/pagesize';
 
 // the format of the last-resort error line, once the flags are known
 let logFormat: LogFormat = 'logfmt';
@@ -56,6 +60,22 @@ async function main(): Promise<number> {
     void reloader.reload('SIGHUP');
   };
 
+  // the page at / and its data: history rides on every cycle, whoever triggered it
+  const history = new HistoryStore();
+  collector.onCycle(history.record);
+  const users = new UsernameCache();
+  const pageRoutes = createPageRoutes({
+    collector,
+    history,
+    log,
+    procfs: collector.options.procfs,
+    telemetryPath: given.telemetryPath,
+    intervalMs: given.pageIntervalMs,
+    exposeCmdlines: given.pageExposeCmdlines,
+    pageSize: pageSize(),
+    username: (uid) => users.lookup(uid),
+  });
+
   let server;
   try {
     server = await startServer({
@@ -63,10 +83,13 @@ async function main(): Promise<number> {
       telemetryPath: given.telemetryPath,
       webConfigFile: given.webConfigFile,
       log,
-      routes: lifecycleRoutes({
-        ready: () => collector.latest !== null,
-        reload: given.enableLifecycle ? (trigger) => reloader.reload(trigger) : null,
-      }),
+      routes: [
+        ...lifecycleRoutes({
+          ready: () => collector.latest !== null,
+          reload: given.enableLifecycle ? (trigger) => reloader.reload(trigger) : null,
+        }),
+        ...pageRoutes,
+      ],
       scrape: async (req) => {
         const { format, contentType } = negotiate(req.accept);
         return { body: await collector.render(format), contentType };

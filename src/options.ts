@@ -40,6 +40,10 @@ export interface Options {
   enableLifecycle: boolean;
   /** -report-configured-groups: groups with a fixed name are exported from the first scrape, at 0 */
   reportConfiguredGroups: boolean;
+  /** -web.page-interval, milliseconds: an open page triggers update cycles at most this often */
+  pageIntervalMs: number;
+  /** -web.page-expose-cmdlines: per-process rows (pid, user, command line) on the page */
+  pageExposeCmdlines: boolean;
 }
 
 export const defaultOptions: Readonly<Options> = Object.freeze({
@@ -62,4 +66,6 @@ export const defaultOptions: Readonly<Options> = Object.freeze({
   logFormat: 'logfmt',
   enableLifecycle: false,
   reportConfiguredGroups: false,
+  pageIntervalMs: 3000,
+  pageExposeCmdlines: false,
 });

@@ -55,6 +55,10 @@ const USAGE = [
   '    \tEnable config reload via HTTP request (POST /-/reload).',
   '  -web.listen-address string',
   '    \tAddress on which to expose metrics and web interface. (default ":9256")',
+  '  -web.page-expose-cmdlines',
+  "    \tshow each group's processes with pid, user and command line on the page at / (command lines can carry secrets)",
+  '  -web.page-interval duration',
+  '    \tshortest time between the update cycles an open page at / asks for; scrapes share these cycles (default 3s)',
   '  -web.telemetry-path string',
   '    \tPath under which to expose metrics. (default "/metrics")',
   '',
@@ -101,6 +105,7 @@ describe('string flags, every syntax', () => {
     ['namemapping', 'namemapping', 'python3,([^/]+)\\.py', 'python3,([^/]+)\\.py'],
     ['procnames', 'procnames', 'bash,sshd', ['bash', 'sshd']],
     ['config.path', 'configPath', '/etc/pe.yml', '/etc/pe.yml'],
+    ['web.page-interval', 'pageIntervalMs', '1500ms', 1500],
   ];
   for (const [flag, key, value, expected] of cases) {
     for (const argv of [
@@ -164,6 +169,7 @@ describe('bool flags', () => {
     ['recheck', 'recheck', false],
     ['debug', 'debug', false],
     ['remove-empty-groups', 'removeEmptyGroups', false],
+    ['web.page-expose-cmdlines', 'pageExposeCmdlines', false],
   ];
   for (const [flag, key, def] of cases) {
     test(`-${flag}: default ${def}, bare sets true, =value sets it`, () => {
@@ -470,6 +476,18 @@ describe('-web.telemetry-path checks', () => {
 
   test('a nested path is fine', () => {
     assert.equal(run(['-web.telemetry-path', '/a/b/']).options.telemetryPath, '/a/b/');
+  });
+});
+
+describe('-web.page-interval', () => {
+  test('defaults to 3s; zero or negative fails at start', () => {
+    assert.equal(run([]).options.pageIntervalMs, 3000);
+    for (const v of ['0', '-1s']) {
+      assert.deepEqual(exit(['-web.page-interval', v]), {
+        kind: 'exit', code: 1, stdout: '',
+        stderr: 'ts=2024-01-02T03:04:05.000Z level=error msg="invalid -web.page-interval: it must be a positive duration such as 3s"\n',
+      });
+    }
   });
 });
 

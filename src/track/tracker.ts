@@ -50,6 +50,15 @@ export interface NewProcessEvent {
   adoptedBy?: number;
 }
 
+/** What the tracker shows of one tracked process: identity and its CPU time at the last cycle. */
+export interface TrackedProcessView {
+  pid: number;
+  startTimeMs: number;
+  comm: string;
+  /** user + system CPU seconds since the process started, as last read */
+  cpuSeconds: number;
+}
+
 /** Raw readings kept between cycles: deltas are taken against them (SPEC §5.3, §0 #1). */
 interface ThreadReading {
   startTicks: number;
@@ -151,6 +160,13 @@ export class Tracker {
    */
   rematchAll(): void {
     this.rematchPending = true;
+  }
+
+  /** Read-only view of the tracked processes of one group as of the last cycle (the page's per-process rows). */
+  *membersOf(group: string): IterableIterator<TrackedProcessView> {
+    for (const t of this.tracked.values()) {
+      if (t.group.name === group) yield { pid: t.pid, startTimeMs: t.startTimeMs, comm: t.comm, cpuSeconds: (t.utime + t.stime) / 100 };
+    }
   }
 
   /** One update cycle; never throws for per-process problems. A failed listing gives ok=false. */

@@ -1,0 +1,216 @@
+// The last 15 minutes of each group's figures, in memory, for the page's sparklines and charts. Fed by
+// the collector's cycles (it never reads /proc): every cycle's snapshot gives cumulative counters and
+// gauges; a point is appended when at least POINT_SPACING_MS passed since the group's last point, and
+// its rates are the counters' increase since that point over the time between them.
+//
+// Bounded whatever the number of groups: at most MAX_GROUPS groups have a history (when there are more,
+// the busiest by CPU, then resident memory, keep theirs), each a ring of POINTS_PER_GROUP points of
+// FIELD_COUNT float64 figures: 500 × 300 × 11 × 8 bytes ≈ 13 MB at most.
+import type { CycleSnapshot, GroupSnapshot } from '../expose/snapshot';
+
+export const HISTORY_WINDOW_MS = 15 * 60_000;
+export const POINTS_PER_GROUP = 300;
+/** 15 min / 300 points: one point per 3 s at most */
+export const POINT_SPACING_MS = HISTORY_WINDOW_MS / POINTS_PER_GROUP;
+export const MAX_GROUPS = 500;
+/** table rates are taken over at least this long, so two cycles close together do not give noise */
+export const MIN_RATE_SPAN_MS = 1000;
+
+/** The figures of one point, in this order in the ring. CPU is in cores (1 = one core busy). */
+export const FIELDS = ['cpuUser', 'cpuSystem', 'resident', 'proportionalResident', 'swapped', 'readBps', 'writeBps', 'openFds', 'numThreads', 'numProcs', 'worstFdRatio'] as const;
+export type Field = (typeof FIELDS)[number];
+const FIELD_COUNT = FIELDS.length;
+const F = Object.fromEntries(FIELDS.map((f, i) => [f, i])) as Record<Field, number>;
+
+export type Figures = Record<Field, number>;
+
+interface CounterReading {
+  t: number;
+  cpuUser: number;
+  cpuSystem: number;
+  readBytes: number;
+  writeBytes: number;
+}
+
+function reading(g: GroupSnapshot, t: number): CounterReading {
+  return { t, cpuUser: g.cpuUser, cpuSystem: g.cpuSystem, readBytes: g.readBytes, writeBytes: g.writeBytes };
+}
+
+/** Increase per second; a counter that went down (group restarted after -remove-empty-groups) gives 0. */
+function perSecond(cur: number, prev: number, dtMs: number): number {
+  return cur > prev ? ((cur - prev) * 1000) / dtMs : 0;
+}
+
+function figures(g: GroupSnapshot, cur: CounterReading, base: CounterReading | null): Figures {
+  const dt = base === null ? 0 : cur.t - base.t;
+  const rate = (k: 'cpuUser' | 'cpuSystem' | 'readBytes' | 'writeBytes') => (base === null || dt <= 0 ? 0 : perSecond(cur[k], base[k], dt));
+  return {
+    cpuUser: rate('cpuUser'),
+    cpuSystem: rate('cpuSystem'),
+    resident: g.resident,
+    proportionalResident: g.proportionalResident,
+    swapped: g.swapped,
+    readBps: rate('readBytes'),
+    writeBps: rate('writeBytes'),
+    openFds: g.openFds,
+    numThreads: g.numThreads,
+    numProcs: g.numProcs,
+    worstFdRatio: g.worstFdRatio,
+  };
+}
+
+/** A fixed-size ring of points: times and FIELD_COUNT figures per point. */
+class Ring {
+  readonly t = new Float64Array(POINTS_PER_GROUP);
+  readonly v = new Float64Array(POINTS_PER_GROUP * FIELD_COUNT);
+  /** next slot to write */
+  private head = 0;
+  size = 0;
+
+  push(t: number, f: Figures): void {
+    this.t[this.head] = t;
+    const o = this.head * FIELD_COUNT;
+    for (let i = 0; i < FIELD_COUNT; i++) this.v[o + i] = f[FIELDS[i]];
+    this.head = (this.head + 1) % POINTS_PER_GROUP;
+    if (this.size < POINTS_PER_GROUP) this.size++;
+  }
+
+  /** Slot indexes, oldest first, of the points at or after sinceMs. */
+  slots(sinceMs: number): number[] {
+    const out: number[] = [];
+    const start = (this.head - this.size + POINTS_PER_GROUP) % POINTS_PER_GROUP;
+    for (let k = 0; k < this.size; k++) {
+      const s = (start + k) % POINTS_PER_GROUP;
+      if (this.t[s] >= sinceMs) out.push(s);
+    }
+    return out;
+  }
+
+  value(slot: number, field: Field): number {
+    return this.v[slot * FIELD_COUNT + F[field]];
+  }
+
+  get lastT(): number {
+    return this.size === 0 ? -Infinity : this.t[(this.head - 1 + POINTS_PER_GROUP) % POINTS_PER_GROUP];
+  }
+}
+
+interface GroupState {
+  /** counters at the group's last history point: the next point's rates start here */
+  pointBase: CounterReading;
+  /** counters the current table rates were taken from, and those rates */
+  rateBase: CounterReading;
+  current: Figures;
+  ring: Ring | null;
+  seenAtMs: number;
+}
+
+/** One group's figures now, for the table. */
+export interface GroupNow extends Figures {
+  name: string;
+  oldestStartTime: number;
+  /** whether the group's figures are being kept (see MAX_GROUPS) */
+  hasHistory: boolean;
+}
+
+export interface Series {
+  /** Unix milliseconds of each point */
+  t: number[];
+  values: Record<Field, number[]>;
+}
+
+export class HistoryStore {
+  private readonly groups = new Map<string, GroupState>();
+  private lastSnap: CycleSnapshot | null = null;
+  private lastAtMs = 0;
+
+  constructor(private readonly limits = { maxGroups: MAX_GROUPS, windowMs: HISTORY_WINDOW_MS, spacingMs: POINT_SPACING_MS }) {}
+
+  /** The collector's cycle listener. */
+  readonly record = (snap: CycleSnapshot, endedAtMs: number): void => {
+    if (!snap.ok) return; // a failed listing says nothing about the groups
+    const seen = new Set<string>();
+    for (const g of snap.groups) {
+      seen.add(g.name);
+      const cur = reading(g, endedAtMs);
+      let st = this.groups.get(g.name);
+      if (st === undefined) {
+        st = { pointBase: cur, rateBase: cur, current: figures(g, cur, null), ring: null, seenAtMs: endedAtMs };
+        this.groups.set(g.name, st);
+      } else if (endedAtMs - st.rateBase.t >= MIN_RATE_SPAN_MS) {
+        st.current = figures(g, cur, st.rateBase);
+        st.rateBase = cur;
+      } else {
+        // too soon for a new rate: gauges are fresh, rates stay those of the last span
+        st.current = { ...figures(g, cur, null), cpuUser: st.current.cpuUser, cpuSystem: st.current.cpuSystem, readBps: st.current.readBps, writeBps: st.current.writeBps };
+      }
+      st.seenAtMs = endedAtMs;
+    }
+    // groups gone from the snapshot (-remove-empty-groups) are forgotten with their history
+    for (const name of this.groups.keys()) if (!seen.has(name)) this.groups.delete(name);
+    this.assignRings();
+    for (const g of snap.groups) {
+      const st = this.groups.get(g.name)!;
+      if (st.ring === null || endedAtMs - st.ring.lastT < this.limits.spacingMs * 0.75) continue;
+      const cur = reading(g, endedAtMs);
+      // the first point of a ring has no span behind it: it starts the rates, it is not drawn
+      if (st.pointBase.t < endedAtMs) st.ring.push(endedAtMs, figures(g, cur, st.pointBase));
+      st.pointBase = cur;
+    }
+    this.lastSnap = snap;
+    this.lastAtMs = endedAtMs;
+  };
+
+  /** Give rings to the busiest groups when there are more than maxGroups; the others lose theirs. */
+  private assignRings(): void {
+    const max = this.limits.maxGroups;
+    if (this.groups.size <= max) {
+      for (const st of this.groups.values()) if (st.ring === null) this.giveRing(st);
+      return;
+    }
+    const ranked = [...this.groups.values()].sort(
+      (a, b) => b.current.cpuUser + b.current.cpuSystem - (a.current.cpuUser + a.current.cpuSystem) || b.current.resident - a.current.resident,
+    );
+    ranked.forEach((st, i) => {
+      if (i < max && st.ring === null) this.giveRing(st);
+      else if (i >= max) st.ring = null;
+    });
+  }
+
+  private giveRing(st: GroupState): void {
+    st.ring = new Ring();
+    st.pointBase = st.rateBase;
+  }
+
+  get groupCount(): number {
+    return this.groups.size;
+  }
+
+  /** When the last recorded cycle ended (0 before any). */
+  get updatedAtMs(): number {
+    return this.lastAtMs;
+  }
+
+  /** Every group of the last cycle with its current figures. */
+  now(): GroupNow[] {
+    const snap = this.lastSnap;
+    if (snap === null) return [];
+    const out: GroupNow[] = [];
+    for (const g of snap.groups) {
+      const st = this.groups.get(g.name);
+      if (st === undefined) continue;
+      out.push({ name: g.name, oldestStartTime: g.oldestStartTime, hasHistory: st.ring !== null, ...st.current });
+    }
+    return out;
+  }
+
+  /** The window's points of one group (null for a group without history), oldest first. */
+  series(name: string, fields: readonly Field[] = FIELDS, nowMs = this.lastAtMs): Series | null {
+    const ring = this.groups.get(name)?.ring;
+    if (!ring) return null;
+    const slots = ring.slots(nowMs - this.limits.windowMs);
+    const values = {} as Record<Field, number[]>;
+    for (const f of fields) values[f] = slots.map((s) => ring.value(s, f));
+    return { t: slots.map((s) => ring.t[s]), values };
+  }
+}

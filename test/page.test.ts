@@ -1,0 +1,185 @@
+// The page's routes and JSON on a fixed history, and the built exporter's page under basic auth.
+import { describe, test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as bcrypt from 'bcryptjs';
+import { createPageRoutes, PAGE_CSP, type PageDeps } from '../src/page/routes';
+import { HistoryStore } from '../src/history/store';
+import { queryFor } from '../src/page/promql';
+import { ProcessRows } from '../src/page/processes';
+import { memoryLogger } from '../src/log';
+import type { CycleSnapshot, GroupSnapshot } from '../src/expose/snapshot';
+import type { TrackedProcessView } from '../src/track/tracker';
+import type { Route, RouteResponse } from '../src/server';
+import { FakeProcfs } from './fakeproc';
+import { startExporter, OUR_MAIN, type RunningExporter } from './procs';
+
+function group(name: string, over: Partial<GroupSnapshot> = {}): GroupSnapshot {
+  return {
+    name, numProcs: 1, cpuUser: 0, cpuSystem: 0, readBytes: 0, writeBytes: 0, majorPageFaults: 0, minorPageFaults: 0, ctxVoluntary: 0, ctxNonvoluntary: 0,
+    resident: 1000, virtual: 0, swapped: 0, proportionalResident: 400, proportionalSwapped: 0, openFds: 3, worstFdRatio: 0.25, oldestStartTime: 1_700_000_000,
+    numThreads: 2, states: { running: 0, sleeping: 1, waiting: 0, zombie: 0, other: 0 }, wchans: new Map(), threads: [], ...over,
+  };
+}
+
+const snap = (groups: GroupSnapshot[]): CycleSnapshot => ({ ok: true, groups, scrapeErrors: 0, procReadErrors: 0, partialErrors: 0, gatherSmaps: true });
+
+/** Routes over a history we fill by hand; collectFresh counts its calls and their maxAge. */
+async function fixture(opts: Partial<PageDeps> = {}, members: TrackedProcessView[] = []) {
+  const fs = await FakeProcfs.create();
+  writeFileSync(join(fs.root, 'meminfo'), 'MemTotal: 1000 kB\nMemAvailable: 250 kB\n');
+  const history = new HistoryStore();
+  history.record(snap([group('idle'), group('busy', { cpuUser: 100, cpuSystem: 10 })]), 1_000_000);
+  history.record(snap([group('idle', { readBytes: 3000 }), group('busy', { cpuUser: 103, cpuSystem: 10.6, resident: 5000, writeBytes: 600 })]), 1_003_000);
+  const fresh: number[] = [];
+  const last = snap([]);
+  const log = memoryLogger();
+  const routes = createPageRoutes({
+    collector: {
+      collectFresh: async (maxAgeMs: number) => (fresh.push(maxAgeMs), last),
+      latest: { snap: last, endedAtMs: 1_003_000 },
+      tracker: { membersOf: function* (g: string) { if (g === 'busy') yield* members; } } as never,
+    },
+    history, log, procfs: fs.root, telemetryPath: '/metrics', intervalMs: 2000, exposeCmdlines: false, pageSize: 4096,
+    username: (uid) => (uid === 0 ? 'root' : String(uid)),
+    ...opts,
+  });
+  const get = async (path: string, query = ''): Promise<RouteResponse> => {
+    const r = routes.find((x: Route) => (x.prefix ? path.startsWith(x.path) : path === x.path));
+    assert.ok(r, `no route for ${path}`);
+    return r.handle({ method: 'GET', pathname: path, query, headers: {} });
+  };
+  return { fs, get, fresh, log };
+}
+
+describe('the page routes', () => {
+  test('api/groups: rows sorted by CPU with rates over the cycles, host totals, one fresh cycle per interval', async () => {
+    const { fs, get, fresh } = await fixture();
+    const res = await get('/api/groups');
+    assert.equal(res.status, 200);
+    assert.equal(res.contentType, 'application/json; charset=utf-8');
+    const body = JSON.parse(String(res.body));
+    assert.deepEqual(fresh, [2000], 'the page asks for a snapshot no older than its interval');
+    assert.deepEqual(body.groups.map((g: { name: string }) => g.name), ['busy', 'idle']);
+    const busy = body.groups[0];
+    assert.equal(busy.cpuPercent, 120);
+    assert.equal(busy.cpuUserPercent, 100);
+    assert.ok(Math.abs(busy.cpuSystemPercent - 20) < 1e-9);
+    assert.equal(busy.residentBytes, 5000);
+    assert.equal(busy.proportionalResidentBytes, 400);
+    assert.equal(busy.writeBytesPerSecond, 200);
+    assert.equal(busy.worstFdRatio, 0.25);
+    assert.equal(busy.threads, 2);
+    assert.equal(busy.oldestStartTime, 1_700_000_000);
+    assert.equal(busy.spark.length, 1);
+    assert.ok(Math.abs(busy.spark[0] - 120) < 1e-9);
+    assert.equal(body.groups[1].readBytesPerSecond, 1000);
+    assert.deepEqual({ ...body.host, cpuBusyPercent: null }, { cpuBusyPercent: null, cores: 2, memoryUsedBytes: 750 * 1024, memoryTotalBytes: 1000 * 1024 });
+    assert.equal(body.intervalSeconds, 2);
+    assert.equal(body.processRows, false);
+    await fs.remove();
+  });
+
+  test('api/history: the window of one group; 400 without a group, 404 for an unknown one', async () => {
+    const { fs, get } = await fixture();
+    const res = await get('/api/history', '?group=busy');
+    const h = JSON.parse(String(res.body));
+    assert.deepEqual(h.t, [1_003_000]);
+    assert.deepEqual(h.residentBytes, [5000]);
+    assert.equal((await get('/api/history')).status, 400);
+    const missing = await get('/api/history', '?group=nope');
+    assert.deepEqual([missing.status, missing.body], [404, 'no history for group "nope"\n']);
+    await fs.remove();
+  });
+
+  test('api/processes is off without -web.page-expose-cmdlines', async () => {
+    const { fs, get } = await fixture();
+    const res = await get('/api/processes', '?group=busy');
+    assert.deepEqual([res.status, res.body], [404, 'per-process rows are off; start the exporter with -web.page-expose-cmdlines to show them\n']);
+    await fs.remove();
+  });
+
+  test('api/processes with the flag: pid, user and command line of the group\'s processes', async () => {
+    const fs0 = await FakeProcfs.create();
+    await fs0.set([{ pid: 42, comm: 'busy', cmdline: ['busy', '--token=x'], uid: 0, raw: { statm: '100 10 0 0 0 0 0\n' } }]);
+    const { fs, get } = await fixture({ exposeCmdlines: true, procfs: fs0.root }, [{ pid: 42, startTimeMs: 1_700_000_000_000, comm: 'busy', cpuSeconds: 5 }, { pid: 43, startTimeMs: 0, comm: 'gone', cpuSeconds: 1 }]);
+    const body = JSON.parse(String((await get('/api/processes', '?group=busy')).body));
+    assert.equal(body.total, 2, 'a process gone since the cycle is counted, not shown');
+    assert.deepEqual(body.processes.map((p: { pid: number; user: string; cmdline: string; startTime: number; residentBytes: number }) => [p.pid, p.user, p.cmdline, p.startTime, p.residentBytes]), [[42, 'root', 'busy --token=x', 1_700_000_000, 40960]]);
+    await fs.remove();
+    await fs0.remove();
+  });
+
+  test("a process's CPU is taken between the last two cycles, also when the same cycle is asked again", async () => {
+    const fs = await FakeProcfs.create();
+    await fs.set([{ pid: 7, comm: 'w', uid: 0 }]);
+    const rows = new ProcessRows({ procfs: fs.root, pageSize: 4096, username: () => 'root' });
+    const at = (cpuSeconds: number) => [{ pid: 7, startTimeMs: 5, comm: 'w', cpuSeconds }];
+    const cpu = async (g: string, cpuSeconds: number, t: number) => (await rows.rows(g, at(cpuSeconds), t)).rows[0].cpuPercent;
+    assert.equal(await cpu('w', 10, 1000), null);
+    assert.equal(await cpu('w', 12, 3000), 100);
+    assert.equal(await cpu('w', 12, 3000), 100, 'the same cycle again');
+    assert.equal(await cpu('w', 12.5, 4000), 50);
+    assert.equal(await cpu('other', 13, 5000), null, 'another group starts over');
+    await fs.remove();
+  });
+
+  test('/ and the assets carry a strict CSP; unknown assets are 404', async () => {
+    const { fs, get } = await fixture();
+    const page = await get('/');
+    assert.equal(page.status, 200);
+    assert.equal(page.contentType, 'text/html; charset=utf-8');
+    assert.equal(page.headers?.['Content-Security-Policy'], PAGE_CSP);
+    assert.doesNotMatch(String(page.body), /<script>|<style|style=|\son\w+=|https?:\/\//, 'no inline code, styles or other origins');
+    assert.equal((await get('/ui/uPlot.iife.min.js')).status, 200);
+    assert.equal((await get('/ui/page.css')).contentType, 'text/css; charset=utf-8');
+    assert.equal((await get('/ui/../package.json')).status, 404);
+    await fs.remove();
+  });
+
+  test('missing assets: / answers 500 naming them, and the start-up log says so', async () => {
+    const { fs, get, log } = await fixture({ assetDir: '/nonexistent-ui' });
+    const res = await get('/');
+    assert.equal(res.status, 500);
+    assert.match(String(res.body), /^the page's files index\.html, .* are missing from \/nonexistent-ui/);
+    assert.ok(log.lines.some((l) => l.includes('The page at / is unavailable')));
+    await fs.remove();
+  });
+
+  test('PromQL for a group name with quotes and backslashes is escaped', () => {
+    assert.equal(queryFor('resident', 'a"b\\c'), 'namedprocess_namegroup_memory_bytes{groupname="a\\"b\\\\c",memtype="resident"}');
+  });
+});
+
+describe('the built exporter\'s page', () => {
+  const exporters: RunningExporter[] = [];
+  after(async () => {
+    for (const e of exporters) await e.stop('SIGKILL');
+  });
+
+  test('with basic auth, the page, its assets and its data answer 401 without credentials and 200 with them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'npe-page-auth-'));
+    const cfg = join(dir, 'web.yml');
+    writeFileSync(cfg, `basic_auth_users:\n  alice: ${bcrypt.hashSync('secret', 4)}\n`);
+    const e = await startExporter(OUR_MAIN, ['-procnames', 'node', '-web.config.file', cfg, '-web.page-expose-cmdlines']);
+    exporters.push(e);
+    const good = { authorization: 'Basic ' + Buffer.from('alice:secret').toString('base64') };
+    const bad = { authorization: 'Basic ' + Buffer.from('alice:wrong').toString('base64') };
+    for (const path of ['/', '/ui/page.js', '/api/groups', '/api/history?group=node', '/api/processes?group=node', '/metrics']) {
+      const none = await e.scrape(path);
+      assert.equal(none.status, 401, `${path} without credentials`);
+      assert.equal(none.headers['www-authenticate'], 'Basic');
+      assert.equal((await e.scrape(path, bad)).status, 401, `${path} with a wrong password`);
+    }
+    const page = await e.scrape('/', good);
+    assert.equal(page.status, 200);
+    assert.match(page.body, /<title>Processes · namedprocess-exporter<\/title>/);
+    const data = await e.scrape('/api/groups', good);
+    assert.equal(data.status, 200);
+    assert.deepEqual(JSON.parse(data.body).groups.map((g: { name: string }) => g.name), ['node']);
+    const procs = JSON.parse((await e.scrape('/api/processes?group=node', good)).body);
+    assert.ok(procs.processes.some((p: { pid: number }) => p.pid === e.child.pid), 'the exporter itself is a node process');
+  });
+});
