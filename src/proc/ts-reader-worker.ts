@@ -3,7 +3,8 @@
 // read goes through the libuv thread pool, and posts its slice of the columns back with the typed
 // arrays' buffers transferred, not copied.
 import { parentPort } from 'node:worker_threads';
-import { listDirSync, pidsOf, readDetailsSync, readStats, SyncReader, transferables } from './ts-reader-core';
+import { transferables } from './column-set';
+import { listDirSync, pidsOf, readDetailsSync, readStats, SyncReader } from './ts-reader-core';
 import type { WorkerReply, WorkerRequest } from './ts-reader';
 
 const port = parentPort;
