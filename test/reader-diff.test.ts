@@ -408,17 +408,6 @@ describe('native vs TS reader on fake trees', { skip }, () => {
       await f.remove();
     }
   });
-
-  test('the addon\'s own bootTime agrees on well-formed trees', async () => {
-    const f = await FakeProcfs.create({ btime: 1699999999 });
-    try {
-      const h = native.addon!.createScanner(f.root, 1);
-      assert.equal(await h.bootTime(), 1699999999);
-      assert.equal(await native.addon!.createScanner('/proc', 1).bootTime(), await createTsScanner({ procfs: '/proc' }).bootTime());
-    } finally {
-      await f.remove();
-    }
-  });
 });
 
 // ---------------------------------------------------------------- live /proc

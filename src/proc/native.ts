@@ -15,7 +15,6 @@ export interface NativeAddon {
 }
 
 export interface NativeHandle {
-  bootTime(): Promise<number>;
   listProcs(): Promise<StatColumns>;
   readDetails(req: DetailRequest): Promise<DetailColumns>;
   close(): void;
@@ -86,9 +85,8 @@ export class NativeScanner implements Scanner {
     return this.handle.info();
   }
 
-  /** Read once at start-up: the TS parser validates every line of <procfs>/stat and words its errors
-   *  like the reference (SPEC §6), so both readers fail start-up identically. The addon's own
-   *  bootTime() (btime only) is there for the native tests. */
+  /** Read once at start-up, by the TS reader: its parser validates every line of <procfs>/stat and
+   *  words its errors like the reference (SPEC §6), so both readers fail start-up identically. */
   bootTime(): Promise<number> {
     return createTsScanner({ procfs: this.handle.info().procfs }).bootTime();
   }
