@@ -8,7 +8,8 @@ import { Tracker } from './track/tracker';
 import { UsernameCache } from './track/usernames';
 import { pageSize as hostPageSize } from './proc/pagesize';
 import { readConfigFile, ConfigError } from './config/load';
-import { buildConfigNamer, buildDefaultNamer, ProcnamesNamer, NameMappingError, goQuote, type Namer } from './config/matcher';
+import { buildConfigNamer, buildDefaultNamer, ProcnamesNamer, NameMappingError, type Namer } from './config/matcher';
+import { goQuote } from './go/quote';
 import { renderGroupFamilies, type ExpositionFormat } from './expose/text';
 import { SelfMetrics } from './expose/self-metrics';
 

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import {
   FAMILY_ORDER,
   OPENMETRICS_EOF,
-  compareUtf8,
   escapeLabelValue,
   openMetricsEof,
   renderGroupFamilies,
@@ -540,16 +539,9 @@ test('openmetrics: odd names still give a structurally valid exposition', () => 
   checkOpenMetrics(got + OPENMETRICS_EOF);
 });
 
-test('escapeLabelValue and compareUtf8', () => {
+test('escapeLabelValue', () => {
   assert.equal(escapeLabelValue('plain'), 'plain');
   assert.equal(escapeLabelValue('a\\b"c\nd\te'), 'a\\\\b\\"c\\nd\te');
-  assert.ok(compareUtf8('Z', 'a') < 0);
-  assert.ok(compareUtf8('a', 'ab') < 0);
-  assert.equal(compareUtf8('x', 'x'), 0);
-  // U+FFFF (ef bf bf) < U+10000 (f0 90 80 80), though '\uffff' > '\ud800' as UTF-16.
-  assert.ok(compareUtf8('\uffff', '\ud800\udc00') < 0);
-  assert.ok(compareUtf8('\ud800\udc00', '\ue000') > 0);
-  assert.ok(compareUtf8('\ud7ff', '\ud800\udc00') < 0);
 });
 
 test('100,000 groups render without throwing, with the expected number of lines', () => {

@@ -11,6 +11,7 @@
 
 import type { CycleSnapshot, GroupSnapshot, ThreadNameSnapshot } from './snapshot';
 import { formatOpenMetricsFloat, formatTextFloat } from './gofloat';
+import { compareGoStrings } from '../go/strings';
 
 export type ExpositionFormat = 'text' | 'openmetrics';
 
@@ -191,28 +192,6 @@ export function escapeLabelValue(s: string): string {
   return out;
 }
 
-/**
- * Go string comparison (byte-wise over UTF-8) for well-formed JS strings. UTF-16 code-unit order
- * equals code-point (= UTF-8 byte) order except that surrogates (U+10000 and up) sort below
- * U+E000..U+FFFF; that one case is remapped.
- */
-export function compareUtf8(a: string, b: string): number {
-  if (a === b) return 0;
-  const n = a.length < b.length ? a.length : b.length;
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x !== y) {
-      if (x >= 0xd800 && y >= 0xd800) {
-        // Surrogates go above U+E000..U+FFFF, as their 4-byte UTF-8 encodings do.
-        x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
-        y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
-      }
-      return x - y;
-    }
-  }
-  return a.length - b.length;
-}
 
 interface Named<T> {
   /** sanitized value, the sort key */
@@ -228,7 +207,7 @@ function named<T>(key: string, item: T): Named<T> {
 }
 
 function byKey<T>(a: Named<T>, b: Named<T>): number {
-  return compareUtf8(a.key, b.key);
+  return compareGoStrings(a.key, b.key);
 }
 
 // Flush the accumulated text into a chunk at this size, so no single string gets huge.

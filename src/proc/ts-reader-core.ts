@@ -5,6 +5,7 @@
 // the thread it runs on, and it never uses a promise or the libuv thread pool: three syscalls per file.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { goErrText } from '../go/errno';
 import { ColumnsBuilder, catColumns } from './column-set';
 import { DETAIL_COLUMNS, DetailColumns, DetailFlag, RowOf, STAT_COLUMNS, StatColumns, THREAD_COLUMNS } from './columns';
 import { parseIo } from './parse/io';
@@ -16,26 +17,6 @@ import { parseStatus } from './parse/status';
 /** procfs's util.ReadFileNoStat reads at most 1 MiB. */
 export const READ_LIMIT = 1024 * 1024;
 export const NO_LIMIT = Number.MAX_SAFE_INTEGER;
-
-const GO_ERRNO_TEXT: Record<string, string> = {
-  ENOENT: 'no such file or directory',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  ENOTDIR: 'not a directory',
-  EISDIR: 'is a directory',
-  ELOOP: 'too many levels of symbolic links',
-  ENAMETOOLONG: 'file name too long',
-  EIO: 'input/output error',
-  ESRCH: 'no such process',
-  EINVAL: 'invalid argument',
-  EMFILE: 'too many open files',
-};
-
-/** The text Go's syscall.Errno.Error() gives for a Node fs error. */
-export function goErrText(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  return (err.code && GO_ERRNO_TEXT[err.code]) || err.message;
-}
 
 function code(e: unknown): string | undefined {
   return (e as NodeJS.ErrnoException | undefined)?.code;

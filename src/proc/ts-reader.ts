@@ -10,12 +10,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DetailColumns, DetailRequest, ProcfsListError, Scanner, StatColumns } from './columns';
+import { goErrText, goPathError } from '../go/errno';
+import { goQuote } from '../go/quote';
 import { parseSystemStat } from './parse/stat';
 import {
   catDetails,
   catStats,
   DetailJob,
-  goErrText,
   NO_LIMIT,
   OpError,
   pidsOf,
@@ -236,9 +237,9 @@ class TsScanner implements Scanner {
     try {
       st = await fs.promises.stat(root);
     } catch (e) {
-      throw new Error(`could not read ${JSON.stringify(root)}: stat ${root}: ${goErrText(e)}`);
+      throw new Error(`could not read ${goQuote(root)}: ${goPathError('stat', root, e)}`);
     }
-    if (!st.isDirectory()) throw new Error(`mount point ${JSON.stringify(root)} is not a directory`);
+    if (!st.isDirectory()) throw new Error(`mount point ${goQuote(root)} is not a directory`);
     // The message of an OpError is Go's "open <file>: <errno text>".
     return parseSystemStat(await readAllAsync(path.join(root, 'stat'), NO_LIMIT)).btime;
   }

@@ -2,6 +2,7 @@
 
 import { promises as dns } from 'node:dns';
 import { isIP } from 'node:net';
+import { goErrText } from '../go/errno';
 
 export interface ListenTarget {
   /** undefined = every address, IPv6 dual-stack when available (Go does this for "", 0.0.0.0 and ::) */
@@ -55,12 +56,8 @@ export async function resolveListenAddress(addr: string): Promise<ListenTarget> 
 
 /** `listen tcp :9256: bind: address already in use`, from a Node listen error. */
 export function goListenError(target: ListenTarget, err: NodeJS.ErrnoException): Error {
-  const text: Record<string, string> = {
-    EADDRINUSE: 'bind: address already in use',
-    EACCES: 'bind: permission denied',
-    EADDRNOTAVAIL: 'bind: cannot assign requested address',
-    EAFNOSUPPORT: 'socket: address family not supported by protocol',
-    EMFILE: 'socket: too many open files',
-  };
-  return new Error(`listen tcp ${target.goAddr}: ${(err.code && text[err.code]) ?? err.message}`);
+  // the syscall that fails with each errno: socket() for the family and fd table, bind() otherwise
+  const syscall = err.code === 'EAFNOSUPPORT' || err.code === 'EMFILE' ? 'socket' : 'bind';
+  const known = ['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL', 'EAFNOSUPPORT', 'EMFILE'].includes(err.code ?? '');
+  return new Error(`listen tcp ${target.goAddr}: ${known ? `${syscall}: ${goErrText(err)}` : err.message}`);
 }

@@ -5,12 +5,14 @@ import {
   PipeNode, StringNode, VariableNode, execErrorText, type Node,
 } from './parse';
 import {
-  GoNum, GoTime, RootValue, compareGoStrings, intValue, typeName, utf8Length, type GoValue,
+  GoNum, GoTime, RootValue, intValue, typeName, utf8Length, type GoValue,
 } from './values';
 import {
-  UnsupportedError, formatTime, formatValue, goQuote, htmlEscape, jsEscape, sprint, sprintf, sprintln,
+  UnsupportedError, formatTime, formatValue, htmlEscape, jsEscape, sprint, sprintf, sprintln,
   timeGoString, timeString, urlQueryEscape,
 } from './format';
+import { goQuote } from '../../go/quote';
+import { compareGoStrings } from '../../go/strings';
 
 /** What a parameter accepts: reflect.Value, interface{}, or string. */
 export type ParamType = 'value' | 'any' | 'string';

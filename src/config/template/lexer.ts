@@ -1,6 +1,6 @@
 // Port of Go 1.22+ text/template/parse/lex.go; positions are JS string indices, converted to bytes for errors.
 
-import { goQuote, isPrint } from './format';
+import { goQuote, isPrint } from '../../go/quote';
 
 export enum T {
   Error, Bool, Char, CharConstant, Comment, Complex, Assign, Declare, EOF, Field, Identifier,

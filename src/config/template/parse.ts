@@ -1,7 +1,7 @@
 // Port of Go's text/template/parse (parse.go, node.go) so error texts and node positions match the reference.
 
 import { Lexer, T, type Item } from './lexer';
-import { goQuote } from './format';
+import { goQuote } from '../../go/quote';
 import { utf8Length } from './values';
 
 export const TEMPLATE_NAME = 'cmdname';

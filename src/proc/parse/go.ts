@@ -1,6 +1,7 @@
 // Small re-implementations of the Go standard-library behaviour that prometheus/procfs v0.14 relies on
 // (strconv.ParseUint/ParseInt, fmt.Fscan integer scanning, bufio.ScanLines, strings.TrimSpace), so
 // that our parsers accept and reject exactly the inputs the reference does.
+import { goQuote } from '../../go/quote';
 
 export type Bytes = Uint8Array;
 export type Text = string | Uint8Array;
@@ -73,11 +74,6 @@ export function kbToBytesWrapped(kb: number, exact: () => bigint): number {
   // Below 2^43 kB the product is below 2^53 and exact as a float64.
   if (kb < 8796093022208) return kb * 1024;
   return Number((exact() * 1024n) % TWO64);
-}
-
-/** Go's %q for ASCII-ish strings (good enough for error messages). */
-export function goQuote(s: string): string {
-  return JSON.stringify(s);
 }
 
 // Go's unicode.IsSpace as used by fmt's scanner, on UTF-8 bytes: returns the byte length of the

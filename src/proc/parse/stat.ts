@@ -1,5 +1,6 @@
 // /proc/<pid>/stat and <procfs>/stat (btime), parsed as prometheus/procfs v0.14 does.
-import { asBytes, GoFscan, goQuote, latin1, parseInt10, ParseError, parseUint10, scanLines, Text } from './go';
+import { goQuote } from '../../go/quote';
+import { asBytes, GoFscan, latin1, parseInt10, ParseError, parseUint10, scanLines, Text } from './go';
 
 export interface ProcStat {
   /** raw bytes between the first '(' and the last ')' (a copy, safe to keep) */
