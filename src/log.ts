@@ -24,9 +24,3 @@ export function createLogger(opts: { debug?: boolean; write?: (line: string) => 
     debug: opts.debug ? emit : () => {},
   };
 }
-
-/** A logger that keeps lines in memory: for tests. */
-export function memoryLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  return { lines, info: (m) => lines.push(m), error: (m) => lines.push(m), debug: (m) => lines.push('debug: ' + m) };
-}

@@ -2,13 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   FAMILY_ORDER,
-  OPENMETRICS_EOF,
   escapeLabelValue,
-  openMetricsEof,
   renderGroupFamilies,
   renderGroupFamiliesChunks,
 } from '../src/expose/text';
 import { GO_ZERO_TIME_UNIX, type CycleSnapshot, type GroupSnapshot, type ThreadNameSnapshot } from '../src/expose/snapshot';
+
+/** The line that ends an OpenMetrics exposition, after every family. */
+const OPENMETRICS_EOF = '# EOF\n';
 
 function group(name: string, over: Partial<GroupSnapshot> = {}): GroupSnapshot {
   return {
@@ -430,7 +431,7 @@ test('text: no groups at all writes only the scrape counters (no empty families)
 test('openmetrics: full exposition', () => {
   const got = renderGroupFamilies(snapshot(), { threads: true, format: 'openmetrics' });
   assert.equal(got, FULL_OPENMETRICS);
-  checkOpenMetrics(got + openMetricsEof());
+  checkOpenMetrics(got + OPENMETRICS_EOF);
 });
 
 test('openmetrics: smaps off, threads off, failed cycle', () => {

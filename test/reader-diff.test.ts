@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { DetailColumns, DetailRequest, packedBytes, READ_ERROR_MASK, Scanner, StatColumns } from '../src/proc/columns';
+import { DetailColumns, DetailFlag, DetailRequest, packedBytes, Scanner, StatColumns } from '../src/proc/columns';
 import { createNativeScanner, loadNative } from '../src/proc/native';
 import { createTsScanner } from '../src/proc/ts-reader';
 import { FakeProc, FakeProcfs, statusText } from './fakeproc';
@@ -469,7 +469,7 @@ describe('native vs TS reader on the live /proc', { skip }, () => {
       forward((r, i) => r.list.majflt[i]);
       // details rows are indexed by the shared pid list
       const da = pids.indexOf(a.list.pid[ia]);
-      const okAll = [a, b, c].every((r) => (r.details.flags[da] & READ_ERROR_MASK) === 0);
+      const okAll = [a, b, c].every((r) => (r.details.flags[da] & (DetailFlag.STATUS_ERR | DetailFlag.LIMITS_ERR | DetailFlag.GONE)) === 0);
       if (okAll) {
         stable((r) => hex(packedBytes(r.details.cmdline, da)));
         stable((r) => hex(packedBytes(r.details.cgroup, da)));

@@ -21,14 +21,6 @@ export interface RenderOptions {
   format: ExpositionFormat;
 }
 
-/** The line that must end an OpenMetrics exposition, after every family (ours and the exporter's own). */
-export const OPENMETRICS_EOF = '# EOF\n';
-
-/** expfmt.FinalizeOpenMetrics: the caller appends this once, at the very end of the response body. */
-export function openMetricsEof(): string {
-  return OPENMETRICS_EOF;
-}
-
 type MetricType = 'counter' | 'gauge';
 
 interface Family {
@@ -238,7 +230,7 @@ class Out {
 
 /**
  * The namedprocess_* part of the exposition as a list of chunks (concatenate them, or write them to
- * a stream one by one). Ends with the three scrape counters; no `# EOF` (see openMetricsEof).
+ * a stream one by one). Ends with the three scrape counters; no `# EOF`: the exporter's own families follow, and prom-client's text ends with it.
  */
 export function renderGroupFamiliesChunks(snap: CycleSnapshot, opts: RenderOptions): string[] {
   const fmt = opts.format === 'openmetrics' ? formatOpenMetricsFloat : formatTextFloat;

@@ -87,7 +87,6 @@ export const DetailFlag = {
   GONE: 1 << 8,
 } as const;
 
-export const READ_ERROR_MASK = DetailFlag.STATUS_ERR | DetailFlag.LIMITS_ERR | DetailFlag.GONE;
 export const PARTIAL_ERROR_MASK =
   DetailFlag.IO_ERR | DetailFlag.FD_ERR | DetailFlag.WCHAN_ERR | DetailFlag.SMAPS_ERR | DetailFlag.TASK_ERR;
 

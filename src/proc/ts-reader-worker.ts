@@ -34,12 +34,6 @@ port.on('message', (m: WorkerRequest) => {
       case 'details':
         reply = { id: m.id, ok: true, value: readDetailsSync(reader, m.job) };
         break;
-      case 'crash':
-        // test hook: an uncaught exception kills this worker ('error' event in the parent)
-        setImmediate(() => {
-          throw new Error('ts-reader worker: crash requested');
-        });
-        return;
       default:
         throw new Error(`ts-reader worker: unknown op ${JSON.stringify((m as { op: unknown }).op)}`);
     }

@@ -29,8 +29,6 @@ export { parsePidName } from './ts-reader-core';
 
 export interface TsScannerOptions {
   procfs: string;
-  /** ignored (reads used to be asynchronous with this many in flight); kept for compatibility */
-  concurrency?: number;
   /** worker threads (default min(2, available cores)); 0 reads on the main thread in yielding chunks */
   workers?: number;
 }
@@ -55,8 +53,7 @@ const WORKER_YOUNG_GENERATION_MB = 2;
 export type WorkerRequest =
   | { id: number; op: 'list'; root: string }
   | { id: number; op: 'stat'; root: string; pids: Int32Array }
-  | { id: number; op: 'details'; job: DetailJob }
-  | { id: number; op: 'crash' };
+  | { id: number; op: 'details'; job: DetailJob };
 
 export type WorkerReply =
   | { id: number; ok: true; value: Int32Array | StatColumns | DetailColumns }
@@ -360,19 +357,6 @@ class TsScanner implements Scanner {
       parts.push(readDetailsSync(r, job(a, Math.min(n, a + CHUNK_ROWS))));
     }
     return catDetails(parts);
-  }
-
-  /** Test hook: makes worker w die with an uncaught exception; the returned promise rejects when it has. */
-  crashWorkerForTest(w = 0): Promise<void> {
-    const s = this.slot(w);
-    if (!s) return Promise.reject(new Error('no worker'));
-    const id = this.id();
-    return s.call<void>(id, { id, op: 'crash' }, []);
-  }
-
-  /** Test hook: the live workers' thread ids. */
-  workerThreadIds(): number[] {
-    return this.slots.filter((s): s is Slot => !!s && !s.dead).map((s) => s.worker.threadId);
   }
 
   close(): void {

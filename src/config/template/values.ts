@@ -121,13 +121,7 @@ export function typeName(v: GoValue): string {
   return 'map[string]string';
 }
 
-export function isStringSlice(v: GoValue): v is readonly string[] {
-  return Array.isArray(v);
-}
 
-export function isStringMap(v: GoValue): v is ReadonlyMap<string, string> {
-  return v instanceof Map;
-}
 
 /** Go's integer value of an int-like value, or undefined when v is not an integer kind. */
 export function intValue(v: GoValue): bigint | undefined {

@@ -76,9 +76,6 @@ export function parseStat(text: Text, copyComm = true): ProcStat {
 }
 
 /** The comm of a stat line as a string (invalid UTF-8 becomes U+FFFD). */
-export function commString(st: ProcStat): string {
-  return Buffer.from(st.comm).toString('utf8');
-}
 
 /**
  * `<procfs>/stat`: returns btime (0 when absent). Validates the other lines the way procfs v0.14's
