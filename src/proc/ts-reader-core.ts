@@ -87,7 +87,7 @@ export class SyncReader {
       try {
         fs.closeSync(fd);
       } catch {
-        // as the callback close did: errors from close are ignored
+        // the whole file has been read by now: an error from close() changes nothing
       }
     }
   }
