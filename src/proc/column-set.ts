@@ -22,24 +22,34 @@ function fieldsOf(schema: ColumnSchema): { nums: string[]; strs: string[] } {
   return { nums, strs };
 }
 
+/** A row of a schema with every number 0 and every string empty. */
+export function emptyRow<S extends ColumnSchema>(schema: S): RowOf<S> {
+  const row: Record<string, number | Uint8Array> = {};
+  for (const k of Object.keys(schema)) row[k] = schema[k] === 'str' ? EMPTY : 0;
+  return row as RowOf<S>;
+}
+
 /** Appends rows to the columns of one schema; arrays grow by doubling and are cut to size by build(). */
 export class ColumnsBuilder<S extends ColumnSchema> {
   private cap: number;
   private n = 0;
-  private readonly nums: string[];
-  private readonly strs: string[];
-  private arrays: Record<string, NumericArray> = {};
-  private readonly packed: Record<string, PackedStringsBuilder> = {};
+  private readonly numKeys: string[];
+  private readonly strKeys: string[];
+  // parallel to numKeys / strKeys: plain arrays indexed in a loop are what the per-row push costs
+  private numCols: NumericArray[];
+  private readonly strCols: PackedStringsBuilder[];
 
   /** `capacity`: the expected number of rows (more may be pushed). */
   constructor(
     private readonly schema: S,
     capacity = 16,
   ) {
-    ({ nums: this.nums, strs: this.strs } = fieldsOf(schema));
+    const { nums, strs } = fieldsOf(schema);
+    this.numKeys = nums;
+    this.strKeys = strs;
     this.cap = Math.max(0, capacity);
-    for (const k of this.nums) this.arrays[k] = new ARRAY_OF[schema[k] as keyof typeof ARRAY_OF](this.cap);
-    for (const k of this.strs) this.packed[k] = new PackedStringsBuilder();
+    this.numCols = nums.map((k) => new ARRAY_OF[schema[k] as keyof typeof ARRAY_OF](this.cap));
+    this.strCols = strs.map(() => new PackedStringsBuilder());
   }
 
   get count(): number {
@@ -50,25 +60,33 @@ export class ColumnsBuilder<S extends ColumnSchema> {
   push(row: RowOf<S>): void {
     const r = row as Record<string, number | Uint8Array>;
     if (this.n === this.cap) this.grow();
-    for (const k of this.nums) this.arrays[k][this.n] = r[k] as number;
-    for (const k of this.strs) this.packed[k].pushBytes(r[k] as Uint8Array);
-    this.n++;
+    const n = this.n;
+    const keys = this.numKeys;
+    const cols = this.numCols;
+    for (let i = 0; i < keys.length; i++) cols[i][n] = r[keys[i]] as number;
+    const skeys = this.strKeys;
+    for (let i = 0; i < skeys.length; i++) this.strCols[i].pushBytes(r[skeys[i]] as Uint8Array);
+    this.n = n + 1;
   }
 
   private grow(): void {
     this.cap = Math.max(16, this.cap * 2);
-    for (const k of this.nums) {
-      const a = new ARRAY_OF[this.schema[k] as keyof typeof ARRAY_OF](this.cap);
-      a.set(this.arrays[k]);
-      this.arrays[k] = a;
-    }
+    this.numCols = this.numCols.map((old, i) => {
+      const a = new ARRAY_OF[this.schema[this.numKeys[i]] as keyof typeof ARRAY_OF](this.cap);
+      a.set(old);
+      return a;
+    });
   }
 
   /** The columns of the rows pushed so far. */
   build(): ColumnsOf<S> {
     const out: Record<string, unknown> = { count: this.n };
-    for (const k of this.nums) out[k] = this.n === this.cap ? this.arrays[k] : this.arrays[k].slice(0, this.n);
-    for (const k of this.strs) out[k] = this.n === 0 ? emptyPacked() : this.packed[k].build();
+    // in schema order, as the native scanner's columns are
+    for (const k of Object.keys(this.schema)) {
+      const i = this.numKeys.indexOf(k);
+      if (i >= 0) out[k] = this.n === this.cap ? this.numCols[i] : this.numCols[i].slice(0, this.n);
+      else out[k] = this.n === 0 ? emptyPacked() : this.strCols[this.strKeys.indexOf(k)].build();
+    }
     return out as ColumnsOf<S>;
   }
 }

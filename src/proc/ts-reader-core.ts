@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { goErrText } from '../go/errno';
-import { ColumnsBuilder, catColumns } from './column-set';
+import { ColumnsBuilder, catColumns, emptyRow } from './column-set';
 import { DETAIL_COLUMNS, DetailColumns, DetailFlag, RowOf, STAT_COLUMNS, StatColumns, THREAD_COLUMNS } from './columns';
 import { parseIo } from './parse/io';
 import { parseLimits } from './parse/limits';
@@ -340,22 +340,8 @@ export function readDetailsSync(r: SyncReader, job: DetailJob): DetailColumns {
   const prefix = pidDirPrefix(job.root);
   for (let i = 0; i < n; i++) {
     const dir = prefix + String(job.pids[i]);
-    const row: DetailRow = {
-      flags: 0,
-      uid: 0,
-      ctxVol: 0,
-      ctxNonvol: 0,
-      swapBytes: 0,
-      fdLimit: 0,
-      readBytes: 0,
-      writeBytes: 0,
-      fdOpen: -1,
-      pss: 0,
-      swapPss: 0,
-      wchan: EMPTY,
-      cmdline: EMPTY,
-      cgroup: EMPTY,
-    };
+    const row = emptyRow(DETAIL_COLUMNS);
+    row.fdOpen = -1;
     let rowThreads: ThreadRow[] | null = null;
     try {
       rowThreads = readRow(r, job, i, dir, row);
