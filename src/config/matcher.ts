@@ -66,7 +66,7 @@ interface ExeEntry {
   full?: string;
 }
 
-export class ConfigRule {
+class ConfigRule {
   readonly index: number;
   readonly nameSource: string;
   private readonly comms?: Set<string>;
@@ -139,7 +139,7 @@ export class ConfigRule {
 }
 
 /** Config rules: the first rule that matches names the process. */
-export class ConfigNamer implements Namer {
+class ConfigNamer implements Namer {
   readonly description: string;
   constructor(readonly rules: ConfigRule[], file: string) {
     this.description = `based on ${goQuote(file)}`;

@@ -4,7 +4,7 @@
 
 import type { ExpositionFormat } from './text';
 
-export interface Negotiated {
+interface Negotiated {
   format: ExpositionFormat;
   /** the Content-Type response header */
   contentType: string;

@@ -15,7 +15,7 @@ import { compareGoStrings } from '../go/strings';
 
 export type ExpositionFormat = 'text' | 'openmetrics';
 
-export interface RenderOptions {
+interface RenderOptions {
   /** -threads: write the namegroup_thread_* families for groups that have thread data */
   threads: boolean;
   format: ExpositionFormat;
@@ -152,7 +152,7 @@ function mapFamilies(fn: (f: Family) => string): Record<keyof typeof F, string> 
  * Makes a label value well-formed Unicode: lone surrogates (only possible from JS code; bytes read
  * from /proc are already decoded with U+FFFD) become U+FFFD so the UTF-8 output never mangles them.
  */
-export function sanitizeLabelValue(s: string): string {
+function sanitizeLabelValue(s: string): string {
   const w = s as unknown as WellFormed;
   return w.isWellFormed() ? s : w.toWellFormed();
 }

@@ -15,7 +15,7 @@ import { parseStat, ProcStat } from './parse/stat';
 import { parseStatus } from './parse/status';
 
 /** procfs's util.ReadFileNoStat reads at most 1 MiB. */
-export const READ_LIMIT = 1024 * 1024;
+const READ_LIMIT = 1024 * 1024;
 export const NO_LIMIT = Number.MAX_SAFE_INTEGER;
 
 function code(e: unknown): string | undefined {
@@ -126,7 +126,7 @@ const EMPTY = new Uint8Array(0);
  * `path.join(root, name)` for names that are a pid (digits, perhaps a sign): path.join(root, 'x')
  * without its 'x' is the normalised root with its separator, and a pid never is '.' or '..'.
  */
-export function pidDirPrefix(root: string): string {
+function pidDirPrefix(root: string): string {
   return path.join(root, 'x').slice(0, -1);
 }
 

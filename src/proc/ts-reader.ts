@@ -27,7 +27,7 @@ import {
 
 export { parsePidName } from './ts-reader-core';
 
-export interface TsScannerOptions {
+interface TsScannerOptions {
   procfs: string;
   /** worker threads (default min(2, available cores)); 0 reads on the main thread in yielding chunks */
   workers?: number;

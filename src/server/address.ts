@@ -4,7 +4,7 @@ import { promises as dns } from 'node:dns';
 import { isIP } from 'node:net';
 import { goErrText } from '../go/errno';
 
-export interface ListenTarget {
+interface ListenTarget {
   /** undefined = every address, IPv6 dual-stack when available (Go does this for "", 0.0.0.0 and ::) */
   host: string | undefined;
   port: number;
@@ -13,7 +13,7 @@ export interface ListenTarget {
 }
 
 /** Go's net.SplitHostPort. */
-export function splitHostPort(addr: string): { host: string; port: string } {
+function splitHostPort(addr: string): { host: string; port: string } {
   const missing = () => new Error(`listen tcp: address ${addr}: missing port in address`);
   if (addr.startsWith('[')) {
     const end = addr.indexOf(']');

@@ -111,7 +111,7 @@ function canonicalIp(s: string): string {
 }
 
 /** SAN values of a certificate, as Go lists them: DNS names, e-mails, IPs, URIs. */
-export function certSans(cert: crypto.X509Certificate): string[] {
+function certSans(cert: crypto.X509Certificate): string[] {
   const text = cert.subjectAltName;
   if (!text) return [];
   const out: string[] = [];

@@ -16,7 +16,7 @@ export type ClientAuthType =
   | 'VerifyClientCertIfGiven'
   | 'RequireAndVerifyClientCert';
 
-export type TlsVersionName = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+type TlsVersionName = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
 
 export interface TlsServerConfig {
   /** inline PEM (`cert`), used when certFile is empty, as Go does */
@@ -141,7 +141,7 @@ const HTTP_KEYS = ['http2', 'headers'];
 const RATE_KEYS = ['interval', 'burst'];
 
 /** bcrypt hashes as produced by htpasswd -B, Go and bcryptjs: $2a$, $2b$ or $2y$, cost 04-31. */
-export const BCRYPT_RE = /^\$2[aby]\$(0[4-9]|[12][0-9]|3[01])\$[./A-Za-z0-9]{53}$/;
+const BCRYPT_RE = /^\$2[aby]\$(0[4-9]|[12][0-9]|3[01])\$[./A-Za-z0-9]{53}$/;
 
 // YAML 1.1 booleans, as Go's yaml.v2 reads them.
 const YAML11_TRUE = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON']);

@@ -8,7 +8,7 @@ export function zeroCounters(): Counters {
   return { cpuUser: 0, cpuSystem: 0, readBytes: 0, writeBytes: 0, majorPageFaults: 0, minorPageFaults: 0, ctxVoluntary: 0, ctxNonvoluntary: 0 };
 }
 
-export function addCounters(into: Counters, d: Counters): void {
+function addCounters(into: Counters, d: Counters): void {
   into.cpuUser += d.cpuUser;
   into.cpuSystem += d.cpuSystem;
   into.readBytes += d.readBytes;
@@ -20,7 +20,7 @@ export function addCounters(into: Counters, d: Counters): void {
 }
 
 /** What one process adds to its group's gauges this cycle. */
-export interface ProcGauges extends MemoryGauges {
+interface ProcGauges extends MemoryGauges {
   /** -1 when fd/ was unreadable */
   openFds: number;
   fdLimit: number;

@@ -46,7 +46,7 @@ export class GoTime {
 // Unix seconds of Go's zero time, January 1, year 1, 00:00:00 UTC.
 const ZERO_UNIX = -62135596800;
 
-export interface TimeFields {
+interface TimeFields {
   year: number;
   month: number; // 1..12
   day: number;
@@ -81,7 +81,7 @@ function civil(sec: number): TimeFields {
   };
 }
 
-export type NumType = 'float64' | 'uint8' | 'time.Month' | 'time.Weekday';
+type NumType = 'float64' | 'uint8' | 'time.Month' | 'time.Weekday';
 
 /** A Go number whose type is not plain int or int64. */
 export class GoNum {

@@ -3,7 +3,7 @@
 // that our parsers accept and reject exactly the inputs the reference does.
 import { goQuote } from '../../go/quote';
 
-export type Bytes = Uint8Array;
+type Bytes = Uint8Array;
 export type Text = string | Uint8Array;
 
 /** A parse failure; the message mimics the Go error text where it is user-visible. */
@@ -78,7 +78,7 @@ export function kbToBytesWrapped(kb: number, exact: () => bigint): number {
 
 // Go's unicode.IsSpace as used by fmt's scanner, on UTF-8 bytes: returns the byte length of the
 // space rune at i, or 0.
-export function spaceLen(b: Bytes, i: number, end: number): number {
+function spaceLen(b: Bytes, i: number, end: number): number {
   const c = b[i];
   if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) return 1;
   if (c < 0xc2) return 0;
