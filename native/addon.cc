@@ -1,4 +1,4 @@
-// The addon's entry: createScanner(procfs, threads) -> { bootTime, listProcs, readDetails, close }.
+// The addon's entry: createScanner(procfs, threads) -> { listProcs, readDetails, close, info }.
 // Every read runs on the libuv pool (AsyncWorker) and settles a Promise; nothing throws across the
 // boundary: bad arguments and failed listings reject, per-process errors are flags in a column.
 #include <errno.h>
@@ -18,8 +18,6 @@ namespace {
 
 using nps::Root;
 
-using nps::errtext;
-
 int default_threads() {
   cpu_set_t set;
   int cores = 1;
@@ -30,17 +28,25 @@ int default_threads() {
   return cores > 4 ? 4 : cores;
 }
 
-template <class Arr, class T>
-Arr to_js(Napi::Env env, const std::vector<T>& v) {
-  Arr a = Arr::New(env, v.size());
+template <class T>
+Napi::TypedArrayOf<T> to_js(Napi::Env env, const std::vector<T>& v) {
+  auto a = Napi::TypedArrayOf<T>::New(env, v.size());
   if (!v.empty()) memcpy(a.Data(), v.data(), v.size() * sizeof(T));
   return a;
 }
 
-Napi::Object packed_to_js(Napi::Env env, const std::vector<uint8_t>& bytes, const std::vector<uint32_t>& offsets) {
+// A column set as a JS object: count, then every column under its JS name (the lists in scan.h).
+template <class Columns>
+Napi::Object columns_to_js(Napi::Env env, const Columns& c) {
   Napi::Object o = Napi::Object::New(env);
-  o.Set("bytes", to_js<Napi::Uint8Array>(env, bytes));
-  o.Set("offsets", to_js<Napi::Uint32Array>(env, offsets));
+  o.Set("count", Napi::Number::New(env, static_cast<double>(c.count)));
+  c.each([&](const char* name, const auto& column) { o.Set(name, to_js(env, column)); },
+         [&](const char* name, const nps::Packed& p) {
+           Napi::Object s = Napi::Object::New(env);
+           s.Set("bytes", to_js(env, p.bytes));
+           s.Set("offsets", to_js(env, p.offsets));
+           o.Set(name, s);
+         });
   return o;
 }
 
@@ -72,43 +78,6 @@ class Job : public Napi::AsyncWorker {
   std::string msg_;
 };
 
-class BootTimeJob : public Job {
- public:
-  using Job::Job;
-  void Execute() override {
-    struct stat st;
-    const std::string& p = root_->path;
-    if (stat(p.c_str(), &st) != 0) {
-      err_ = errno;
-      msg_ = "could not read \"" + p + "\": stat " + p + ": " + errtext(err_);
-      return;
-    }
-    if (!S_ISDIR(st.st_mode)) {
-      err_ = ENOTDIR;
-      msg_ = "mount point \"" + p + "\" is not a directory";
-      return;
-    }
-    nps::ReadBuf buf;
-    int dirfd = open(p.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-    int e = dirfd < 0 ? errno : nps::read_file_at(dirfd, "stat", buf, nps::kNoLimit);
-    if (dirfd >= 0) close(dirfd);
-    if (e != 0) {
-      err_ = e;
-      msg_ = "open " + p + "/stat: " + errtext(e);
-      return;
-    }
-    if (nps::parse_btime(buf.data(), buf.len, btime_, msg_) != 0) err_ = EINVAL;
-  }
-  void OnOK() override {
-    Napi::Env env = Env();
-    if (err_) return Fail(env, msg_, err_);
-    deferred_.Resolve(Napi::Number::New(env, btime_));
-  }
-
- private:
-  double btime_ = 0;
-};
-
 class ListJob : public Job {
  public:
   using Job::Job;
@@ -116,20 +85,7 @@ class ListJob : public Job {
   void OnOK() override {
     Napi::Env env = Env();
     if (err_) return Fail(env, msg_, err_);
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("count", Napi::Number::New(env, static_cast<double>(cols_.pid.size())));
-    o.Set("pid", to_js<Napi::Int32Array>(env, cols_.pid));
-    o.Set("startTicks", to_js<Napi::Float64Array>(env, cols_.start_ticks));
-    o.Set("ppid", to_js<Napi::Int32Array>(env, cols_.ppid));
-    o.Set("state", to_js<Napi::Uint8Array>(env, cols_.state));
-    o.Set("minflt", to_js<Napi::Float64Array>(env, cols_.minflt));
-    o.Set("majflt", to_js<Napi::Float64Array>(env, cols_.majflt));
-    o.Set("utime", to_js<Napi::Float64Array>(env, cols_.utime));
-    o.Set("stime", to_js<Napi::Float64Array>(env, cols_.stime));
-    o.Set("numThreads", to_js<Napi::Int32Array>(env, cols_.num_threads));
-    o.Set("vsize", to_js<Napi::Float64Array>(env, cols_.vsize));
-    o.Set("rss", to_js<Napi::Float64Array>(env, cols_.rss));
-    o.Set("comm", packed_to_js(env, cols_.comm_bytes, cols_.comm_offsets));
+    Napi::Object o = columns_to_js(env, cols_);
     deferred_.Resolve(o);
   }
 
@@ -145,41 +101,9 @@ class DetailsJob : public Job {
   void OnOK() override {
     Napi::Env env = Env();
     if (err_) return Fail(env, msg_, err_);
-    const nps::DetailColumns& c = cols_;
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("count", Napi::Number::New(env, static_cast<double>(c.flags.size())));
-    o.Set("flags", to_js<Napi::Uint16Array>(env, c.flags));
-    o.Set("uid", to_js<Napi::Int32Array>(env, c.uid));
-    o.Set("ctxVol", to_js<Napi::Float64Array>(env, c.ctx_vol));
-    o.Set("ctxNonvol", to_js<Napi::Float64Array>(env, c.ctx_nonvol));
-    o.Set("swapBytes", to_js<Napi::Float64Array>(env, c.swap_bytes));
-    o.Set("fdLimit", to_js<Napi::Float64Array>(env, c.fd_limit));
-    o.Set("readBytes", to_js<Napi::Float64Array>(env, c.read_bytes));
-    o.Set("writeBytes", to_js<Napi::Float64Array>(env, c.write_bytes));
-    o.Set("fdOpen", to_js<Napi::Float64Array>(env, c.fd_open));
-    o.Set("pss", to_js<Napi::Float64Array>(env, c.pss));
-    o.Set("swapPss", to_js<Napi::Float64Array>(env, c.swap_pss));
-    o.Set("wchan", packed_to_js(env, c.wchan.bytes, c.wchan.offsets));
-    o.Set("cmdline", packed_to_js(env, c.cmdline.bytes, c.cmdline.offsets));
-    o.Set("cgroup", packed_to_js(env, c.cgroup.bytes, c.cgroup.offsets));
-    o.Set("threadStart", to_js<Napi::Uint32Array>(env, c.thread_start));
-    const nps::ThreadColumns& t = c.threads;
-    Napi::Object th = Napi::Object::New(env);
-    th.Set("count", Napi::Number::New(env, static_cast<double>(t.tid.size())));
-    th.Set("tid", to_js<Napi::Int32Array>(env, t.tid));
-    th.Set("startTicks", to_js<Napi::Float64Array>(env, t.start_ticks));
-    th.Set("comm", packed_to_js(env, t.comm.bytes, t.comm.offsets));
-    th.Set("state", to_js<Napi::Uint8Array>(env, t.state));
-    th.Set("minflt", to_js<Napi::Float64Array>(env, t.minflt));
-    th.Set("majflt", to_js<Napi::Float64Array>(env, t.majflt));
-    th.Set("utime", to_js<Napi::Float64Array>(env, t.utime));
-    th.Set("stime", to_js<Napi::Float64Array>(env, t.stime));
-    th.Set("ctxVol", to_js<Napi::Float64Array>(env, t.ctx_vol));
-    th.Set("ctxNonvol", to_js<Napi::Float64Array>(env, t.ctx_nonvol));
-    th.Set("readBytes", to_js<Napi::Float64Array>(env, t.read_bytes));
-    th.Set("writeBytes", to_js<Napi::Float64Array>(env, t.write_bytes));
-    th.Set("wchan", packed_to_js(env, t.wchan.bytes, t.wchan.offsets));
-    o.Set("threads", th);
+    Napi::Object o = columns_to_js(env, cols_);
+    o.Set("threadStart", to_js(env, cols_.thread_start));
+    o.Set("threads", columns_to_js(env, cols_.threads));
     deferred_.Resolve(o);
   }
 
@@ -208,7 +132,6 @@ class Scanner : public Napi::ObjectWrap<Scanner> {
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "NativeScanner",
                        {
-                           InstanceMethod<&Scanner::BootTime>("bootTime"),
                            InstanceMethod<&Scanner::ListProcs>("listProcs"),
                            InstanceMethod<&Scanner::ReadDetails>("readDetails"),
                            InstanceMethod<&Scanner::Close>("close"),
@@ -229,14 +152,6 @@ class Scanner : public Napi::ObjectWrap<Scanner> {
   }
 
  private:
-  Napi::Value BootTime(const Napi::CallbackInfo& info) {
-    if (closed_) return reject(info.Env(), "scanner is closed", "ERR_SCANNER_CLOSED");
-    auto* job = new BootTimeJob(info.Env(), root_, threads_);
-    Napi::Promise p = job->Promise();
-    job->Queue();
-    return p;
-  }
-
   Napi::Value ListProcs(const Napi::CallbackInfo& info) {
     if (closed_) return reject(info.Env(), "scanner is closed", "ERR_SCANNER_CLOSED");
     auto* job = new ListJob(info.Env(), root_, threads_);

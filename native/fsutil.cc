@@ -14,11 +14,16 @@
 
 namespace nps {
 
+void Fd::reset(int fd) {
+  if (fd_ >= 0) close(fd_);
+  fd_ = fd;
+}
+
 int read_file_at(int dirfd, const char* name, ReadBuf& buf, size_t limit, bool short_read_is_eof) {
   buf.len = 0;
   buf.open_failed = false;
-  int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) {
+  Fd fd(openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY));
+  if (!fd.ok()) {
     buf.open_failed = true;
     return errno;
   }
@@ -29,7 +34,7 @@ int read_file_at(int dirfd, const char* name, ReadBuf& buf, size_t limit, bool s
       buf.mem.resize(grown < limit ? grown : limit);
     }
     size_t room = buf.mem.size() - buf.len;
-    ssize_t r = read(fd, buf.mem.data() + buf.len, room);
+    ssize_t r = read(fd.get(), buf.mem.data() + buf.len, room);
     if (r < 0) {
       if (errno == EINTR) continue;
       err = errno;
@@ -41,7 +46,6 @@ int read_file_at(int dirfd, const char* name, ReadBuf& buf, size_t limit, bool s
     // a short read is the end, which saves the second read() that would return 0.
     if (short_read_is_eof && static_cast<size_t>(r) < room) break;
   }
-  close(fd);
   return err;
 }
 
@@ -89,7 +93,6 @@ long count_dir_entries(int fd) {
   long count = 0;
   while (it.next()) count++;
   int err = it.err();
-  close(fd);
   return err ? -err : count;
 }
 

@@ -31,14 +31,14 @@ bool parse_pid_name(const char* s, int32_t& pid) {
 namespace {
 struct Row {
   bool ok = false;
-  StatFields f;
-  StrRef comm;
+  uint8_t owner = 0;  // the worker whose arena holds the comm
+  StatRow r;
 };
 }  // namespace
 
 int list_procs(const Root& root, int threads, StatColumns& out, std::string& msg) {
-  int rootfd = open(root.path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (rootfd < 0) {
+  Fd rootfd(open(root.path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!rootfd.ok()) {
     int e = errno;
     msg = "open " + root.path + ": " + errtext(e);
     return e;
@@ -46,7 +46,7 @@ int list_procs(const Root& root, int threads, StatColumns& out, std::string& msg
   std::vector<int32_t> pids;
   pids.reserve(4096);
   {
-    DirIter it(rootfd);
+    DirIter it(rootfd.get());
     int32_t pid;
     while (const char* name = it.next()) {
       if (parse_pid_name(name, pid)) pids.push_back(pid);
@@ -54,7 +54,6 @@ int list_procs(const Root& root, int threads, StatColumns& out, std::string& msg
     if (it.err()) {
       int e = it.err();
       msg = "open " + root.path + ": " + errtext(e);
-      close(rootfd);
       return e;
     }
   }
@@ -64,67 +63,37 @@ int list_procs(const Root& root, int threads, StatColumns& out, std::string& msg
   int workers = threads < 1 ? 1 : threads > 64 ? 64 : threads;
   std::vector<ReadBuf> bufs(workers);
   std::vector<Arena> arenas(workers);
-  std::vector<uint8_t> owner(n, 0);
   parallel_for(workers, n, 64, [&](int w, size_t begin, size_t end) {
     ReadBuf& buf = bufs[w];
     Arena& arena = arenas[w];
     char path[32];
+    StatFields f;
     for (size_t i = begin; i < end; i++) {
       // The name is re-formatted before use: "007" is read as "7/stat" (SPEC §0 corrections).
       int len = format_int(path, pids[i]);
       memcpy(path + len, "/stat", 6);
+      if (read_file_at(rootfd.get(), path, buf, kReadLimit, root.real_procfs) != 0) continue;
+      if (!parse_stat(buf.data(), buf.len, f)) continue;
       Row& row = rows[i];
-      if (read_file_at(rootfd, path, buf, kReadLimit, root.real_procfs) != 0) continue;
-      if (!parse_stat(buf.data(), buf.len, row.f)) continue;
       row.ok = true;
-      row.comm.off = arena.push(row.f.comm, row.f.comm_len);
-      row.comm.len = static_cast<uint32_t>(row.f.comm_len);
-      owner[i] = static_cast<uint8_t>(w);
+      row.owner = static_cast<uint8_t>(w);
+      StatRow& r = row.r;
+      r.pid = pids[i];
+      set_stat_values(f, r);
+      r.ppid = f.ppid;
+      r.num_threads = f.num_threads;
+      r.vsize = f.vsize;
+      r.rss = f.rss;
+      r.comm.off = arena.push(f.comm, f.comm_len);
+      r.comm.len = static_cast<uint32_t>(f.comm_len);
     }
   });
-  close(rootfd);
 
-  size_t count = 0, comm_total = 0;
-  for (const Row& r : rows) {
-    if (r.ok) {
-      count++;
-      comm_total += r.comm.len;
-    }
-  }
-  out.pid.resize(count);
-  out.start_ticks.resize(count);
-  out.ppid.resize(count);
-  out.state.resize(count);
-  out.minflt.resize(count);
-  out.majflt.resize(count);
-  out.utime.resize(count);
-  out.stime.resize(count);
-  out.num_threads.resize(count);
-  out.vsize.resize(count);
-  out.rss.resize(count);
-  out.comm_bytes.resize(comm_total);
-  out.comm_offsets.resize(count + 1);
-  size_t j = 0, off = 0;
-  for (size_t i = 0; i < n; i++) {
-    const Row& r = rows[i];
-    if (!r.ok) continue;
-    out.pid[j] = pids[i];
-    out.start_ticks[j] = r.f.start_ticks;
-    out.ppid[j] = r.f.ppid;
-    out.state[j] = r.f.state;
-    out.minflt[j] = r.f.minflt;
-    out.majflt[j] = r.f.majflt;
-    out.utime[j] = r.f.utime;
-    out.stime[j] = r.f.stime;
-    out.num_threads[j] = r.f.num_threads;
-    out.vsize[j] = r.f.vsize;
-    out.rss[j] = r.f.rss;
-    out.comm_offsets[j] = static_cast<uint32_t>(off);
-    if (r.comm.len) memcpy(out.comm_bytes.data() + off, arenas[owner[i]].bytes.data() + r.comm.off, r.comm.len);
-    off += r.comm.len;
-    j++;
-  }
-  out.comm_offsets[count] = static_cast<uint32_t>(off);
+  size_t count = 0;
+  for (const Row& row : rows) count += row.ok;
+  out.reserve(count);
+  for (const Row& row : rows)
+    if (row.ok) out.push(row.r, arenas[row.owner]);
   return 0;
 }
 

@@ -371,31 +371,4 @@ bool parse_smaps_summed(const char* p, size_t n, double& pss, double& swap_pss) 
   return true;
 }
 
-int parse_btime(const char* p, size_t n, double& btime, std::string& msg) {
-  btime = 0;
-  ScanLines lines{p, p + n};
-  const char* line;
-  size_t len;
-  while (lines.next(line, len)) {
-    // strings.Fields-like split on ASCII whitespace: "btime" then the value.
-    const char* q = line;
-    const char* e = line + len;
-    while (q < e && is_ascii_ws(*q)) q++;
-    const char* k = q;
-    while (q < e && !is_ascii_ws(*q)) q++;
-    if (!eq(k, static_cast<size_t>(q - k), "btime")) continue;
-    while (q < e && is_ascii_ws(*q)) q++;
-    const char* v = q;
-    while (q < e && !is_ascii_ws(*q)) q++;
-    if (q == v) continue;
-    uint64_t u;
-    if (!parse_uint10(v, static_cast<size_t>(q - v), u)) {
-      msg = "couldn't parse \"" + std::string(v, static_cast<size_t>(q - v)) + "\" (btime)";
-      return 1;
-    }
-    btime = static_cast<double>(u);
-  }
-  return 0;
-}
-
 }  // namespace nps

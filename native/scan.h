@@ -34,7 +34,7 @@ struct ReadBuf {
   const char* data() const { return mem.data(); }
 };
 
-// procfs's util.ReadFileNoStat reads at most 1 MiB (ts-reader.ts READ_LIMIT); the rest is dropped.
+// procfs's util.ReadFileNoStat reads at most 1 MiB (READ_LIMIT in ts-reader-core.ts); the rest is dropped.
 constexpr size_t kReadLimit = 1024 * 1024;
 // Files read whole by the TS reader (limits, smaps, wchan): still bounded, against /dev/zero-like files.
 constexpr size_t kNoLimit = 256u << 20;
@@ -57,7 +57,7 @@ class DirIter {
   bool done_ = false;
   alignas(8) char buf_[8192];
 };
-// Counts the entries of an open directory fd except "." and ".."; consumes the fd. -errno on failure.
+// Counts the entries of an open directory fd except "." and ".."; -errno on failure.
 long count_dir_entries(int dirfd);
 
 // Go's syscall.Errno text ("no such file or directory"), as the reference's messages show it (SPEC §6).
@@ -78,6 +78,117 @@ struct StrRef {
   uint32_t off = 0;
   uint32_t len = 0;
 };
+
+// Owns a file descriptor and closes it when it goes out of scope (a negative value owns nothing).
+class Fd {
+ public:
+  explicit Fd(int fd = -1) : fd_(fd) {}
+  ~Fd() { reset(); }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+  bool ok() const { return fd_ >= 0; }
+  void reset(int fd = -1);  // closes the fd held, if any, and holds fd
+
+ private:
+  int fd_;
+};
+
+// Strings packed back to back: string i is bytes[offsets[i] .. offsets[i+1]).
+struct Packed {
+  std::vector<uint8_t> bytes;
+  std::vector<uint32_t> offsets{0};  // count + 1
+  void append(const Arena& arena, StrRef s) {
+    bytes.insert(bytes.end(), arena.bytes.data() + s.off, arena.bytes.data() + s.off + s.len);
+    offsets.push_back(static_cast<uint32_t>(bytes.size()));
+  }
+};
+
+// ---------------------------------------------------------------- the columns (src/proc/columns.ts)
+
+// Each column set is listed once: N(type, name, "jsName") for a numeric column, S(name, "jsName") for
+// a string column, in the order of the TS schema. The list generates the row struct a worker fills,
+// the column struct it is gathered into, and the N-API export (addon.cc). Adding a column is a line
+// here plus the code that reads its value into the row.
+#define NPS_STAT_COLUMNS(N, S)          \
+  N(int32_t, pid, "pid")                \
+  N(double, start_ticks, "startTicks")  \
+  N(int32_t, ppid, "ppid")              \
+  N(uint8_t, state, "state")            \
+  N(double, minflt, "minflt")           \
+  N(double, majflt, "majflt")           \
+  N(double, utime, "utime")             \
+  N(double, stime, "stime")             \
+  N(int32_t, num_threads, "numThreads") \
+  N(double, vsize, "vsize")             \
+  N(double, rss, "rss")                 \
+  S(comm, "comm")
+
+#define NPS_DETAIL_COLUMNS(N, S)          \
+  N(uint16_t, flags, "flags")             \
+  N(int32_t, uid, "uid")                  \
+  N(double, ctx_vol, "ctxVol")            \
+  N(double, ctx_nonvol, "ctxNonvol")      \
+  N(double, swap_bytes, "swapBytes")      \
+  N(double, fd_limit, "fdLimit")          \
+  N(double, read_bytes, "readBytes")      \
+  N(double, write_bytes, "writeBytes")    \
+  N(double, fd_open, "fdOpen")            \
+  N(double, pss, "pss")                   \
+  N(double, swap_pss, "swapPss")          \
+  S(wchan, "wchan")                       \
+  S(cmdline, "cmdline")                   \
+  S(cgroup, "cgroup")
+
+#define NPS_THREAD_COLUMNS(N, S)          \
+  N(int32_t, tid, "tid")                  \
+  N(double, start_ticks, "startTicks")    \
+  S(comm, "comm")                         \
+  N(uint8_t, state, "state")              \
+  N(double, minflt, "minflt")             \
+  N(double, majflt, "majflt")             \
+  N(double, utime, "utime")               \
+  N(double, stime, "stime")               \
+  N(double, ctx_vol, "ctxVol")            \
+  N(double, ctx_nonvol, "ctxNonvol")      \
+  N(double, read_bytes, "readBytes")      \
+  N(double, write_bytes, "writeBytes")    \
+  S(wchan, "wchan")
+
+#define NPS_ROW_NUM(T, name, js) T name = 0;
+#define NPS_ROW_STR(name, js) StrRef name;
+#define NPS_COL_NUM(T, name, js) std::vector<T> name;
+#define NPS_COL_STR(name, js) Packed name;
+#define NPS_RESERVE_NUM(T, name, js) name.reserve(n);
+#define NPS_RESERVE_STR(name, js) name.offsets.reserve(n + 1);
+#define NPS_PUSH_NUM(T, name, js) name.push_back(r.name);
+#define NPS_PUSH_STR(name, js) name.append(arena, r.name);
+#define NPS_EACH_NUM(T, name, js) num(js, name);
+#define NPS_EACH_STR(name, js) str(js, name);
+
+// Row: one row's values (strings as references into the worker's Arena). Columns: the gathered
+// columns; push() appends a row, each() visits (jsName, column) in schema order.
+#define NPS_COLUMN_SET(Row, Columns, LIST)                                      \
+  struct Row {                                                                  \
+    LIST(NPS_ROW_NUM, NPS_ROW_STR)                                              \
+  };                                                                            \
+  struct Columns {                                                              \
+    size_t count = 0;                                                           \
+    LIST(NPS_COL_NUM, NPS_COL_STR)                                              \
+    void reserve(size_t n) { LIST(NPS_RESERVE_NUM, NPS_RESERVE_STR) }           \
+    void push(const Row& r, const Arena& arena) {                               \
+      count++;                                                                  \
+      LIST(NPS_PUSH_NUM, NPS_PUSH_STR)                                          \
+    }                                                                           \
+    template <class Num, class Str>                                             \
+    void each(Num num, Str str) const {                                         \
+      LIST(NPS_EACH_NUM, NPS_EACH_STR)                                          \
+    }                                                                           \
+  };
+
+NPS_COLUMN_SET(StatRow, StatColumns, NPS_STAT_COLUMNS)
+NPS_COLUMN_SET(DetailRow, DetailColumnSet, NPS_DETAIL_COLUMNS)
+NPS_COLUMN_SET(ThreadRow, ThreadColumns, NPS_THREAD_COLUMNS)
 
 // Procfs root facts decided once per scanner.
 struct Root {
@@ -101,6 +212,17 @@ struct StatFields {
 // <pid>/stat; false on a parse error (the row is omitted).
 bool parse_stat(const char* p, size_t n, StatFields& out);
 
+// The stat values a process row and a thread row share.
+template <class Row>
+void set_stat_values(const StatFields& f, Row& r) {
+  r.start_ticks = f.start_ticks;
+  r.state = f.state;
+  r.minflt = f.minflt;
+  r.majflt = f.majflt;
+  r.utime = f.utime;
+  r.stime = f.stime;
+}
+
 struct StatusFields {
   int32_t uid = 0;
   double ctx_vol = 0, ctx_nonvol = 0, swap_bytes = 0;
@@ -110,22 +232,9 @@ bool parse_io(const char* p, size_t n, double& read_bytes, double& write_bytes);
 bool parse_limits_nofile(const char* p, size_t n, double& soft);
 bool parse_smaps_rollup(const char* p, size_t n, double& pss, double& swap_pss);
 bool parse_smaps_summed(const char* p, size_t n, double& pss, double& swap_pss);
-// `<procfs>/stat` btime; returns 0 ok, 1 parse error (msg filled); btime 0 when absent.
-int parse_btime(const char* p, size_t n, double& btime, std::string& msg);
 
 // ---------------------------------------------------------------- listing.cc
 
-struct StatColumns {
-  std::vector<int32_t> pid;
-  std::vector<double> start_ticks;
-  std::vector<int32_t> ppid;
-  std::vector<uint8_t> state;
-  std::vector<double> minflt, majflt, utime, stime;
-  std::vector<int32_t> num_threads;
-  std::vector<double> vsize, rss;
-  std::vector<uint8_t> comm_bytes;
-  std::vector<uint32_t> comm_offsets;  // count + 1
-};
 // A pid (or tid) directory name: Go strconv.ParseInt(name, 10, 64), kept only when it fits an Int32.
 bool parse_pid_name(const char* s, int32_t& pid);
 // Lists the root and reads every pid's stat. Returns 0 or an errno (listing failed; msg filled).
@@ -141,41 +250,16 @@ struct DetailRequest {
   bool thread_io = false;
 };
 
-struct Packed {
-  std::vector<uint8_t> bytes;
-  std::vector<uint32_t> offsets;  // count + 1
-};
-
-struct ThreadColumns {
-  std::vector<int32_t> tid;
-  std::vector<double> start_ticks;
-  std::vector<uint8_t> state;
-  std::vector<double> minflt, majflt, utime, stime, ctx_vol, ctx_nonvol, read_bytes, write_bytes;
-  Packed comm, wchan;
-  size_t count() const { return tid.size(); }
-};
-
-struct DetailColumns {
-  std::vector<uint16_t> flags;
-  std::vector<int32_t> uid;
-  std::vector<double> ctx_vol, ctx_nonvol, swap_bytes, fd_limit, read_bytes, write_bytes, fd_open, pss, swap_pss;
-  Packed wchan, cmdline, cgroup;
+// Phase 2 result: the detail columns of each requested row, and the threads of the rows that asked.
+struct DetailColumns : DetailColumnSet {
   std::vector<uint32_t> thread_start;  // count + 1
   ThreadColumns threads;
 };
 
 int read_details(const Root& root, int threads, const DetailRequest& req, DetailColumns& out, std::string& msg);
 
-// One thread's rows while a task/ walk is in progress, before they are merged in request order.
-struct ThreadRows {
-  std::vector<int32_t> tid;
-  std::vector<double> start_ticks;
-  std::vector<uint8_t> state;
-  std::vector<double> minflt, majflt, utime, stime, ctx_vol, ctx_nonvol, read_bytes, write_bytes;
-  std::vector<StrRef> comm, wchan;
-  void truncate(size_t n);
-  size_t size() const { return tid.size(); }
-};
+// One worker's thread rows while task/ walks are in progress, before they are gathered in request order.
+using ThreadRows = std::vector<ThreadRow>;
 // Walks <pid>/task: appends the readable threads to rows (and their strings to arena).
 // Returns 0, or the errno when task/ cannot be listed (TASK_ERR). Rows are removed again when < 2 threads read.
 int walk_threads(int pid_dirfd, bool thread_io, bool procfs, ReadBuf& buf, ThreadRows& rows, Arena& arena);

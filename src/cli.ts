@@ -6,6 +6,8 @@ import { endianness } from 'node:os';
 import { formatLogLine, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log';
 import { defaultOptions, type Options } from './options';
 import { MANUAL_TEXT } from './cli-text';
+import { parseGoDuration } from './go/duration';
+import { goQuote } from './go/quote';
 
 export type CliResult =
   | { kind: 'run'; options: Options; warnings: string[]; given: ReadonlyArray<keyof Options> }
@@ -114,124 +116,6 @@ export function parseGoBool(s: string): boolean | undefined {
     default:
       return undefined;
   }
-}
-
-const NS_PER_UNIT: ReadonlyMap<string, bigint> = new Map([
-  ['ns', 1n],
-  ['us', 1_000n],
-  ['\u00b5s', 1_000n], // U+00B5 micro sign
-  ['\u03bcs', 1_000n], // U+03BC Greek mu
-  ['ms', 1_000_000n],
-  ['s', 1_000_000_000n],
-  ['m', 60_000_000_000n],
-  ['h', 3_600_000_000_000n],
-]);
-
-const TWO_63 = 1n << 63n;
-
-function isDigit(c: string): boolean {
-  return c >= '0' && c <= '9';
-}
-
-/**
- * time.ParseDuration, returning nanoseconds. Throws an Error with Go's message on bad input
- * (only the flag package's "parse error" reaches the user).
- */
-export function parseGoDuration(orig: string): bigint {
-  const invalid = () => new Error('time: invalid duration ' + goQuote(orig));
-  let s = orig;
-  let neg = false;
-  if (s !== '' && (s[0] === '-' || s[0] === '+')) {
-    neg = s[0] === '-';
-    s = s.slice(1);
-  }
-  // Go special-cases a lone 0 (with optional sign): the only number allowed without a unit.
-  if (s === '0') return 0n;
-  if (s === '') throw invalid();
-  let d = 0n;
-  while (s !== '') {
-    if (!(s[0] === '.' || isDigit(s[0]!))) throw invalid();
-    // [0-9]*
-    let i = 0;
-    let v = 0n;
-    while (i < s.length && isDigit(s[i]!)) {
-      // Go's leadingInt fails once the integer part exceeds 2^63.
-      v = v * 10n + BigInt(s.charCodeAt(i) - 48);
-      if (v > TWO_63) throw invalid();
-      i++;
-    }
-    const pre = i > 0;
-    s = s.slice(i);
-    // (\.[0-9]*)?
-    let f = 0n;
-    let scale = 1;
-    let post = false;
-    if (s !== '' && s[0] === '.') {
-      s = s.slice(1);
-      let j = 0;
-      let overflow = false;
-      while (j < s.length && isDigit(s[j]!)) {
-        // Go's leadingFraction stops accumulating (but keeps consuming digits) on overflow.
-        if (!overflow) {
-          const y = f * 10n + BigInt(s.charCodeAt(j) - 48);
-          if (f > (TWO_63 - 1n) / 10n || y > TWO_63) overflow = true;
-          else {
-            f = y;
-            scale *= 10;
-          }
-        }
-        j++;
-      }
-      post = j > 0;
-      s = s.slice(j);
-    }
-    if (!pre && !post) throw invalid();
-    // unit: everything up to the next '.' or digit
-    let k = 0;
-    while (k < s.length && s[k] !== '.' && !isDigit(s[k]!)) k++;
-    if (k === 0) throw new Error('time: missing unit in duration ' + goQuote(orig));
-    const u = s.slice(0, k);
-    s = s.slice(k);
-    const unit = NS_PER_UNIT.get(u);
-    if (unit === undefined) throw new Error('time: unknown unit ' + goQuote(u) + ' in duration ' + goQuote(orig));
-    if (v > TWO_63 / unit) throw invalid();
-    v *= unit;
-    if (f > 0n) {
-      // Go computes the fraction in float64 and truncates: uint64(float64(f) * (float64(unit) / scale)).
-      v += BigInt(Math.trunc(Number(f) * (Number(unit) / scale)));
-      if (v > TWO_63) throw invalid();
-    }
-    d += v;
-    if (d > TWO_63) throw invalid();
-  }
-  if (neg) return -d;
-  if (d > TWO_63 - 1n) throw invalid();
-  return d;
-}
-
-// Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space.
-const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
-
-/** strconv.Quote, as fmt's %q prints a string. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const r = ch.codePointAt(0)!;
-    if (ch === '"' || ch === '\\') out += '\\' + ch;
-    else if (r >= 0xd800 && r <= 0xdfff) out += '\\ufffd'; // lone surrogate: cannot come from UTF-8 argv
-    else if (PRINTABLE.test(ch)) out += ch;
-    else if (r === 7) out += '\\a';
-    else if (r === 8) out += '\\b';
-    else if (r === 12) out += '\\f';
-    else if (r === 10) out += '\\n';
-    else if (r === 13) out += '\\r';
-    else if (r === 9) out += '\\t';
-    else if (r === 11) out += '\\v';
-    else if (r < 0x20 || r === 0x7f) out += '\\x' + r.toString(16).padStart(2, '0');
-    else if (r < 0x10000) out += '\\u' + r.toString(16).padStart(4, '0');
-    else out += '\\U' + r.toString(16).padStart(8, '0');
-  }
-  return out + '"';
 }
 
 // ---------------------------------------------------------------------------------------------

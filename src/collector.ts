@@ -9,7 +9,8 @@ import { MatchExplainer } from './ops/explain';
 import { UsernameCache } from './track/usernames';
 import { pageSize as hostPageSize } from './proc/pagesize';
 import { readConfig, ConfigError, type ConfigSettings } from './config/load';
-import { buildConfigNamer, buildDefaultNamer, ProcnamesNamer, NameMappingError, goQuote, type Namer } from './config/matcher';
+import { buildConfigNamer, buildDefaultNamer, ProcnamesNamer, NameMappingError, type Namer } from './config/matcher';
+import { goQuote } from './go/quote';
 import { renderGroupFamilies, type ExpositionFormat } from './expose/text';
 import { SelfMetrics } from './expose/self-metrics';
 

@@ -32,7 +32,7 @@ export function logfmtValue(v: string): string {
 }
 
 // keys are identifiers in practice; anything else is made one so the line still parses
-function logfmtKey(k: string): string {
+export function logfmtKey(k: string): string {
   const s = k.replace(/[^A-Za-z0-9_.\-/]/g, '_');
   return s === '' ? '_' : s;
 }
@@ -163,18 +163,4 @@ export function adaptLogger(l: Partial<Logger> & Pick<Logger, 'info' | 'error'>,
     // the match explanations cost a line per new process: only when the app asks for them
     debugEnabled: l.debugEnabled ?? debug,
   };
-}
-
-/**
- * A logger that keeps messages in memory (fields as logfmt pairs after the message): for tests. Debug lines
- * are always kept; `debug: true` also turns on what only debug level produces (the match explanations).
- */
-export function memoryLogger(opts: { debug?: boolean } = {}): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  const keep = (prefix: string) => (msg: string, fields?: LogFields) => {
-    let text = prefix + msg;
-    if (fields) for (const [k, v] of Object.entries(fields)) if (v !== undefined) text += ` ${logfmtKey(k)}=${logfmtValue(valueText(v))}`;
-    lines.push(text);
-  };
-  return { lines, info: keep(''), warn: keep(''), error: keep(''), debug: keep('debug: '), debugEnabled: opts.debug ?? false };
 }

@@ -2,7 +2,7 @@
 
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseCommandLine, usageText, parseGoDuration, parseGoBool, goQuote, versionText, type CliResult } from '../src/cli';
+import { parseCommandLine, usageText, parseGoBool, versionText, type CliResult } from '../src/cli';
 import { MANUAL_TEXT } from '../src/cli-text';
 import { defaultOptions, type Options } from '../src/options';
 
@@ -216,56 +216,6 @@ describe('duration flags', () => {
     assert.deepEqual([o.recheckWithTimeLimitMs, o.recheck], [-5000, true]);
     o = run(['-recheck-with-time-limit', '0']).options;
     assert.deepEqual([o.recheckWithTimeLimitMs, o.recheck], [0, false]);
-  });
-
-  test('parseGoDuration accepts what time.ParseDuration accepts', () => {
-    const ok: Array<[string, bigint]> = [
-      ['0', 0n],
-      ['+0', 0n],
-      ['-0', 0n],
-      ['0s', 0n],
-      ['5s', 5_000_000_000n],
-      ['500ms', 500_000_000n],
-      ['1m30s', 90_000_000_000n],
-      ['1h30m', 5_400_000_000_000n],
-      ['1.5h', 5_400_000_000_000n],
-      ['-1s', -1_000_000_000n],
-      ['+2m', 120_000_000_000n],
-      ['.5s', 500_000_000n],
-      ['1.s', 1_000_000_000n],
-      ['1ns', 1n],
-      ['1us', 1000n],
-      ['1\u00b5s', 1000n],
-      ['1\u03bcs', 1000n],
-      ['3h2m1s', 10_921_000_000_000n],
-      ['1s1s', 2_000_000_000n],
-      ['0.3333333333333333333h', 1_200_000_000_000n],
-      ['1.0000000000000000000001s', 1_000_000_000n],
-      ['9223372036854775807ns', 9_223_372_036_854_775_807n],
-      ['-9223372036854775808ns', -9_223_372_036_854_775_808n],
-      ['2562047h47m16.854775807s', 9_223_372_036_854_775_807n],
-    ];
-    for (const [s, ns] of ok) assert.equal(parseGoDuration(s), ns, s);
-  });
-
-  test('parseGoDuration rejects what time.ParseDuration rejects, with Go messages', () => {
-    const bad: Array<[string, string]> = [
-      ['', 'time: invalid duration ""'],
-      ['5', 'time: missing unit in duration "5"'],
-      ['1.', 'time: missing unit in duration "1."'],
-      ['-', 'time: invalid duration "-"'],
-      ['s', 'time: invalid duration "s"'],
-      ['.s', 'time: invalid duration ".s"'],
-      ['1d', 'time: unknown unit "d" in duration "1d"'],
-      ['1 s', 'time: unknown unit " s" in duration "1 s"'],
-      ['1S', 'time: unknown unit "S" in duration "1S"'],
-      ['1s5', 'time: missing unit in duration "1s5"'],
-      ['--1s', 'time: invalid duration "--1s"'],
-      ['9223372036854775808ns', 'time: invalid duration "9223372036854775808ns"'],
-      ['2562047h47m16.854775808s', 'time: invalid duration "2562047h47m16.854775808s"'],
-      ['99999999999999999999s', 'time: invalid duration "99999999999999999999s"'],
-    ];
-    for (const [s, msg] of bad) assert.throws(() => parseGoDuration(s), { message: msg }, s);
   });
 });
 
@@ -488,20 +438,6 @@ describe('-web.page-interval', () => {
         stderr: 'ts=2024-01-02T03:04:05.000Z level=error msg="invalid -web.page-interval: it must be a positive duration such as 3s"\n',
       });
     }
-  });
-});
-
-describe('goQuote', () => {
-  test('matches strconv.Quote for the common cases', () => {
-    assert.equal(goQuote('abc'), '"abc"');
-    assert.equal(goQuote('a b'), '"a b"');
-    assert.equal(goQuote('"\\'), '"\\"\\\\"');
-    assert.equal(goQuote('\n\t\r\x07\x08\x0c\x0b'), '"\\n\\t\\r\\a\\b\\f\\v"');
-    assert.equal(goQuote('\x00\x7f'), '"\\x00\\x7f"');
-    assert.equal(goQuote('\u00b5s'), '"\u00b5s"');
-    assert.equal(goQuote('\u00a0'), '"\\u00a0"'); // NBSP is not printable for Go
-    assert.equal(goQuote('\u{1F600}'), '"\u{1F600}"');
-    assert.equal(goQuote('\u{E0001}'), '"\\U000e0001"');
   });
 });
 

@@ -6,7 +6,7 @@ import { FakeProcfs } from './fakeproc';
 import { createTsScanner } from '../src/proc/ts-reader';
 import { buildNamer, ProcessCollector } from '../src/collector';
 import { defaultOptions } from '../src/options';
-import { memoryLogger } from '../src/log';
+import { memoryLogger } from './memory-logger';
 import type { Scanner } from '../src/proc/columns';
 
 let fs: FakeProcfs;

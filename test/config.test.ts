@@ -8,7 +8,7 @@ import { parseConfigText, parseConfigFile, readConfigFile, ConfigError } from '.
 import { buildConfigNamer, buildDefaultNamer, ProcnamesNamer, goBase, type ProcAttributes } from '../src/config/matcher';
 import { buildNamer, resolveConfig, StartupError } from '../src/collector';
 import { defaultOptions } from '../src/options';
-import { memoryLogger } from '../src/log';
+import { memoryLogger } from './memory-logger';
 
 function proc(p: Partial<ProcAttributes>): ProcAttributes {
   return { comm: 'x', cmdline: [], cgroups: [], username: 'root', pid: 1, startTimeMs: 0, ...p };

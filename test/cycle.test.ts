@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { Harness, groupSamples, AFTER_START_TICKS, type ScannerFactory, tsScanner } from './harness';
 import type { FakeProc } from './fakeproc';
+import { assertGolden } from './golden';
 
 export function cycleSuite(label: string, scanner: ScannerFactory): void {
   const open: Harness[] = [];
@@ -323,150 +324,12 @@ export function cycleSuite(label: string, scanner: ScannerFactory): void {
         { ...base[0], utime: 60, readBytes: 300, fdCount: 6 },
         { ...base[1], threads: [{ tid: 20, comm: 'java', state: 'S', ctxVol: 4 }, { tid: 21, comm: 'C2 "x"', state: 'R', ctxVol: 2, utime: 13 }] },
       ]);
-      assert.equal(await h.scrape(), EXPECTED_FULL);
+      // checked by hand: e.g. web user cpu 0.6 - 0.5 as Go computes it, the empty group in Go zero time,
+      // java states once per thread
+      assertGolden('two-cycles.prom', await h.scrape());
     });
   });
 }
-
-// checked by hand: e.g. web user cpu 0.6 - 0.5 as Go computes it, the empty group in Go zero time, java states once per thread
-const EXPECTED_FULL = `# HELP namedprocess_namegroup_context_switches_total Context switches
-# TYPE namedprocess_namegroup_context_switches_total counter
-namedprocess_namegroup_context_switches_total{ctxswitchtype="nonvoluntary",groupname="gone"} 0
-namedprocess_namegroup_context_switches_total{ctxswitchtype="nonvoluntary",groupname="java"} 0
-namedprocess_namegroup_context_switches_total{ctxswitchtype="nonvoluntary",groupname="web"} 0
-namedprocess_namegroup_context_switches_total{ctxswitchtype="voluntary",groupname="gone"} 0
-namedprocess_namegroup_context_switches_total{ctxswitchtype="voluntary",groupname="java"} 3
-namedprocess_namegroup_context_switches_total{ctxswitchtype="voluntary",groupname="web"} 0
-# HELP namedprocess_namegroup_cpu_seconds_total Cpu user usage in seconds
-# TYPE namedprocess_namegroup_cpu_seconds_total counter
-namedprocess_namegroup_cpu_seconds_total{groupname="gone",mode="system"} 0
-namedprocess_namegroup_cpu_seconds_total{groupname="gone",mode="user"} 0
-namedprocess_namegroup_cpu_seconds_total{groupname="java",mode="system"} 0
-namedprocess_namegroup_cpu_seconds_total{groupname="java",mode="user"} 0
-namedprocess_namegroup_cpu_seconds_total{groupname="web",mode="system"} 0
-namedprocess_namegroup_cpu_seconds_total{groupname="web",mode="user"} 0.09999999999999998
-# HELP namedprocess_namegroup_major_page_faults_total Major page faults
-# TYPE namedprocess_namegroup_major_page_faults_total counter
-namedprocess_namegroup_major_page_faults_total{groupname="gone"} 0
-namedprocess_namegroup_major_page_faults_total{groupname="java"} 0
-namedprocess_namegroup_major_page_faults_total{groupname="web"} 0
-# HELP namedprocess_namegroup_memory_bytes number of bytes of memory in use
-# TYPE namedprocess_namegroup_memory_bytes gauge
-namedprocess_namegroup_memory_bytes{groupname="gone",memtype="proportionalResident"} 0
-namedprocess_namegroup_memory_bytes{groupname="gone",memtype="proportionalSwapped"} 0
-namedprocess_namegroup_memory_bytes{groupname="gone",memtype="resident"} 0
-namedprocess_namegroup_memory_bytes{groupname="gone",memtype="swapped"} 0
-namedprocess_namegroup_memory_bytes{groupname="gone",memtype="virtual"} 0
-namedprocess_namegroup_memory_bytes{groupname="java",memtype="proportionalResident"} 409600
-namedprocess_namegroup_memory_bytes{groupname="java",memtype="proportionalSwapped"} 0
-namedprocess_namegroup_memory_bytes{groupname="java",memtype="resident"} 409600
-namedprocess_namegroup_memory_bytes{groupname="java",memtype="swapped"} 0
-namedprocess_namegroup_memory_bytes{groupname="java",memtype="virtual"} 3.13344e+06
-namedprocess_namegroup_memory_bytes{groupname="web",memtype="proportionalResident"} 4096
-namedprocess_namegroup_memory_bytes{groupname="web",memtype="proportionalSwapped"} 0
-namedprocess_namegroup_memory_bytes{groupname="web",memtype="resident"} 8192
-namedprocess_namegroup_memory_bytes{groupname="web",memtype="swapped"} 0
-namedprocess_namegroup_memory_bytes{groupname="web",memtype="virtual"} 8192
-# HELP namedprocess_namegroup_minor_page_faults_total Minor page faults
-# TYPE namedprocess_namegroup_minor_page_faults_total counter
-namedprocess_namegroup_minor_page_faults_total{groupname="gone"} 0
-namedprocess_namegroup_minor_page_faults_total{groupname="java"} 0
-namedprocess_namegroup_minor_page_faults_total{groupname="web"} 0
-# HELP namedprocess_namegroup_num_procs number of processes in this group
-# TYPE namedprocess_namegroup_num_procs gauge
-namedprocess_namegroup_num_procs{groupname="gone"} 0
-namedprocess_namegroup_num_procs{groupname="java"} 1
-namedprocess_namegroup_num_procs{groupname="web"} 1
-# HELP namedprocess_namegroup_num_threads Number of threads
-# TYPE namedprocess_namegroup_num_threads gauge
-namedprocess_namegroup_num_threads{groupname="gone"} 0
-namedprocess_namegroup_num_threads{groupname="java"} 2
-namedprocess_namegroup_num_threads{groupname="web"} 1
-# HELP namedprocess_namegroup_oldest_start_time_seconds start time in seconds since 1970/01/01 of oldest process in group
-# TYPE namedprocess_namegroup_oldest_start_time_seconds gauge
-namedprocess_namegroup_oldest_start_time_seconds{groupname="gone"} -6.21355968e+10
-namedprocess_namegroup_oldest_start_time_seconds{groupname="java"} 1.700000006e+09
-namedprocess_namegroup_oldest_start_time_seconds{groupname="web"} 1.700000005e+09
-# HELP namedprocess_namegroup_open_filedesc number of open file descriptors for this group
-# TYPE namedprocess_namegroup_open_filedesc gauge
-namedprocess_namegroup_open_filedesc{groupname="gone"} 0
-namedprocess_namegroup_open_filedesc{groupname="java"} 3
-namedprocess_namegroup_open_filedesc{groupname="web"} 6
-# HELP namedprocess_namegroup_read_bytes_total number of bytes read by this group
-# TYPE namedprocess_namegroup_read_bytes_total counter
-namedprocess_namegroup_read_bytes_total{groupname="gone"} 0
-namedprocess_namegroup_read_bytes_total{groupname="java"} 0
-namedprocess_namegroup_read_bytes_total{groupname="web"} 200
-# HELP namedprocess_namegroup_states Number of processes in states Running, Sleeping, Waiting, Zombie, or Other
-# TYPE namedprocess_namegroup_states gauge
-namedprocess_namegroup_states{groupname="gone",state="Other"} 0
-namedprocess_namegroup_states{groupname="gone",state="Running"} 0
-namedprocess_namegroup_states{groupname="gone",state="Sleeping"} 0
-namedprocess_namegroup_states{groupname="gone",state="Waiting"} 0
-namedprocess_namegroup_states{groupname="gone",state="Zombie"} 0
-namedprocess_namegroup_states{groupname="java",state="Other"} 0
-namedprocess_namegroup_states{groupname="java",state="Running"} 1
-namedprocess_namegroup_states{groupname="java",state="Sleeping"} 1
-namedprocess_namegroup_states{groupname="java",state="Waiting"} 0
-namedprocess_namegroup_states{groupname="java",state="Zombie"} 0
-namedprocess_namegroup_states{groupname="web",state="Other"} 0
-namedprocess_namegroup_states{groupname="web",state="Running"} 0
-namedprocess_namegroup_states{groupname="web",state="Sleeping"} 1
-namedprocess_namegroup_states{groupname="web",state="Waiting"} 0
-namedprocess_namegroup_states{groupname="web",state="Zombie"} 0
-# HELP namedprocess_namegroup_thread_context_switches_total Context switches for these threads
-# TYPE namedprocess_namegroup_thread_context_switches_total counter
-namedprocess_namegroup_thread_context_switches_total{ctxswitchtype="nonvoluntary",groupname="java",threadname="C2 \\"x\\""} 0
-namedprocess_namegroup_thread_context_switches_total{ctxswitchtype="nonvoluntary",groupname="java",threadname="java"} 0
-namedprocess_namegroup_thread_context_switches_total{ctxswitchtype="voluntary",groupname="java",threadname="C2 \\"x\\""} 0
-namedprocess_namegroup_thread_context_switches_total{ctxswitchtype="voluntary",groupname="java",threadname="java"} 3
-# HELP namedprocess_namegroup_thread_count Number of threads in this group with same threadname
-# TYPE namedprocess_namegroup_thread_count gauge
-namedprocess_namegroup_thread_count{groupname="java",threadname="C2 \\"x\\""} 1
-namedprocess_namegroup_thread_count{groupname="java",threadname="java"} 1
-# HELP namedprocess_namegroup_thread_cpu_seconds_total Cpu user/system usage in seconds
-# TYPE namedprocess_namegroup_thread_cpu_seconds_total counter
-namedprocess_namegroup_thread_cpu_seconds_total{groupname="java",mode="system",threadname="C2 \\"x\\""} 0
-namedprocess_namegroup_thread_cpu_seconds_total{groupname="java",mode="system",threadname="java"} 0
-namedprocess_namegroup_thread_cpu_seconds_total{groupname="java",mode="user",threadname="C2 \\"x\\""} 0.1
-namedprocess_namegroup_thread_cpu_seconds_total{groupname="java",mode="user",threadname="java"} 0
-# HELP namedprocess_namegroup_thread_io_bytes_total number of bytes read/written by these threads
-# TYPE namedprocess_namegroup_thread_io_bytes_total counter
-namedprocess_namegroup_thread_io_bytes_total{groupname="java",iomode="read",threadname="C2 \\"x\\""} 0
-namedprocess_namegroup_thread_io_bytes_total{groupname="java",iomode="read",threadname="java"} 0
-namedprocess_namegroup_thread_io_bytes_total{groupname="java",iomode="write",threadname="C2 \\"x\\""} 0
-namedprocess_namegroup_thread_io_bytes_total{groupname="java",iomode="write",threadname="java"} 0
-# HELP namedprocess_namegroup_thread_major_page_faults_total Major page faults for these threads
-# TYPE namedprocess_namegroup_thread_major_page_faults_total counter
-namedprocess_namegroup_thread_major_page_faults_total{groupname="java",threadname="C2 \\"x\\""} 0
-namedprocess_namegroup_thread_major_page_faults_total{groupname="java",threadname="java"} 0
-# HELP namedprocess_namegroup_thread_minor_page_faults_total Minor page faults for these threads
-# TYPE namedprocess_namegroup_thread_minor_page_faults_total counter
-namedprocess_namegroup_thread_minor_page_faults_total{groupname="java",threadname="C2 \\"x\\""} 0
-namedprocess_namegroup_thread_minor_page_faults_total{groupname="java",threadname="java"} 0
-# HELP namedprocess_namegroup_threads_wchan Number of threads in this group waiting on each wchan
-# TYPE namedprocess_namegroup_threads_wchan gauge
-namedprocess_namegroup_threads_wchan{groupname="web",wchan="ep_poll"} 1
-# HELP namedprocess_namegroup_worst_fd_ratio the worst (closest to 1) ratio between open fds and max fds among all procs in this group
-# TYPE namedprocess_namegroup_worst_fd_ratio gauge
-namedprocess_namegroup_worst_fd_ratio{groupname="gone"} 0
-namedprocess_namegroup_worst_fd_ratio{groupname="java"} 0.0029296875
-namedprocess_namegroup_worst_fd_ratio{groupname="web"} 0.005859375
-# HELP namedprocess_namegroup_write_bytes_total number of bytes written by this group
-# TYPE namedprocess_namegroup_write_bytes_total counter
-namedprocess_namegroup_write_bytes_total{groupname="gone"} 0
-namedprocess_namegroup_write_bytes_total{groupname="java"} 0
-namedprocess_namegroup_write_bytes_total{groupname="web"} 0
-# HELP namedprocess_scrape_errors general scrape errors: no proc metrics collected during a cycle
-# TYPE namedprocess_scrape_errors counter
-namedprocess_scrape_errors 0
-# HELP namedprocess_scrape_partial_errors incremented each time a tracked proc's metrics collection fails partially, e.g. unreadable I/O stats
-# TYPE namedprocess_scrape_partial_errors counter
-namedprocess_scrape_partial_errors 0
-# HELP namedprocess_scrape_procread_errors incremented each time a proc's metrics collection fails
-# TYPE namedprocess_scrape_procread_errors counter
-namedprocess_scrape_procread_errors 0
-`;
 
 /** A stat line with arbitrary comm bytes. */
 function statWithComm(pid: number, comm: Buffer): Buffer {

@@ -9,7 +9,7 @@ import { FakeProcfs, type FakeProc } from './fakeproc';
 import { Harness, BTIME, parseSamples } from './harness';
 import { defaultOptions, type Options } from '../src/options';
 import { resolveConfig, ProcessCollector } from '../src/collector';
-import { memoryLogger } from '../src/log';
+import { memoryLogger } from './memory-logger';
 import { createTsScanner } from '../src/proc/ts-reader';
 import { MatchExplainer } from '../src/ops/explain';
 import { buildDefaultNamer } from '../src/config/matcher';

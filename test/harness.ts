@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { FakeProcfs, type FakeProc } from './fakeproc';
 import { defaultOptions, type Options } from '../src/options';
 import { buildNamer, ProcessCollector } from '../src/collector';
-import { memoryLogger } from '../src/log';
+import { memoryLogger } from './memory-logger';
 import { createTsScanner } from '../src/proc/ts-reader';
 import { renderGroupFamilies } from '../src/expose/text';
 import type { Scanner } from '../src/proc/columns';

@@ -8,7 +8,7 @@ import { Registry } from 'prom-client';
 import { FakeProcfs, type FakeProc } from './fakeproc';
 import { BTIME } from './harness';
 import { createCollector, normalizeOptions, StartupError, type EmbeddedCollector } from '../src/index';
-import { memoryLogger } from '../src/log';
+import { memoryLogger } from './memory-logger';
 
 const cleanups: Array<() => Promise<unknown> | void> = [];
 after(async () => {

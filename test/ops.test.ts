@@ -232,7 +232,7 @@ describe('lifecycle routes on the server', () => {
   test('/-/ready is 503 until the first cycle, then 200; HEAD works; a reload error is a 500', async () => {
     const { startServer } = await import('../src/server');
     const { lifecycleRoutes } = await import('../src/ops/lifecycle');
-    const { memoryLogger } = await import('../src/log');
+    const { memoryLogger } = await import('./memory-logger');
     let ready = false;
     const server = await startServer({
       listenAddress: '127.0.0.1:0',

@@ -9,7 +9,7 @@ import { createPageRoutes, PAGE_CSP, type PageDeps } from '../src/page/routes';
 import { HistoryStore } from '../src/history/store';
 import { queryFor } from '../src/page/promql';
 import { ProcessRows } from '../src/page/processes';
-import { memoryLogger } from '../src/log';
+import { memoryLogger } from './memory-logger';
 import type { CycleSnapshot, GroupSnapshot } from '../src/expose/snapshot';
 import type { TrackedProcessView } from '../src/track/tracker';
 import type { Route, RouteResponse } from '../src/server';

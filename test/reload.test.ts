@@ -85,7 +85,7 @@ describe('reload and a failing reader', () => {
     const { createTsScanner } = await import('../src/proc/ts-reader');
     const { ProcessCollector, resolveConfig } = await import('../src/collector');
     const { defaultOptions } = await import('../src/options');
-    const { memoryLogger } = await import('../src/log');
+    const { memoryLogger } = await import('./memory-logger');
     const fs = await FakeProcfs.create();
     cleanups.push(() => fs.remove());
     await fs.set([{ pid: 5, comm: 'app', starttime: 10, utime: 100 }]);

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { memoryLogger } from '../src/log';
+import { memoryLogger } from './memory-logger';
 import { RunningServer, ScrapeResponse, ServerDeps, startServer } from '../src/server';
 
 export const OPENSSL = '/usr/bin/openssl';

@@ -5,15 +5,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { DetailRequest, ProcfsListError, Scanner } from '../src/proc/columns';
 import { createTsScanner } from '../src/proc/ts-reader';
 import { FakeProc, FakeProcfs } from './fakeproc';
 
-interface Hooks {
-  crashWorkerForTest(w?: number): Promise<void>;
-  workerThreadIds(): number[];
-}
-const hooks = (s: Scanner) => s as unknown as Hooks;
+/** The scanner's worker slots (private state, read by these tests only). */
+const workers = (s: Scanner): Worker[] =>
+  ((s as unknown as { slots: ({ worker: Worker; dead: boolean } | null)[] }).slots)
+    .filter((x): x is { worker: Worker; dead: boolean } => !!x && !x.dead)
+    .map((x) => x.worker);
 
 function tree(): FakeProc[] {
   const procs: FakeProc[] = [];
@@ -83,12 +84,16 @@ test('a crashed worker fails the pending call only; the next call gets a new wor
   try {
     await f.set(tree().slice(0, 10));
     const before = await s.listProcs();
-    const [id] = hooks(s).workerThreadIds();
-    await assert.rejects(hooks(s).crashWorkerForTest(0), /ts reader worker/);
+    const [w] = workers(s);
+    const id = w.threadId;
+    // the worker dies with the call in flight: that call fails, the next one gets a new worker
+    const dying = w.terminate();
+    await assert.rejects(s.listProcs(), /ts reader worker exited/);
+    await dying;
     const after = await s.listProcs();
     assert.deepStrictEqual(after, before);
-    const [id2] = hooks(s).workerThreadIds();
-    assert.notEqual(id2, id);
+    const [w2] = workers(s);
+    assert.notEqual(w2.threadId, id);
   } finally {
     s.close();
     await f.remove();
@@ -111,9 +116,9 @@ test('a listing failure in a worker is a ProcfsListError worded like Go', async 
 test('close() ends the workers; the scanner still works after (workers made again)', async () => {
   const s = createTsScanner({ procfs: '/proc', workers: 2 });
   await s.listProcs();
-  assert.ok(hooks(s).workerThreadIds().length >= 1);
+  assert.ok(workers(s).length >= 1);
   s.close();
-  assert.deepEqual(hooks(s).workerThreadIds(), []);
+  assert.deepEqual(workers(s), []);
   const c = await s.listProcs();
   assert.ok(c.count > 0);
   s.close();

@@ -3,7 +3,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it, before } from 'node:test';
 import { loadWebConfig, parseWebConfig, WebConfigError } from '../src/server';
-import { parseGoDuration } from '../src/server/webconfig';
 import { makePki, opensslMissing, Pki, tmpDir } from './server-helpers.test';
 
 const FILE = '/etc/exporter/web.yml';
@@ -171,16 +170,6 @@ basic_auth_users:
     const cfg = parseWebConfig(`basic_auth_users:\n  a: $2a$${body}\n  b: $2b$${body}\n  c: $2y$${body}\nhttp_server_config:\n  http2: no\n`, FILE);
     assert.equal(cfg.users.size, 3);
     assert.equal(cfg.http2, false);
-  });
-
-  it('reads Go durations', () => {
-    assert.equal(parseGoDuration('1s'), 1000);
-    assert.equal(parseGoDuration('1m30s'), 90_000);
-    assert.equal(parseGoDuration('250ms'), 250);
-    assert.equal(parseGoDuration('1.5h'), 5_400_000);
-    assert.equal(parseGoDuration('0'), 0);
-    assert.equal(parseGoDuration('10'), null);
-    assert.equal(parseGoDuration('1d'), null);
   });
 });
 

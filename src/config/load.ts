@@ -3,6 +3,7 @@
 // otherwise be ignored without a word). Every error names the file, line, column and rule.
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node } from 'yaml';
+import { goPathError } from '../go/errno';
 
 export interface RuleSource {
   index: number;
@@ -218,9 +219,7 @@ export async function readConfig(path: string): Promise<ConfigFile> {
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'ENOENT' ? 'no such file or directory' : err.code === 'EACCES' ? 'permission denied' : err.code === 'EISDIR' ? 'is a directory' : err.message;
-    throw new ConfigError(`open ${path}: ${why}`);
+    throw new ConfigError(goPathError('open', path, e));
   }
   return parseConfigFile(text, path);
 }

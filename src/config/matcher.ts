@@ -3,6 +3,7 @@
 import { GoRegex, RegexSyntaxError } from './regex';
 import { parseTemplate, GoTime, TemplateError, type NameTemplate } from './template';
 import { ConfigError, type RuleSource } from './load';
+import { goQuote } from '../go/quote';
 
 /** What a namer may look at: the static facts of one process. */
 export interface ProcAttributes {
@@ -75,7 +76,7 @@ interface ExeEntry {
   full?: string;
 }
 
-export class ConfigRule {
+class ConfigRule {
   readonly index: number;
   readonly nameSource: string;
   private readonly comms?: Set<string>;
@@ -148,7 +149,7 @@ export class ConfigRule {
 }
 
 /** Config rules: the first rule that matches names the process. */
-export class ConfigNamer implements Namer {
+class ConfigNamer implements Namer {
   readonly description: string;
   constructor(readonly rules: ConfigRule[], file: string) {
     this.description = `based on ${goQuote(file)}`;
@@ -247,19 +248,4 @@ export class ProcnamesNamer implements Namer {
     // no group or only empty captures: not matched, and not tracked under the plain comm either
     return undefined;
   }
-}
-
-/** Go's %q of a string (strconv.Quote) for the ASCII-printable cases configs contain. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === '"' || ch === '\\') out += '\\' + ch;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\r') out += '\\r';
-    else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
-    else out += ch;
-  }
-  return out + '"';
 }

@@ -4,13 +4,12 @@
 
 import type { ExpositionFormat } from './text';
 
-export interface Negotiated {
+interface Negotiated {
   format: ExpositionFormat;
   /** the Content-Type response header */
   contentType: string;
 }
 
-export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8; escaping=values';
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=values';
 
 // The name-escaping schemes expfmt accepts in an Accept `escaping=` parameter; anything else is ignored.

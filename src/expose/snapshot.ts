@@ -18,15 +18,18 @@ export interface ThreadNameSnapshot extends Counters {
   count: number;
 }
 
-export interface GroupSnapshot extends Counters {
-  name: string;
-  numProcs: number;
-  // gauges
+/** Memory in bytes: what a process adds to its group, and the group's sum. */
+export interface MemoryGauges {
   resident: number;
   virtual: number;
   swapped: number;
   proportionalResident: number;
   proportionalSwapped: number;
+}
+
+export interface GroupSnapshot extends Counters, MemoryGauges {
+  name: string;
+  numProcs: number;
   openFds: number;
   worstFdRatio: number;
   /** seconds since the epoch, truncated; -62135596800 (Go zero time) for an empty group */

@@ -11,21 +11,14 @@
 
 import type { CycleSnapshot, GroupSnapshot, ThreadNameSnapshot } from './snapshot';
 import { formatOpenMetricsFloat, formatTextFloat } from './gofloat';
+import { compareGoStrings } from '../go/strings';
 
 export type ExpositionFormat = 'text' | 'openmetrics';
 
-export interface RenderOptions {
+interface RenderOptions {
   /** -threads: write the namegroup_thread_* families for groups that have thread data */
   threads: boolean;
   format: ExpositionFormat;
-}
-
-/** The line that must end an OpenMetrics exposition, after every family (ours and the exporter's own). */
-export const OPENMETRICS_EOF = '# EOF\n';
-
-/** expfmt.FinalizeOpenMetrics: the caller appends this once, at the very end of the response body. */
-export function openMetricsEof(): string {
-  return OPENMETRICS_EOF;
 }
 
 type MetricType = 'counter' | 'gauge';
@@ -162,7 +155,7 @@ function mapFamilies(fn: (f: Family) => string): Record<keyof typeof F, string> 
  * Makes a label value well-formed Unicode: lone surrogates (only possible from JS code; bytes read
  * from /proc are already decoded with U+FFFD) become U+FFFD so the UTF-8 output never mangles them.
  */
-export function sanitizeLabelValue(s: string): string {
+function sanitizeLabelValue(s: string): string {
   const w = s as unknown as WellFormed;
   return w.isWellFormed() ? s : w.toWellFormed();
 }
@@ -194,28 +187,6 @@ export function escapeLabelValue(s: string): string {
   return out;
 }
 
-/**
- * Go string comparison (byte-wise over UTF-8) for well-formed JS strings. UTF-16 code-unit order
- * equals code-point (= UTF-8 byte) order except that surrogates (U+10000 and up) sort below
- * U+E000..U+FFFF; that one case is remapped.
- */
-export function compareUtf8(a: string, b: string): number {
-  if (a === b) return 0;
-  const n = a.length < b.length ? a.length : b.length;
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x !== y) {
-      if (x >= 0xd800 && y >= 0xd800) {
-        // Surrogates go above U+E000..U+FFFF, as their 4-byte UTF-8 encodings do.
-        x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
-        y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
-      }
-      return x - y;
-    }
-  }
-  return a.length - b.length;
-}
 
 interface Named<T> {
   /** sanitized value, the sort key */
@@ -231,7 +202,7 @@ function named<T>(key: string, item: T): Named<T> {
 }
 
 function byKey<T>(a: Named<T>, b: Named<T>): number {
-  return compareUtf8(a.key, b.key);
+  return compareGoStrings(a.key, b.key);
 }
 
 // Flush the accumulated text into a chunk at this size, so no single string gets huge.
@@ -262,7 +233,7 @@ class Out {
 
 /**
  * The namedprocess_* part of the exposition as a list of chunks (concatenate them, or write them to
- * a stream one by one). Ends with the three scrape counters; no `# EOF` (see openMetricsEof).
+ * a stream one by one). Ends with the three scrape counters; no `# EOF`: the exporter's own families follow, and prom-client's text ends with it.
  */
 export function renderGroupFamiliesChunks(snap: CycleSnapshot, opts: RenderOptions): string[] {
   const fmt = opts.format === 'openmetrics' ? formatOpenMetricsFloat : formatTextFloat;

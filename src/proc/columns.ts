@@ -10,31 +10,51 @@ export interface PackedStrings {
   offsets: Uint32Array;
 }
 
-/** Phase 1: one row per `<procfs>/<pid>` directory whose `stat` could be read and parsed. */
-export interface StatColumns {
-  count: number;
-  pid: Int32Array;
-  /** stat field 22, clock ticks since boot */
-  startTicks: Float64Array;
-  /** stat field 4 */
-  ppid: Int32Array;
-  /** stat field 3, the state letter as a char code */
-  state: Uint8Array;
-  /** stat fields 10, 12 */
-  minflt: Float64Array;
-  majflt: Float64Array;
-  /** stat fields 14, 15, in clock ticks */
-  utime: Float64Array;
-  stime: Float64Array;
-  /** stat field 20 */
-  numThreads: Int32Array;
-  /** stat field 23, bytes */
-  vsize: Float64Array;
-  /** stat field 24, pages */
-  rss: Float64Array;
-  /** between the first '(' and the last ')' of stat */
-  comm: PackedStrings;
+/** The element type of one column: a typed array of numbers, or `str` (PackedStrings). */
+export type ColumnKind = 'i32' | 'f64' | 'u8' | 'u16' | 'str';
+
+/** A column set's schema: field name -> kind. Allocation, growth, joining and transfer all follow it. */
+export type ColumnSchema = Readonly<Record<string, ColumnKind>>;
+
+interface KindArray {
+  i32: Int32Array;
+  f64: Float64Array;
+  u8: Uint8Array;
+  u16: Uint16Array;
+  str: PackedStrings;
 }
+
+/** The columns a schema describes, plus the row count. The field comments of the schema carry over. */
+export type ColumnsOf<S extends ColumnSchema> = { count: number } & { -readonly [K in keyof S]: KindArray[S[K]] };
+
+/** One row of a schema's columns: a number per numeric column, raw bytes per string column. */
+export type RowOf<S extends ColumnSchema> = { -readonly [K in keyof S]: S[K] extends 'str' ? Uint8Array : number };
+
+/** Phase 1: one row per `<procfs>/<pid>` directory whose `stat` could be read and parsed. */
+export const STAT_COLUMNS = {
+  pid: 'i32',
+  /** stat field 22, clock ticks since boot */
+  startTicks: 'f64',
+  /** stat field 4 */
+  ppid: 'i32',
+  /** stat field 3, the state letter as a char code */
+  state: 'u8',
+  /** stat fields 10, 12 */
+  minflt: 'f64',
+  majflt: 'f64',
+  /** stat fields 14, 15, in clock ticks */
+  utime: 'f64',
+  stime: 'f64',
+  /** stat field 20 */
+  numThreads: 'i32',
+  /** stat field 23, bytes */
+  vsize: 'f64',
+  /** stat field 24, pages */
+  rss: 'f64',
+  /** between the first '(' and the last ')' of stat */
+  comm: 'str',
+} as const satisfies ColumnSchema;
+export type StatColumns = ColumnsOf<typeof STAT_COLUMNS>;
 
 /** Phase 2 asks for the details of tracked and new processes only (SPEC §9, PERF.md). */
 export interface DetailRequest {
@@ -67,62 +87,64 @@ export const DetailFlag = {
   GONE: 1 << 8,
 } as const;
 
-export const READ_ERROR_MASK = DetailFlag.STATUS_ERR | DetailFlag.LIMITS_ERR | DetailFlag.GONE;
 export const PARTIAL_ERROR_MASK =
   DetailFlag.IO_ERR | DetailFlag.FD_ERR | DetailFlag.WCHAN_ERR | DetailFlag.SMAPS_ERR | DetailFlag.TASK_ERR;
 
-/** Phase 2 result: row i answers request row i. */
-export interface DetailColumns {
-  count: number;
-  flags: Uint16Array;
+/** Phase 2, one row per requested process: row i answers request row i. */
+export const DETAIL_COLUMNS = {
+  flags: 'u16',
   /** effective uid, 2nd field of `Uid:` in status; 0 when the line is missing (SPEC §0, HEAD); read as unsigned (>>> 0) */
-  uid: Int32Array;
+  uid: 'i32',
   /** status voluntary_ctxt_switches / nonvoluntary_ctxt_switches (0 when missing) */
-  ctxVol: Float64Array;
-  ctxNonvol: Float64Array;
+  ctxVol: 'f64',
+  ctxNonvol: 'f64',
   /** status VmSwap in bytes (kB x 1024; 0 when missing) */
-  swapBytes: Float64Array;
+  swapBytes: 'f64',
   /** soft "Max open files"; `unlimited` = 2^64-1 */
-  fdLimit: Float64Array;
+  fdLimit: 'f64',
   /** io read_bytes / write_bytes; 0 with IO_ERR */
-  readBytes: Float64Array;
-  writeBytes: Float64Array;
+  readBytes: 'f64',
+  writeBytes: 'f64',
   /** entries in fd/ (or st_size of fd/ on a real procfs); -1 with FD_ERR */
-  fdOpen: Float64Array;
+  fdOpen: 'f64',
   /** Pss and SwapPss in bytes; 0 with SMAPS_ERR or without gatherSmaps */
-  pss: Float64Array;
-  swapPss: Float64Array;
+  pss: 'f64',
+  swapPss: 'f64',
   /** `<pid>/wchan` verbatim; empty with WCHAN_ERR. Read only for rows that end up with < 2 threads. */
-  wchan: PackedStrings;
+  wchan: 'str',
   /** raw cmdline bytes (NUL separated) for wantStatic rows, empty otherwise */
-  cmdline: PackedStrings;
+  cmdline: 'str',
   /** raw cgroup file for wantStatic rows, empty otherwise (missing file: empty) */
-  cgroup: PackedStrings;
+  cgroup: 'str',
+} as const satisfies ColumnSchema;
 
+/** One row per thread of the processes whose `task/` was walked. */
+export const THREAD_COLUMNS = {
+  tid: 'i32',
+  startTicks: 'f64',
+  comm: 'str',
+  state: 'u8',
+  minflt: 'f64',
+  majflt: 'f64',
+  utime: 'f64',
+  stime: 'f64',
+  ctxVol: 'f64',
+  ctxNonvol: 'f64',
+  /** 0 when io is unreadable or not requested (threadIo false) */
+  readBytes: 'f64',
+  writeBytes: 'f64',
+  /** verbatim, empty when unreadable */
+  wchan: 'str',
+} as const satisfies ColumnSchema;
+export type ThreadColumns = ColumnsOf<typeof THREAD_COLUMNS>;
+
+/** Phase 2 result: the DETAIL_COLUMNS of each requested row, and the threads of the rows that asked for them. */
+export type DetailColumns = ColumnsOf<typeof DETAIL_COLUMNS> & {
   /** Threads of the rows that asked for them; rows [threadStart[i], threadStart[i+1]) belong to row i.
    *  A row whose walk found fewer than 2 readable threads gets none (it counts as single-threaded). */
   threadStart: Uint32Array;
   threads: ThreadColumns;
-}
-
-export interface ThreadColumns {
-  count: number;
-  tid: Int32Array;
-  startTicks: Float64Array;
-  comm: PackedStrings;
-  state: Uint8Array;
-  minflt: Float64Array;
-  majflt: Float64Array;
-  utime: Float64Array;
-  stime: Float64Array;
-  ctxVol: Float64Array;
-  ctxNonvol: Float64Array;
-  /** 0 when io is unreadable or not requested (threadIo false) */
-  readBytes: Float64Array;
-  writeBytes: Float64Array;
-  /** verbatim, empty when unreadable */
-  wchan: PackedStrings;
-}
+};
 
 /** Thrown by listProcs when the procfs root cannot be listed: the cycle fails (SPEC §6). */
 export class ProcfsListError extends Error {}

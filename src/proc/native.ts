@@ -8,21 +8,20 @@ import type { DetailColumns, DetailRequest, Scanner, StatColumns } from './colum
 import { createTsScanner } from './ts-reader';
 
 /** What the compiled addon exports (native/addon.cc). */
-export interface NativeAddon {
+interface NativeAddon {
   createScanner(procfs: string, threads: number): NativeHandle;
   /** the number of cores we may run on, at most 4 */
   readonly defaultThreads: number;
 }
 
-export interface NativeHandle {
-  bootTime(): Promise<number>;
+interface NativeHandle {
   listProcs(): Promise<StatColumns>;
   readDetails(req: DetailRequest): Promise<DetailColumns>;
   close(): void;
   info(): NativeInfo;
 }
 
-export interface NativeInfo {
+interface NativeInfo {
   procfs: string;
   /** worker threads per scan */
   threads: number;
@@ -32,10 +31,10 @@ export interface NativeInfo {
   ownProcfs: boolean;
 }
 
-export const ADDON_FILE = 'namedprocess_scanner.node';
+const ADDON_FILE = 'namedprocess_scanner.node';
 
 /** Where the addon is looked for: NAMEDPROCESS_NATIVE_PATH (e.g. the ASan build), else build/Release. */
-export function addonCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
+function addonCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
   if (env.NAMEDPROCESS_NATIVE_PATH) return [path.resolve(env.NAMEDPROCESS_NATIVE_PATH)];
   // dist/src/proc -> package root; src/proc (ts-node style) -> package root
   return [
@@ -44,7 +43,7 @@ export function addonCandidates(env: NodeJS.ProcessEnv = process.env): string[] 
   ];
 }
 
-export type NativeLoad = { addon: NativeAddon; path: string; reason: string } | { addon: undefined; reason: string };
+type NativeLoad = { addon: NativeAddon; path: string; reason: string } | { addon: undefined; reason: string };
 
 const cache = new Map<string, NativeLoad>();
 
@@ -86,9 +85,8 @@ export class NativeScanner implements Scanner {
     return this.handle.info();
   }
 
-  /** Read once at start-up: the TS parser validates every line of <procfs>/stat and words its errors
-   *  like the reference (SPEC §6), so both readers fail start-up identically. The addon's own
-   *  bootTime() (btime only) is there for the native tests. */
+  /** Read once at start-up, by the TS reader: its parser validates every line of <procfs>/stat and
+   *  words its errors like the reference (SPEC §6), so both readers fail start-up identically. */
   bootTime(): Promise<number> {
     return createTsScanner({ procfs: this.handle.info().procfs }).bootTime();
   }

@@ -9,7 +9,7 @@ export class ReaderSelectionError extends Error {}
 
 export const READER_ENV = 'NAMEDPROCESS_READER';
 
-export interface SelectedScanner {
+interface SelectedScanner {
   scanner: Scanner;
   /** why this reader, for the start-up log line */
   reason: string;

@@ -3,7 +3,8 @@
 // read goes through the libuv thread pool, and posts its slice of the columns back with the typed
 // arrays' buffers transferred, not copied.
 import { parentPort } from 'node:worker_threads';
-import { listDirSync, pidsOf, readDetailsSync, readStats, SyncReader, transferables } from './ts-reader-core';
+import { transferables } from './column-set';
+import { listDirSync, pidsOf, readDetailsSync, readStats, SyncReader } from './ts-reader-core';
 import type { WorkerReply, WorkerRequest } from './ts-reader';
 
 const port = parentPort;
@@ -33,12 +34,6 @@ port.on('message', (m: WorkerRequest) => {
       case 'details':
         reply = { id: m.id, ok: true, value: readDetailsSync(reader, m.job) };
         break;
-      case 'crash':
-        // test hook: an uncaught exception kills this worker ('error' event in the parent)
-        setImmediate(() => {
-          throw new Error('ts-reader worker: crash requested');
-        });
-        return;
       default:
         throw new Error(`ts-reader worker: unknown op ${JSON.stringify((m as { op: unknown }).op)}`);
     }

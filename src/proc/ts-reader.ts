@@ -10,12 +10,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DetailColumns, DetailRequest, ProcfsListError, Scanner, StatColumns } from './columns';
+import { goErrText, goPathError } from '../go/errno';
+import { goQuote } from '../go/quote';
 import { parseSystemStat } from './parse/stat';
 import {
   catDetails,
   catStats,
   DetailJob,
-  goErrText,
   NO_LIMIT,
   OpError,
   pidsOf,
@@ -26,10 +27,8 @@ import {
 
 export { parsePidName } from './ts-reader-core';
 
-export interface TsScannerOptions {
+interface TsScannerOptions {
   procfs: string;
-  /** ignored (reads used to be asynchronous with this many in flight); kept for compatibility */
-  concurrency?: number;
   /** worker threads (default min(2, available cores)); 0 reads on the main thread in yielding chunks */
   workers?: number;
 }
@@ -54,8 +53,7 @@ const WORKER_YOUNG_GENERATION_MB = 2;
 export type WorkerRequest =
   | { id: number; op: 'list'; root: string }
   | { id: number; op: 'stat'; root: string; pids: Int32Array }
-  | { id: number; op: 'details'; job: DetailJob }
-  | { id: number; op: 'crash' };
+  | { id: number; op: 'details'; job: DetailJob };
 
 export type WorkerReply =
   | { id: number; ok: true; value: Int32Array | StatColumns | DetailColumns }
@@ -236,9 +234,9 @@ class TsScanner implements Scanner {
     try {
       st = await fs.promises.stat(root);
     } catch (e) {
-      throw new Error(`could not read ${JSON.stringify(root)}: stat ${root}: ${goErrText(e)}`);
+      throw new Error(`could not read ${goQuote(root)}: ${goPathError('stat', root, e)}`);
     }
-    if (!st.isDirectory()) throw new Error(`mount point ${JSON.stringify(root)} is not a directory`);
+    if (!st.isDirectory()) throw new Error(`mount point ${goQuote(root)} is not a directory`);
     // The message of an OpError is Go's "open <file>: <errno text>".
     return parseSystemStat(await readAllAsync(path.join(root, 'stat'), NO_LIMIT)).btime;
   }
@@ -359,19 +357,6 @@ class TsScanner implements Scanner {
       parts.push(readDetailsSync(r, job(a, Math.min(n, a + CHUNK_ROWS))));
     }
     return catDetails(parts);
-  }
-
-  /** Test hook: makes worker w die with an uncaught exception; the returned promise rejects when it has. */
-  crashWorkerForTest(w = 0): Promise<void> {
-    const s = this.slot(w);
-    if (!s) return Promise.reject(new Error('no worker'));
-    const id = this.id();
-    return s.call<void>(id, { id, op: 'crash' }, []);
-  }
-
-  /** Test hook: the live workers' thread ids. */
-  workerThreadIds(): number[] {
-    return this.slots.filter((s): s is Slot => !!s && !s.dead).map((s) => s.worker.threadId);
   }
 
   close(): void {

@@ -2,8 +2,9 @@
 
 import { promises as dns } from 'node:dns';
 import { isIP } from 'node:net';
+import { goErrText } from '../go/errno';
 
-export interface ListenTarget {
+interface ListenTarget {
   /** undefined = every address, IPv6 dual-stack when available (Go does this for "", 0.0.0.0 and ::) */
   host: string | undefined;
   port: number;
@@ -12,7 +13,7 @@ export interface ListenTarget {
 }
 
 /** Go's net.SplitHostPort. */
-export function splitHostPort(addr: string): { host: string; port: string } {
+function splitHostPort(addr: string): { host: string; port: string } {
   const missing = () => new Error(`listen tcp: address ${addr}: missing port in address`);
   if (addr.startsWith('[')) {
     const end = addr.indexOf(']');
@@ -55,12 +56,8 @@ export async function resolveListenAddress(addr: string): Promise<ListenTarget> 
 
 /** `listen tcp :9256: bind: address already in use`, from a Node listen error. */
 export function goListenError(target: ListenTarget, err: NodeJS.ErrnoException): Error {
-  const text: Record<string, string> = {
-    EADDRINUSE: 'bind: address already in use',
-    EACCES: 'bind: permission denied',
-    EADDRNOTAVAIL: 'bind: cannot assign requested address',
-    EAFNOSUPPORT: 'socket: address family not supported by protocol',
-    EMFILE: 'socket: too many open files',
-  };
-  return new Error(`listen tcp ${target.goAddr}: ${(err.code && text[err.code]) ?? err.message}`);
+  // the syscall that fails with each errno: socket() for the family and fd table, bind() otherwise
+  const syscall = err.code === 'EAFNOSUPPORT' || err.code === 'EMFILE' ? 'socket' : 'bind';
+  const known = ['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL', 'EAFNOSUPPORT', 'EMFILE'].includes(err.code ?? '');
+  return new Error(`listen tcp ${target.goAddr}: ${known ? `${syscall}: ${goErrText(err)}` : err.message}`);
 }

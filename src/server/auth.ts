@@ -5,7 +5,7 @@
 import * as bcrypt from 'bcryptjs';
 import { createHash } from 'node:crypto';
 
-export type AuthResult = 'ok' | 'denied' | 'busy';
+type AuthResult = 'ok' | 'denied' | 'busy';
 
 const CACHE_SIZE = 64;
 const MAX_WAITING = 32;

@@ -4,7 +4,8 @@ import * as crypto from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { isIP } from 'node:net';
 import * as tls from 'node:tls';
-import { GO_CIPHERS, GO_CURVES, goFsError, WebConfig, WebConfigError, TlsServerConfig } from './webconfig';
+import { goPathError } from '../go/errno';
+import { GO_CIPHERS, GO_CURVES, WebConfig, WebConfigError, TlsServerConfig } from './webconfig';
 
 // Go keeps TLS 1.3 suites fixed; Node would switch TLS 1.3 off if the cipher list named none of them.
 const TLS13_SUITES = 'TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256';
@@ -26,7 +27,7 @@ async function readMaterial(cfg: WebConfig, key: string, file: string, inline: s
   try {
     return await fsp.readFile(file, 'utf8');
   } catch (err) {
-    return fail(cfg, key, `failed to read ${key} (${file}): ${goFsError('open', file, err)}`);
+    return fail(cfg, key, `failed to read ${key} (${file}): ${goPathError('open', file, err)}`);
   }
 }
 
@@ -110,7 +111,7 @@ function canonicalIp(s: string): string {
 }
 
 /** SAN values of a certificate, as Go lists them: DNS names, e-mails, IPs, URIs. */
-export function certSans(cert: crypto.X509Certificate): string[] {
+function certSans(cert: crypto.X509Certificate): string[] {
   const text = cert.subjectAltName;
   if (!text) return [];
   const out: string[] = [];

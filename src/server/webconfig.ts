@@ -6,6 +6,8 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar } from 'yaml';
 import type { Document, Node as YamlNode, YAMLMap } from 'yaml';
+import { yamlDurationMs } from '../go/duration';
+import { goPathError } from '../go/errno';
 
 export type ClientAuthType =
   | 'NoClientCert'
@@ -14,7 +16,7 @@ export type ClientAuthType =
   | 'VerifyClientCertIfGiven'
   | 'RequireAndVerifyClientCert';
 
-export type TlsVersionName = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+type TlsVersionName = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
 
 export interface TlsServerConfig {
   /** inline PEM (`cert`), used when certFile is empty, as Go does */
@@ -139,7 +141,7 @@ const HTTP_KEYS = ['http2', 'headers'];
 const RATE_KEYS = ['interval', 'burst'];
 
 /** bcrypt hashes as produced by htpasswd -B, Go and bcryptjs: $2a$, $2b$ or $2y$, cost 04-31. */
-export const BCRYPT_RE = /^\$2[aby]\$(0[4-9]|[12][0-9]|3[01])\$[./A-Za-z0-9]{53}$/;
+const BCRYPT_RE = /^\$2[aby]\$(0[4-9]|[12][0-9]|3[01])\$[./A-Za-z0-9]{53}$/;
 
 // YAML 1.1 booleans, as Go's yaml.v2 reads them.
 const YAML11_TRUE = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON']);
@@ -243,19 +245,6 @@ function fields(ctx: Ctx, n: YamlNode | null, where: string, allowed: readonly s
   return out;
 }
 
-/** Go's time.ParseDuration, as yaml.v2 applies it to time.Duration fields; returns milliseconds. */
-export function parseGoDuration(s: string): number | null {
-  if (s === '0') return 0;
-  const m = /^([-+]?)((?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+)$/.exec(s);
-  if (!m) return null;
-  const unitMs: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, μs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  let total = 0;
-  for (const part of m[2].matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) {
-    total += parseFloat(part[1]) * unitMs[part[2]];
-  }
-  return m[1] === '-' ? -total : total;
-}
-
 function joinDir(dir: string, p: string): string {
   return p === '' || path.isAbsolute(p) ? p : path.join(dir, p);
 }
@@ -332,7 +321,7 @@ export function parseWebConfig(text: string, file: string): WebConfig {
           ctx.lines[`rate_limit.${r.key}`] = r.line;
           const text = getString(ctx, r.node, `rate_limit.${r.key}`);
           if (r.key === 'interval') {
-            const ms = /^\d+$/.test(text) ? Number(text) / 1e6 : parseGoDuration(text);
+            const ms = yamlDurationMs(text);
             if (ms === null || ms < 0) ctx.fail(r.line, `rate_limit.interval: ${JSON.stringify(text)} is not a duration like "1s" or "500ms"`);
             intervalMs = ms;
           } else {
@@ -435,26 +424,13 @@ function parseTls(ctx: Ctx, raw: Record<string, Field>, dir: string): TlsServerC
   return t;
 }
 
-/** Go-style text of a file system error: "open /x: no such file or directory". */
-export function goFsError(op: string, p: string, err: unknown): string {
-  const code = (err as NodeJS.ErrnoException)?.code;
-  const text: Record<string, string> = {
-    ENOENT: 'no such file or directory',
-    EACCES: 'permission denied',
-    EISDIR: 'is a directory',
-    ENOTDIR: 'not a directory',
-    ELOOP: 'too many levels of symbolic links',
-  };
-  return `${op} ${p}: ${(code && text[code]) ?? (err as Error)?.message ?? String(err)}`;
-}
-
 /** Read and parse a web config file. TLS files are checked by the server's TLS loader (tls.ts). */
 export async function readWebConfigFile(file: string): Promise<WebConfig> {
   let text: string;
   try {
     text = await fsp.readFile(file, 'utf8');
   } catch (err) {
-    throw new WebConfigError(`web config file: ${goFsError('open', file, err)}`);
+    throw new WebConfigError(`web config file: ${goPathError('open', file, err)}`);
   }
   return parseWebConfig(text, file);
 }

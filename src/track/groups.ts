@@ -1,6 +1,6 @@
 // Per-group accumulators (SPEC §5.6): counters that only grow, gauges summed afresh each cycle, and
 // per-thread-name counters that live as long as the group (SPEC §0 #7).
-import { GO_ZERO_TIME_UNIX, type Counters, type GroupSnapshot, type ThreadNameSnapshot } from '../expose/snapshot';
+import { GO_ZERO_TIME_UNIX, type Counters, type GroupSnapshot, type MemoryGauges, type ThreadNameSnapshot } from '../expose/snapshot';
 
 export type { Counters } from '../expose/snapshot';
 
@@ -8,7 +8,7 @@ export function zeroCounters(): Counters {
   return { cpuUser: 0, cpuSystem: 0, readBytes: 0, writeBytes: 0, majorPageFaults: 0, minorPageFaults: 0, ctxVoluntary: 0, ctxNonvoluntary: 0 };
 }
 
-export function addCounters(into: Counters, d: Counters): void {
+function addCounters(into: Counters, d: Counters): void {
   into.cpuUser += d.cpuUser;
   into.cpuSystem += d.cpuSystem;
   into.readBytes += d.readBytes;
@@ -20,12 +20,7 @@ export function addCounters(into: Counters, d: Counters): void {
 }
 
 /** What one process adds to its group's gauges this cycle. */
-export interface ProcGauges {
-  resident: number;
-  virtual: number;
-  swapped: number;
-  proportionalResident: number;
-  proportionalSwapped: number;
+interface ProcGauges extends MemoryGauges {
   /** -1 when fd/ was unreadable */
   openFds: number;
   fdLimit: number;

@@ -5,15 +5,17 @@ import {
   PipeNode, StringNode, VariableNode, execErrorText, type Node,
 } from './parse';
 import {
-  GoNum, GoTime, RootValue, compareGoStrings, intValue, typeName, utf8Length, type GoValue,
+  GoNum, GoTime, RootValue, intValue, typeName, utf8Length, type GoValue,
 } from './values';
 import {
-  UnsupportedError, formatTime, formatValue, goQuote, htmlEscape, jsEscape, sprint, sprintf, sprintln,
+  UnsupportedError, formatTime, formatValue, htmlEscape, jsEscape, sprint, sprintf, sprintln,
   timeGoString, timeString, urlQueryEscape,
 } from './format';
+import { goQuote } from '../../go/quote';
+import { compareGoStrings } from '../../go/strings';
 
 /** What a parameter accepts: reflect.Value, interface{}, or string. */
-export type ParamType = 'value' | 'any' | 'string';
+type ParamType = 'value' | 'any' | 'string';
 
 /** Static result types, used by the load-time checker. */
 export type SType =
@@ -31,7 +33,7 @@ export interface Method {
 class FuncError extends Error {}
 
 /** Execution stopped; message is Go's full error text. */
-export class ExecFailure extends Error {}
+class ExecFailure extends Error {}
 
 // break and continue unwind to the enclosing range, as Go's walkBreak/walkContinue panics do
 const BREAK = { signal: 'break' };
@@ -92,7 +94,7 @@ export function unsupportedMethodMessage(name: string): string {
 
 // ---------------------------------------------------------------- truth and comparison
 
-export function isTrue(v: GoValue): boolean {
+function isTrue(v: GoValue): boolean {
   switch (typeof v) {
     case 'undefined': return false;
     case 'string': return v.length > 0;

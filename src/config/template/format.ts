@@ -1,196 +1,21 @@
 // Ports of the Go fmt, strconv and time printing that name templates can reach, so output matches byte for byte.
 
 import {
-  GoNum, GoTime, RootValue, compareGoStrings, enumString, typeName,
+  GoNum, GoTime, RootValue, enumString, typeName,
   MONTH_NAMES, DAY_NAMES, type GoValue,
 } from './values';
 
+import { canBackquote, goQuote, goQuoteRune, hex, isPrint } from '../../go/quote';
+import { formatFloat } from '../../go/float';
+import { compareGoStrings } from '../../go/strings';
+
 /** A value our engine cannot print the way Go would; the executor turns it into an error. */
 export class UnsupportedError extends Error {}
-
-// ---------------------------------------------------------------- strconv quoting
-
-// unicode.IsPrint for non-ASCII: letters, marks, numbers, punctuation, symbols
-const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
-
-export function isPrint(r: number): boolean {
-  if (r < 0x80) return r >= 0x20 && r < 0x7f;
-  if (r > 0x10ffff || (r >= 0xd800 && r <= 0xdfff)) return false;
-  return PRINTABLE.test(String.fromCodePoint(r));
-}
-
-function hex(n: number, width: number): string {
-  return n.toString(16).padStart(width, '0');
-}
-
-function appendEscapedRune(out: string[], r: number, quote: number, asciiOnly: boolean): void {
-  if (r === quote || r === 0x5c) { out.push('\\', String.fromCodePoint(r)); return; }
-  if (asciiOnly ? r < 0x80 && isPrint(r) : isPrint(r)) { out.push(String.fromCodePoint(r)); return; }
-  switch (r) {
-    case 7: out.push('\\a'); return;
-    case 8: out.push('\\b'); return;
-    case 12: out.push('\\f'); return;
-    case 10: out.push('\\n'); return;
-    case 13: out.push('\\r'); return;
-    case 9: out.push('\\t'); return;
-    case 11: out.push('\\v'); return;
-  }
-  if (r < 0x20 || r === 0x7f) out.push('\\x', hex(r, 2));
-  else if (r > 0x10ffff || (r >= 0xd800 && r <= 0xdfff)) out.push('\\ufffd');
-  else if (r < 0x10000) out.push('\\u', hex(r, 4));
-  else out.push('\\U', hex(r, 8));
-}
-
-/** strconv.Quote (asciiOnly: strconv.QuoteToASCII). */
-export function goQuote(s: string, asciiOnly = false): string {
-  const out: string[] = ['"'];
-  for (const ch of s) appendEscapedRune(out, ch.codePointAt(0)!, 0x22, asciiOnly);
-  out.push('"');
-  return out.join('');
-}
-
-/** strconv.QuoteRune (asciiOnly: QuoteRuneToASCII). */
-export function goQuoteRune(r: number, asciiOnly = false): string {
-  if (r < 0 || r > 0x10ffff || (r >= 0xd800 && r <= 0xdfff)) r = 0xfffd;
-  const out: string[] = ["'"];
-  appendEscapedRune(out, r, 0x27, asciiOnly);
-  out.push("'");
-  return out.join('');
-}
-
-function canBackquote(s: string): boolean {
-  for (const ch of s) {
-    const r = ch.codePointAt(0)!;
-    if (r === 0x60 || r === 0xfeff) return false;
-    if ((r < 0x20 && r !== 9) || r === 0x7f) return false;
-  }
-  return true;
-}
 
 function runeCount(s: string): number {
   let n = 0;
   for (const _ of s) n++;
   return n;
-}
-
-// ---------------------------------------------------------------- float formatting (strconv)
-
-interface Digits { d: string; dp: number } // value = 0.d × 10^dp, d without trailing zeros
-
-const f64 = new DataView(new ArrayBuffer(8));
-
-/** The exact decimal expansion of a finite, non-negative double. */
-function exactDigits(v: number): Digits {
-  if (v === 0) return { d: '', dp: 0 };
-  f64.setFloat64(0, v);
-  const hi = f64.getUint32(0);
-  const lo = f64.getUint32(4);
-  const bexp = (hi >>> 20) & 0x7ff;
-  let mant = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
-  let e2: number;
-  if (bexp === 0) e2 = -1074;
-  else { mant |= 1n << 52n; e2 = bexp - 1075; }
-  let d: string;
-  let dp: number;
-  if (e2 >= 0) { d = (mant << BigInt(e2)).toString(); dp = d.length; }
-  else { d = (mant * 5n ** BigInt(-e2)).toString(); dp = d.length + e2; }
-  return trimDigits({ d, dp });
-}
-
-function trimDigits(x: Digits): Digits {
-  let end = x.d.length;
-  while (end > 0 && x.d.charCodeAt(end - 1) === 0x30) end--;
-  return end === x.d.length ? x : { d: x.d.slice(0, end), dp: end === 0 ? 0 : x.dp };
-}
-
-/** Round to nd significant digits, half to even on exact ties, as strconv's decimal.Round. */
-function roundDigits(x: Digits, nd: number): Digits {
-  if (nd < 0) return { d: '', dp: 0 };
-  if (nd >= x.d.length) return x;
-  const c = x.d.charCodeAt(nd);
-  let up: boolean;
-  if (c === 0x35 && nd + 1 === x.d.length) up = nd > 0 && (x.d.charCodeAt(nd - 1) - 0x30) % 2 === 1;
-  else up = c >= 0x35;
-  if (!up) return trimDigits({ d: x.d.slice(0, nd), dp: x.d.slice(0, nd) === '' ? 0 : x.dp });
-  let i = nd - 1;
-  while (i >= 0 && x.d.charCodeAt(i) === 0x39) i--;
-  if (i < 0) return { d: '1', dp: x.dp + 1 };
-  return trimDigits({ d: x.d.slice(0, i) + String.fromCharCode(x.d.charCodeAt(i) + 1), dp: x.dp });
-}
-
-/** Shortest digits that round-trip, which is what Go's strconv uses for precision -1. */
-function shortestDigits(v: number): Digits {
-  if (v === 0) return { d: '', dp: 0 };
-  const s = v.toExponential(); // JS picks the shortest round-trip digits too
-  const e = s.indexOf('e');
-  const mant = s.slice(0, e).replace('.', '');
-  return trimDigits({ d: mant, dp: Number(s.slice(e + 1)) + 1 });
-}
-
-function fmtE(neg: boolean, x: Digits, prec: number, ch: string): string {
-  let s = neg ? '-' : '';
-  s += x.d.length === 0 ? '0' : x.d[0];
-  if (prec > 0) {
-    s += '.';
-    const m = Math.min(x.d.length, prec + 1);
-    if (m > 1) s += x.d.slice(1, m);
-    for (let i = Math.max(m, 1); i <= prec; i++) s += '0';
-  }
-  let exp = x.d.length === 0 ? 0 : x.dp - 1;
-  let sign = '+';
-  if (exp < 0) { sign = '-'; exp = -exp; }
-  return s + ch + sign + (exp < 10 ? '0' + exp : String(exp));
-}
-
-function fmtF(neg: boolean, x: Digits, prec: number): string {
-  let s = neg ? '-' : '';
-  if (x.dp > 0) {
-    const m = Math.min(x.d.length, x.dp);
-    s += x.d.slice(0, m);
-    for (let i = m; i < x.dp; i++) s += '0';
-  } else s += '0';
-  if (prec > 0) {
-    s += '.';
-    for (let i = 1; i <= prec; i++) {
-      const j = x.dp + i - 1;
-      s += j >= 0 && j < x.d.length ? x.d[j] : '0';
-    }
-  }
-  return s;
-}
-
-/** strconv.FormatFloat(v, fmt, prec, 64) for fmt in e E f g G. */
-export function formatFloat(v: number, fmt: string, prec: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  const neg = v < 0 || Object.is(v, -0);
-  const a = Math.abs(v);
-  const shortest = prec < 0;
-  let x: Digits;
-  if (shortest) {
-    x = shortestDigits(a);
-    if (fmt === 'e' || fmt === 'E') prec = Math.max(x.d.length - 1, 0);
-    else if (fmt === 'f') prec = Math.max(x.d.length - x.dp, 0);
-    else prec = x.d.length;
-  } else {
-    const exact = exactDigits(a);
-    if (fmt === 'e' || fmt === 'E') x = roundDigits(exact, prec + 1);
-    else if (fmt === 'f') x = roundDigits(exact, exact.dp + prec);
-    else { if (prec === 0) prec = 1; x = roundDigits(exact, prec); }
-  }
-  if (fmt === 'e' || fmt === 'E') return fmtE(neg, x, prec, fmt);
-  if (fmt === 'f') return fmtF(neg, x, prec);
-  let eprec = prec;
-  if (eprec > x.d.length && x.d.length >= x.dp) eprec = x.d.length;
-  if (shortest) eprec = 6;
-  const exp = x.dp - 1;
-  if (exp < -4 || exp >= eprec) {
-    if (prec > x.d.length) prec = x.d.length;
-    return fmtE(neg, x, prec - 1, fmt === 'g' ? 'e' : 'E');
-  }
-  if (prec > x.dp) prec = x.d.length;
-  return fmtF(neg, x, Math.max(prec - x.dp, 0));
 }
 
 // ---------------------------------------------------------------- time formatting

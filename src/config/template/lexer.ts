@@ -1,6 +1,6 @@
 // Port of Go 1.22+ text/template/parse/lex.go; positions are JS string indices, converted to bytes for errors.
 
-import { goQuote, isPrint } from './format';
+import { goQuote, isPrint } from '../../go/quote';
 
 export enum T {
   Error, Bool, Char, CharConstant, Comment, Complex, Assign, Declare, EOF, Field, Identifier,
@@ -36,7 +36,7 @@ function isSpace(r: number): boolean {
   return r === 0x20 || r === 0x09 || r === 0x0d || r === 0x0a;
 }
 
-export function isAlphaNumeric(r: number): boolean {
+function isAlphaNumeric(r: number): boolean {
   if (r < 0) return false;
   if (r < 0x80) return r === 0x5f || (r >= 0x30 && r <= 0x39) || (r >= 0x41 && r <= 0x5a) || (r >= 0x61 && r <= 0x7a);
   return LETTER_OR_DIGIT.test(String.fromCodePoint(r));
@@ -57,7 +57,7 @@ function countNewlines(s: string, from: number, to: number): number {
 }
 
 /** Go's %#U: U+0041 'A' */
-export function formatRuneU(r: number): string {
+function formatRuneU(r: number): string {
   const code = 'U+' + r.toString(16).toUpperCase().padStart(4, '0');
   return isPrint(r) ? `${code} '${String.fromCodePoint(r)}'` : code;
 }

@@ -1,17 +1,17 @@
 // Port of Go's text/template/parse (parse.go, node.go) so error texts and node positions match the reference.
 
 import { Lexer, T, type Item } from './lexer';
-import { goQuote } from './format';
+import { goQuote } from '../../go/quote';
 import { utf8Length } from './values';
 
-export const TEMPLATE_NAME = 'cmdname';
+const TEMPLATE_NAME = 'cmdname';
 
 /** A template that cannot be used: Go's parse errors, plus what we reject at load time. */
 export class TemplateError extends Error {
   override name = 'TemplateError';
 }
 
-export const BUILTIN_NAMES: ReadonlySet<string> = new Set([
+const BUILTIN_NAMES: ReadonlySet<string> = new Set([
   'and', 'call', 'html', 'index', 'slice', 'js', 'len', 'not', 'or', 'print', 'printf', 'println',
   'urlquery', 'eq', 'ge', 'gt', 'le', 'lt', 'ne',
 ]);
@@ -25,7 +25,7 @@ export class ListNode {
   toString(): string { return this.nodes.join(''); }
 }
 
-export class TextNode {
+class TextNode {
   readonly kind = 'text';
   constructor(readonly pos: number, readonly text: string) {}
   toString(): string { return this.text; }
@@ -72,13 +72,13 @@ export class VariableNode {
   toString(): string { return this.ident.join('.'); }
 }
 
-export class DotNode {
+class DotNode {
   readonly kind = 'dot';
   constructor(readonly pos: number) {}
   toString(): string { return '.'; }
 }
 
-export class NilNode {
+class NilNode {
   readonly kind = 'nil';
   constructor(readonly pos: number) {}
   toString(): string { return 'nil'; }
@@ -102,7 +102,7 @@ export class ChainNode {
   }
 }
 
-export class BoolNode {
+class BoolNode {
   readonly kind = 'bool';
   constructor(readonly pos: number, readonly value: boolean) {}
   toString(): string { return this.value ? 'true' : 'false'; }
@@ -125,13 +125,13 @@ export class StringNode {
   toString(): string { return this.quoted; }
 }
 
-export class EndNode {
+class EndNode {
   readonly kind = 'end';
   constructor(readonly pos: number) {}
   toString(): string { return '{{end}}'; }
 }
 
-export class ElseNode {
+class ElseNode {
   readonly kind = 'else';
   constructor(readonly pos: number, readonly line: number) {}
   toString(): string { return '{{else}}'; }
@@ -153,13 +153,13 @@ export class BranchNode {
   }
 }
 
-export class BreakNode {
+class BreakNode {
   readonly kind = 'break';
   constructor(readonly pos: number) {}
   toString(): string { return '{{break}}'; }
 }
 
-export class ContinueNode {
+class ContinueNode {
   readonly kind = 'continue';
   constructor(readonly pos: number) {}
   toString(): string { return '{{continue}}'; }
@@ -171,7 +171,7 @@ export type Node =
   | BreakNode | ContinueNode;
 
 /** Tree.ErrorContext: "cmdname:line:col" (col is a 0-based byte offset) and the node's text. */
-export function errorContext(source: string, node: Node): [string, string] {
+function errorContext(source: string, node: Node): [string, string] {
   const text = source.slice(0, node.pos);
   const nl = text.lastIndexOf('\n');
   const byteNum = nl < 0 ? utf8Length(text) : utf8Length(text.slice(nl + 1));
@@ -324,7 +324,7 @@ function itemString(i: Item): string {
 
 const MAX_STACK_DEPTH = 10000;
 
-export class Parser {
+class Parser {
   private readonly lex: Lexer;
   private readonly token: Item[] = [];
   private peekCount = 0;

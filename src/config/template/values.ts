@@ -46,7 +46,7 @@ export class GoTime {
 // Unix seconds of Go's zero time, January 1, year 1, 00:00:00 UTC.
 const ZERO_UNIX = -62135596800;
 
-export interface TimeFields {
+interface TimeFields {
   year: number;
   month: number; // 1..12
   day: number;
@@ -81,7 +81,7 @@ function civil(sec: number): TimeFields {
   };
 }
 
-export type NumType = 'float64' | 'uint8' | 'time.Month' | 'time.Weekday';
+type NumType = 'float64' | 'uint8' | 'time.Month' | 'time.Weekday';
 
 /** A Go number whose type is not plain int or int64. */
 export class GoNum {
@@ -121,13 +121,7 @@ export function typeName(v: GoValue): string {
   return 'map[string]string';
 }
 
-export function isStringSlice(v: GoValue): v is readonly string[] {
-  return Array.isArray(v);
-}
 
-export function isStringMap(v: GoValue): v is ReadonlyMap<string, string> {
-  return v instanceof Map;
-}
 
 /** Go's integer value of an int-like value, or undefined when v is not an integer kind. */
 export function intValue(v: GoValue): bigint | undefined {
@@ -151,18 +145,3 @@ export function utf8Length(s: string): number {
   return Buffer.byteLength(s, 'utf8');
 }
 
-/** Go string ordering (bytewise UTF-8, which is code point order). */
-export function compareGoStrings(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    // surrogates (astral code points) sort after every BMP code point in UTF-8 order
-    const xs = x >= 0xd800 && x <= 0xdfff;
-    const ys = y >= 0xd800 && y <= 0xdfff;
-    if (xs !== ys) return xs ? 1 : -1;
-    return x < y ? -1 : 1;
-  }
-  return a.length - b.length;
-}

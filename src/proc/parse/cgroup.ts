@@ -1,4 +1,5 @@
 // /proc/<pid>/cgroup, parsed as prometheus/procfs v0.14 parseCgroups does.
+import { goQuote } from '../../go/quote';
 import { asBytes, MAX_SCAN_TOKEN, ParseError, parseInt10, scanLines, Text } from './go';
 
 /**
@@ -13,11 +14,11 @@ export function parseCgroupPaths(text: Text): string[] {
     if (line.length >= MAX_SCAN_TOKEN) throw new ParseError('bufio.Scanner: token too long');
     const a = line.indexOf(':');
     const b = a < 0 ? -1 : line.indexOf(':', a + 1);
-    if (b < 0) throw new ParseError(`3+ fields required, found ${a < 0 ? 1 : 2} in ${JSON.stringify(line)}`);
+    if (b < 0) throw new ParseError(`3+ fields required, found ${a < 0 ? 1 : 2} in ${goQuote(line)}`);
     try {
       parseInt10(line.slice(0, a));
     } catch {
-      throw new ParseError(`hierarchy ID: ${JSON.stringify(line.slice(0, a))}`);
+      throw new ParseError(`hierarchy ID: ${goQuote(line.slice(0, a))}`);
     }
     out.push(line.slice(b + 1));
   }

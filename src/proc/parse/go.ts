@@ -1,8 +1,9 @@
 // Small re-implementations of the Go standard-library behaviour that prometheus/procfs v0.14 relies on
 // (strconv.ParseUint/ParseInt, fmt.Fscan integer scanning, bufio.ScanLines, strings.TrimSpace), so
 // that our parsers accept and reject exactly the inputs the reference does.
+import { goQuote } from '../../go/quote';
 
-export type Bytes = Uint8Array;
+type Bytes = Uint8Array;
 export type Text = string | Uint8Array;
 
 /** A parse failure; the message mimics the Go error text where it is user-visible. */
@@ -75,14 +76,9 @@ export function kbToBytesWrapped(kb: number, exact: () => bigint): number {
   return Number((exact() * 1024n) % TWO64);
 }
 
-/** Go's %q for ASCII-ish strings (good enough for error messages). */
-export function goQuote(s: string): string {
-  return JSON.stringify(s);
-}
-
 // Go's unicode.IsSpace as used by fmt's scanner, on UTF-8 bytes: returns the byte length of the
 // space rune at i, or 0.
-export function spaceLen(b: Bytes, i: number, end: number): number {
+function spaceLen(b: Bytes, i: number, end: number): number {
   const c = b[i];
   if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) return 1;
   if (c < 0xc2) return 0;

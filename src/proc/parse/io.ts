@@ -2,7 +2,7 @@
 // "rchar: %d\nwchar: %d\nsyscr: %d\nsyscw: %d\nread_bytes: %d\nwrite_bytes: %d\ncancelled_write_bytes: %d\n".
 import { asBytes, ParseError, parseInt10, parseUint10, Text } from './go';
 
-export interface ProcIoInfo {
+interface ProcIoInfo {
   readBytes: number;
   writeBytes: number;
 }

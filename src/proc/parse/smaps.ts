@@ -1,7 +1,7 @@
 // /proc/<pid>/smaps_rollup and the summed /proc/<pid>/smaps fallback, as prometheus/procfs v0.14.
 import { latin1, MAX_SCAN_TOKEN, ParseError, parseUint10, scanLines, Text } from './go';
 
-export interface SmapsInfo {
+interface SmapsInfo {
   /** bytes */
   pss: number;
   swapPss: number;

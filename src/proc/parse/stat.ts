@@ -1,5 +1,6 @@
 // /proc/<pid>/stat and <procfs>/stat (btime), parsed as prometheus/procfs v0.14 does.
-import { asBytes, GoFscan, goQuote, latin1, parseInt10, ParseError, parseUint10, scanLines, Text } from './go';
+import { goQuote } from '../../go/quote';
+import { asBytes, GoFscan, latin1, parseInt10, ParseError, parseUint10, scanLines, Text } from './go';
 
 export interface ProcStat {
   /** raw bytes between the first '(' and the last ')' (a copy, safe to keep) */
@@ -75,9 +76,6 @@ export function parseStat(text: Text, copyComm = true): ProcStat {
 }
 
 /** The comm of a stat line as a string (invalid UTF-8 becomes U+FFFD). */
-export function commString(st: ProcStat): string {
-  return Buffer.from(st.comm).toString('utf8');
-}
 
 /**
  * `<procfs>/stat`: returns btime (0 when absent). Validates the other lines the way procfs v0.14's

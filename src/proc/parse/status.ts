@@ -1,7 +1,7 @@
 // /proc/<pid>/status, parsed as prometheus/procfs v0.14 NewStatus does.
 import { kbToBytesWrapped, latin1, ParseError, parseUint10, parseUint10Big, Text, trimCutset, trimSpace } from './go';
 
-export interface ProcStatusInfo {
+interface ProcStatusInfo {
   /** effective uid (2nd field of Uid:); 0 when the line is missing */
   uid: number;
   ctxVol: number;
