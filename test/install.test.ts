@@ -95,7 +95,7 @@ test('no prebuild and no compiler: install prints one line and exits 0; the expo
   assert.doesNotMatch(forced.stderr, /\n\s+at /, 'no stack trace');
 
   // The reader suite, run from the copy: the TS half passes, the native half skips with its reason.
-  const suite = spawnSync(process.execPath, ['--test', 'dist/test/native.test.js'], { cwd: dir, env: cleanEnv({ PATH: bin }), encoding: 'utf8', timeout: 300_000 });
+  const suite = spawnSync(process.execPath, ['--test', '--test-reporter=tap', 'dist/test/native.test.js'], { cwd: dir, env: cleanEnv({ PATH: bin }), encoding: 'utf8', timeout: 300_000 });
   assert.equal(suite.status, 0, suite.stdout.slice(-3000));
   assert.match(suite.stdout, /skipping the native half: native scanner not built \(No native build was found/);
   assert.match(suite.stdout, /# fail 0/);
