@@ -58,7 +58,7 @@ export function findAddon(env: NodeJS.ProcessEnv = process.env): { file: string;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const file = (require('node-gyp-build') as { path(dir: string): string }).path(root);
-    const origin = file.startsWith(path.join(root, 'build') + path.sep) ? 'built from source' : 'prebuilt';
+    const origin = file.startsWith(path.join(root, 'build') + path.sep) ? 'locally built' : 'prebuilt';
     return { file, origin };
   } catch (e) {
     // "No native build was found for platform=linux arch=... libc=... node=..."
