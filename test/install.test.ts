@@ -25,6 +25,13 @@ function checkoutCopy(withPrebuilds: boolean): string {
   return dir;
 }
 
+/** The build log an install line points at is for a user to read; a test cleans up after itself. */
+function removeLog(line: string): void {
+  const log = / full log: (\S+native-build\.log)\)/.exec(line)?.[1];
+  assert.ok(log && fs.existsSync(log), `the log the line names exists: ${line}`);
+  fs.rmSync(path.dirname(log), { recursive: true, force: true });
+}
+
 const hasPrebuild = fs.existsSync(path.join(REPO, PREBUILD));
 
 test('with the committed prebuild and no compiler: install takes it, the exporter runs native', { skip: hasPrebuild ? false : `${PREBUILD} is missing: run npm run build:prebuilds` }, async (t) => {
@@ -67,11 +74,13 @@ test('no prebuild and no compiler: install prints one line and exits 0; the expo
   assert.match(lines[0], FALLBACK);
   assert.match(lines[0], /Could not find any Python installation to use; full log: \S+native-build\.log\)/);
   assert.equal(fs.existsSync(path.join(dir, 'build')), false, 'a failed build leaves nothing behind');
+  removeLog(lines[0]);
 
   // A compiler that is there but broken (CXX=false) is the same one line.
   const broken = spawnSync(process.execPath, ['scripts/install.js'], { cwd: dir, env: cleanEnv({ CXX: 'false' }), encoding: 'utf8', timeout: 300_000 });
   assert.equal(broken.status, 0);
   assert.match(broken.stdout.trim(), FALLBACK);
+  removeLog(broken.stdout);
 
   await f.set([{ pid: 10, comm: 'app' }]);
   const run = spawnSync(process.execPath, ['dist/src/main.js', '-procfs', f.root, '-once-to-stdout-delay', '10ms'], { cwd: dir, env: cleanEnv({ PATH: bin }), encoding: 'utf8', timeout: 60_000 });
