@@ -1,6 +1,6 @@
-// Loader for the native /proc scanner (native/*.cc, built by scripts/build-native.js at install).
-// A few lines the bufferutil way: try the addon, report why not, and let select.ts fall back to the
-// TypeScript reader.
+// Loader for the native /proc scanner (native/*.cc): the prebuilt binary shipped in prebuilds/, or a
+// build from source made at install (scripts/install.js), found the bufferutil way with node-gyp-build.
+// It reports why when there is none, and select.ts then falls back to the TypeScript reader.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ProcfsListError } from './columns';
@@ -33,44 +33,62 @@ interface NativeInfo {
 
 const ADDON_FILE = 'namedprocess_scanner.node';
 
-/** Where the addon is looked for: NAMEDPROCESS_NATIVE_PATH (e.g. the ASan build), else build/Release. */
-function addonCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
-  if (env.NAMEDPROCESS_NATIVE_PATH) return [path.resolve(env.NAMEDPROCESS_NATIVE_PATH)];
-  // dist/src/proc -> package root; src/proc (ts-node style) -> package root
-  return [
-    path.resolve(__dirname, '../../../build/Release', ADDON_FILE),
-    path.resolve(__dirname, '../../build/Release', ADDON_FILE),
-  ];
+/** The package root: the nearest directory above this file that holds package.json (dist/src/proc or src/proc). */
+function packageRoot(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 4; i++) {
+    dir = path.dirname(dir);
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+  }
+  return path.resolve(__dirname, '../../..');
+}
+
+/**
+ * The addon file to load and where it comes from: NAMEDPROCESS_NATIVE_PATH (e.g. the ASan build), else
+ * node-gyp-build's choice (build/Release from a build from source, else the prebuilt binary in
+ * prebuilds/<platform>-<arch>/ that fits this libc); `error` when there is none.
+ */
+export function findAddon(env: NodeJS.ProcessEnv = process.env): { file: string; origin: string } | { error: string } {
+  if (env.NAMEDPROCESS_NATIVE_PATH) {
+    const file = path.resolve(env.NAMEDPROCESS_NATIVE_PATH);
+    return fs.existsSync(file) ? { file, origin: 'NAMEDPROCESS_NATIVE_PATH' } : { error: `${file} does not exist (NAMEDPROCESS_NATIVE_PATH)` };
+  }
+  const root = packageRoot();
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const file = (require('node-gyp-build') as { path(dir: string): string }).path(root);
+    const origin = file.startsWith(path.join(root, 'build') + path.sep) ? 'locally built' : 'prebuilt';
+    return { file, origin };
+  } catch (e) {
+    // "No native build was found for platform=linux arch=... libc=... node=..."
+    const first = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+    return { error: `${first} (no prebuilt binary fits, and none was built from source at install)` };
+  }
 }
 
 type NativeLoad = { addon: NativeAddon; path: string; reason: string } | { addon: undefined; reason: string };
 
 const cache = new Map<string, NativeLoad>();
 
-/** Loads the addon; never throws. `reason` says which file loaded, or why none did. */
+/** Loads the addon; never throws. `reason` says which file loaded and from where, or why none did. */
 export function loadNative(env: NodeJS.ProcessEnv = process.env): NativeLoad {
-  const candidates = addonCandidates(env);
-  const key = candidates.join('\0');
+  const key = env.NAMEDPROCESS_NATIVE_PATH ?? '';
   const hit = cache.get(key);
   if (hit) return hit;
-  let result: NativeLoad | undefined;
-  const errors: string[] = [];
-  for (const file of candidates) {
-    if (!fs.existsSync(file)) {
-      errors.push(`${file} does not exist (not built: no compiler at install, or NAMEDPROCESS_SKIP_NATIVE)`);
-      continue;
-    }
+  let result: NativeLoad;
+  const found = findAddon(env);
+  if ('error' in found) {
+    result = { addon: undefined, reason: found.error };
+  } else {
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const addon = require(file) as NativeAddon;
+      const addon = require(found.file) as NativeAddon;
       if (typeof addon?.createScanner !== 'function') throw new Error('createScanner is missing');
-      result = { addon, path: file, reason: `loaded ${file}` };
-      break;
+      result = { addon, path: found.file, reason: `${found.origin} addon ${found.file}` };
     } catch (e) {
-      errors.push(`${file}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+      result = { addon: undefined, reason: `${found.origin} addon ${found.file} does not load: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` };
     }
   }
-  if (!result) result = { addon: undefined, reason: errors[0] ?? 'no candidate path' };
   cache.set(key, result);
   return result;
 }

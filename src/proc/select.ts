@@ -1,5 +1,5 @@
 // Which /proc reader runs, decided once at start-up: the native scanner when it loads, else the
-// TypeScript reader; NAMEDPROCESS_READER=native|ts forces one (DESIGN.md, "native plus fallback").
+// TypeScript reader; NAMEDPROCESS_READER=native|ts forces one (docs/deployment.md#the-native-scanner).
 import type { Scanner } from './columns';
 import { createNativeScanner } from './native';
 import { createTsScanner } from './ts-reader';
