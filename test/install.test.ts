@@ -100,7 +100,7 @@ test('no prebuild and no compiler: install prints one line and exits 0; the expo
     timeout: 60_000,
   });
   assert.equal(forced.status, 1, forced.stderr);
-  assert.match(forced.stderr, /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d NAMEDPROCESS_READER=native but the native scanner is not available: No native build was found for .*\n$/m);
+  assert.match(forced.stderr, /^ts=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z level=error msg="NAMEDPROCESS_READER=native but the native scanner is not available: No native build was found for .*"\n$/m);
   assert.doesNotMatch(forced.stderr, /\n\s+at /, 'no stack trace');
 
   // The reader suite, run from the copy: the TS half passes, the native half skips with its reason.
