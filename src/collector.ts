@@ -11,6 +11,7 @@ import { readConfigFile, ConfigError } from './config/load';
 import { buildConfigNamer, buildDefaultNamer, ProcnamesNamer, NameMappingError, goQuote, type Namer } from './config/matcher';
 import { renderGroupFamilies, type ExpositionFormat } from './expose/text';
 import { SelfMetrics } from './expose/self-metrics';
+import type { Registry } from 'prom-client';
 
 /** A start-up problem the user can fix: printed as one log line, exit 1, no stack trace. */
 export class StartupError extends Error {}
@@ -163,10 +164,19 @@ export class ProcessCollector {
 
   /** A full exposition: the namedprocess_* families, then the exporter's own metrics. */
   async render(format: ExpositionFormat): Promise<string> {
-    const snap = await this.collect();
+    return this.renderCycle(await this.collect(), format);
+  }
+
+  /** The exposition of a given cycle, as render() writes it (the push sends the cycle it ran). */
+  async renderCycle(snap: CycleSnapshot, format: ExpositionFormat): Promise<string> {
     const groups = renderGroupFamilies(snap, { threads: this.options.threads, format });
     const own = await this.self.render(format);
     return groups + own;
+  }
+
+  /** More of the exporter's own metrics: `add` is called once for each format's registry. */
+  addOwnMetrics(add: (registry: Registry) => void): void {
+    this.self.extend(add);
   }
 
   close(): void {

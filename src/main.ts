@@ -8,6 +8,7 @@ import { selectScanner, ReaderSelectionError } from './proc/select';
 import { startServer } from './server';
 import { negotiate } from './expose/content';
 import { VERSION } from './version';
+import { pushFromConfig, SHUTDOWN_FLUSH_MS, type Pusher } from './push';
 
 async function main(): Promise<number> {
   const cli = parseCommandLine(process.argv.slice(2), { version: VERSION });
@@ -36,6 +37,14 @@ async function main(): Promise<number> {
   }
 
   if (options.onceToStdoutDelayMs !== 0) return onceToStdout(collector, options.onceToStdoutDelayMs);
+  let push: Pusher | null;
+  try {
+    push = await pushFromConfig(options.configPath, { collector, log, version: VERSION });
+  } catch (e) {
+    if (!(e instanceof StartupError)) throw e;
+    log.error(e.message);
+    return 1;
+  }
 
   let server;
   try {
@@ -55,7 +64,9 @@ async function main(): Promise<number> {
   }
   // the port is open; the priming cycle runs now and scrapes that arrive meanwhile wait for it
   collector.prime().catch((e) => log.error(`priming cycle failed: ${(e as Error).message}`));
+  push?.start();
   return waitForSignal(log, async () => {
+    await push?.stop(SHUTDOWN_FLUSH_MS);
     await server.close();
     collector.close();
   });
