@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeLabels, encodeWriteRequest } from '../src/push/proto';
+import { encodeLabels, encodeWriteRequest, type SampleRun } from '../src/push/proto';
 import { SeriesBuilder, parseSeriesKey, parseValue, type Chunk } from '../src/push/series';
 import { SampleQueue } from '../src/push/queue';
 import { expand, relabel } from '../src/push/relabel';
@@ -22,16 +22,27 @@ after(async () => {
   for (const r of receivers) await r.close();
 });
 
+/** One sample as a run of its own. */
+function one(labels: Array<[string, string]>, value: number, timestampMs: number): SampleRun {
+  return { labels: [encodeLabels(labels)], values: Float64Array.of(value), from: 0, to: 1, timestampMs };
+}
+
+function decodeChunk(c: Chunk) {
+  return decodeWriteRequest(encodeWriteRequest([{ labels: c.labels, values: c.values, from: c.start, to: c.values.length, timestampMs: c.timestampMs }]));
+}
+
+/** [timestamp, value] of every sample of some runs. */
+function flat(runs: SampleRun[]): Array<[number, number]> {
+  return runs.flatMap((r) => Array.from({ length: r.to - r.from }, (_, i): [number, number] => [r.timestampMs, r.values[r.from + i]]));
+}
+
 describe('WriteRequest encoding', () => {
   test('matches protobufjs byte for byte on a known message', () => {
     // protobufjs 8.8.1's encoding of the same WriteRequest from remote.proto (proto3): known good
     const expected =
       '0a2f0a0e0a085f5f6e616d655f5f120275700a0b0a036a6f621204c3a92278121009000000000000f83f10fbd095ffbc31' +
       '0a1c0a0d0a085f5f6e616d655f5f120162120b099c7500883ce447fe1001';
-    const got = encodeWriteRequest([
-      { labels: encodeLabels([['__name__', 'up'], ['job', 'é"x']]), value: 1.5, timestampMs: 1700000000123 },
-      { labels: encodeLabels([['__name__', 'b']]), value: -2e300, timestampMs: 1 },
-    ]);
+    const got = encodeWriteRequest([one([['__name__', 'up'], ['job', 'é"x']], 1.5, 1700000000123), one([['__name__', 'b']], -2e300, 1)]);
     assert.equal(got.toString('hex'), expected);
   });
 
@@ -42,7 +53,7 @@ describe('WriteRequest encoding', () => {
       { labels: [['__name__', 'b']] as Array<[string, string]>, value: Infinity, timestampMs: 0 },
       { labels: [['__name__', 'c'], ['z', 'ü']] as Array<[string, string]>, value: 0.1, timestampMs: 1732800000000 },
     ];
-    const decoded = decodeWriteRequest(encodeWriteRequest(input.map((s) => ({ labels: encodeLabels(s.labels), value: s.value, timestampMs: s.timestampMs }))));
+    const decoded = decodeWriteRequest(encodeWriteRequest(input.map((s) => one(s.labels, s.value, s.timestampMs))));
     assert.deepEqual(decoded, input.map((s) => ({ labels: s.labels, samples: [{ value: s.value, timestampMs: s.timestampMs }] })));
   });
 });
@@ -70,7 +81,7 @@ describe('series from the exposition', () => {
   test('job and instance like a scrape, external labels, sorted; every sample stamped with the cycle time', () => {
     const b = new SeriesBuilder({ targetLabels: [['instance', 'host1'], ['job', 'j']], externalLabels: [['job', 'ignored'], ['region', 'eu']], rules: [] });
     const chunk = b.build(text, 1234);
-    const decoded = decodeWriteRequest(encodeWriteRequest(chunk.labels.map((labels, i) => ({ labels, value: chunk.values[i], timestampMs: chunk.timestampMs }))));
+    const decoded = decodeChunk(chunk);
     assert.deepEqual(decoded.map((s) => s.labels), [
       [['__name__', 'namedprocess_namegroup_num_procs'], ['groupname', 'a"b\\c\nd'], ['instance', 'host1'], ['job', 'j'], ['region', 'eu']],
       [['__name__', 'namedprocess_namegroup_memory_bytes'], ['groupname', 'x'], ['instance', 'host1'], ['job', 'j'], ['memtype', 'resident'], ['region', 'eu']],
@@ -82,6 +93,18 @@ describe('series from the exposition', () => {
     // a second cycle reuses the encoded labels of series it saw
     const again = b.build(text, 5678);
     assert.equal(again.labels[1], chunk.labels[1]);
+  });
+
+  test('a group that comes or goes between cycles: the others keep their encoded labels', () => {
+    const b = new SeriesBuilder({ targetLabels: [], externalLabels: [], rules: [] });
+    const first = b.build('m{g="a"} 1\nm{g="c"} 3\n', 1);
+    const second = b.build('m{g="a"} 1\nm{g="b"} 2\nm{g="c"} 3\n', 2);
+    assert.equal(second.labels[0], first.labels[0]);
+    assert.equal(second.labels[2], first.labels[1]);
+    assert.deepEqual(decodeChunk(second).map((x) => [x.labels[1][1], x.samples[0].value]), [['a', 1], ['b', 2], ['c', 3]]);
+    const third = b.build('m{g="c"} 4\n', 3);
+    assert.equal(third.labels[0], first.labels[1]);
+    assert.throws(() => b.build('m{g="c"} 4\nbroken\n', 4), /no value in "broken"/);
   });
 
   test('write_relabel_configs: keep, drop, replace, labeldrop', () => {
@@ -104,7 +127,7 @@ describe('series from the exposition', () => {
 `);
     const b = new SeriesBuilder({ targetLabels: [['instance', 'h'], ['job', 'j']], externalLabels: [], rules: cfg.remoteWrite[0].writeRelabel });
     const chunk = b.build(text, 1);
-    const decoded = decodeWriteRequest(encodeWriteRequest(chunk.labels.map((labels, i) => ({ labels, value: chunk.values[i], timestampMs: 1 }))));
+    const decoded = decodeChunk(chunk);
     assert.deepEqual(decoded.map((s) => s.labels), [
       [['__name__', 'namedprocess_namegroup_num_procs'], ['groupname', 'a"b\\c\nd'], ['instance', 'h'], ['what', 'namegroup_num_procs-h']],
       [['__name__', 'namedprocess_scrape_errors'], ['instance', 'h'], ['what', 'scrape_errors-h']],
@@ -146,9 +169,10 @@ describe('the bounded queue', () => {
     q.push(chunk(1, 3));
     q.push(chunk(2, 3));
     assert.equal(q.pending, 6);
-    assert.deepEqual(q.peek(4).map((s) => [s.timestampMs, s.value]), [[1, 10], [1, 11], [1, 12], [2, 20]]);
+    assert.deepEqual(flat(q.peek(4).runs), [[1, 10], [1, 11], [1, 12], [2, 20]]);
+    assert.equal(q.peek(4).count, 4);
     q.discardUpTo(q.head + 4);
-    assert.deepEqual(q.peek(4).map((s) => [s.timestampMs, s.value]), [[2, 21], [2, 22]]);
+    assert.deepEqual(flat(q.peek(4).runs), [[2, 21], [2, 22]]);
     assert.equal(q.pending, 2);
   });
 
@@ -156,12 +180,12 @@ describe('the bounded queue', () => {
     const q = new SampleQueue(5);
     q.push(chunk(1, 3));
     const head = q.head;
-    const batch = q.peek(3);
+    const batch = q.peek(3).count;
     assert.equal(q.push(chunk(2, 3)), 1);
     assert.equal(q.push(chunk(3, 3)), 3);
     assert.equal(q.pending, 5);
-    q.discardUpTo(head + batch.length); // all three were dropped meanwhile: nothing more goes
-    assert.deepEqual(q.peek(10).map((s) => s.value), [21, 22, 30, 31, 32]);
+    q.discardUpTo(head + batch); // all three were dropped meanwhile: nothing more goes
+    assert.deepEqual(flat(q.peek(10).runs).map(([, v]) => v), [21, 22, 30, 31, 32]);
   });
 });
 

@@ -54,37 +54,45 @@ export function encodeLabels(labels: ReadonlyArray<readonly [string, string]>): 
   return buf;
 }
 
-/** One sample to send: its series' encoded labels, the value and the timestamp in ms (non-negative). */
-export interface EncodableSample {
-  labels: Buffer;
-  value: number;
+/** Samples from..to-1 of one cycle: each series' encoded labels and its value, one timestamp (ms, >= 0). */
+export interface SampleRun {
+  labels: readonly Buffer[];
+  values: Float64Array;
+  from: number;
+  to: number;
   timestampMs: number;
 }
 
 /** A WriteRequest with one TimeSeries per sample, in the order given. */
-export function encodeWriteRequest(samples: ArrayLike<EncodableSample>): Buffer {
+export function encodeWriteRequest(runs: readonly SampleRun[]): Buffer {
   let size = 0;
-  for (let i = 0; i < samples.length; i++) {
-    const s = samples[i];
-    const sample = 1 + 8 + 1 + varintSize(s.timestampMs);
-    const series = s.labels.length + 1 + 1 + sample; // sample bodies are < 128 bytes: one length byte
-    size += 1 + varintSize(series) + series;
+  for (const r of runs) {
+    const sample = 1 + 8 + 1 + varintSize(r.timestampMs); // < 128: its length takes one byte
+    for (let i = r.from; i < r.to; i++) {
+      const series = r.labels[i].length + 2 + sample;
+      size += 1 + varintSize(series) + series;
+    }
   }
   const buf = Buffer.allocUnsafe(size);
   let pos = 0;
-  for (let i = 0; i < samples.length; i++) {
-    const s = samples[i];
-    const sample = 1 + 8 + 1 + varintSize(s.timestampMs);
-    buf[pos++] = 0x0a;
-    pos = writeVarint(buf, pos, s.labels.length + 2 + sample);
-    pos += s.labels.copy(buf, pos);
-    buf[pos++] = 0x12;
-    buf[pos++] = sample;
-    buf[pos++] = 0x09;
-    buf.writeDoubleLE(s.value, pos);
-    pos += 8;
-    buf[pos++] = 0x10;
-    pos = writeVarint(buf, pos, s.timestampMs);
+  for (const r of runs) {
+    const sample = 1 + 8 + 1 + varintSize(r.timestampMs);
+    // the Sample's timestamp bytes are the same for the whole run
+    const tail = Buffer.allocUnsafe(varintSize(r.timestampMs) + 1);
+    tail[0] = 0x10;
+    writeVarint(tail, 1, r.timestampMs);
+    for (let i = r.from; i < r.to; i++) {
+      const labels = r.labels[i];
+      buf[pos++] = 0x0a;
+      pos = writeVarint(buf, pos, labels.length + 2 + sample);
+      pos += labels.copy(buf, pos);
+      buf[pos++] = 0x12;
+      buf[pos++] = sample;
+      buf[pos++] = 0x09;
+      buf.writeDoubleLE(r.values[i], pos);
+      pos += 8;
+      pos += tail.copy(buf, pos);
+    }
   }
   return buf;
 }

@@ -1,7 +1,7 @@
 // The bounded in-memory queue of one remote_write endpoint: whole cycles in arrival order, sent from
 // the oldest; past `capacity` samples the oldest are dropped (and counted by the caller).
 import type { Chunk } from './series';
-import type { EncodableSample } from './proto';
+import type { SampleRun } from './proto';
 
 export class SampleQueue {
   private readonly chunks: Chunk[] = [];
@@ -31,16 +31,17 @@ export class SampleQueue {
     return over > 0 ? over : 0;
   }
 
-  /** Up to max of the oldest samples, in order, without removing them. */
-  peek(max: number): EncodableSample[] {
-    const out: EncodableSample[] = [];
+  /** Up to max of the oldest samples, in order, without removing them: runs of whole cycles' arrays. */
+  peek(max: number): { runs: SampleRun[]; count: number } {
+    const runs: SampleRun[] = [];
+    let count = 0;
     for (const c of this.chunks) {
-      for (let i = c.start; i < c.values.length && out.length < max; i++) {
-        out.push({ labels: c.labels[i], value: c.values[i], timestampMs: c.timestampMs });
-      }
-      if (out.length >= max) break;
+      if (count >= max) break;
+      const to = Math.min(c.values.length, c.start + (max - count));
+      runs.push({ labels: c.labels, values: c.values, from: c.start, to, timestampMs: c.timestampMs });
+      count += to - c.start;
     }
-    return out;
+    return { runs, count };
   }
 
   /**

@@ -119,24 +119,24 @@ export class Endpoint {
       const head = this.queue.head;
       const batch = this.queue.peek(this.cfg.queue.maxSamplesPerSend);
       const started = process.hrtime.bigint();
-      const failure = await this.send(encodeWriteRequest(batch));
+      const failure = await this.send(encodeWriteRequest(batch.runs));
       this.deps.stats.observeBatch(Number(process.hrtime.bigint() - started) / 1e9);
       if (failure === null) {
-        this.deps.stats.sent += batch.length;
-        const newest = batch[batch.length - 1].timestampMs / 1000;
+        this.deps.stats.sent += batch.count;
+        const newest = batch.runs[batch.runs.length - 1].timestampMs / 1000;
         if (newest > this.deps.stats.highestSentSeconds) this.deps.stats.highestSentSeconds = newest;
         if (this.failures > 0) this.deps.log.info(`remote_write ${this.cfg.name}: sending again after ${this.failures} failed attempts`);
         this.failures = 0;
         this.loggedCauses.clear();
         backoff = this.cfg.queue.minBackoffMs;
-        this.queue.discardUpTo(head + batch.length);
+        this.queue.discardUpTo(head + batch.count);
       } else if (!failure.retry) {
-        this.deps.stats.failed += batch.length;
-        this.logOnce(failure.cause, `remote_write ${this.cfg.name}: ${failure.detail}: ${batch.length} samples not sent, not retrying`);
-        this.queue.discardUpTo(head + batch.length);
+        this.deps.stats.failed += batch.count;
+        this.logOnce(failure.cause, `remote_write ${this.cfg.name}: ${failure.detail}: ${batch.count} samples not sent, not retrying`);
+        this.queue.discardUpTo(head + batch.count);
       } else {
         if (this.abort.signal.aborted) break;
-        this.deps.stats.retried += batch.length;
+        this.deps.stats.retried += batch.count;
         this.failures++;
         this.logOnce(failure.cause, `remote_write ${this.cfg.name}: ${failure.detail}: retrying with backoff (the queue keeps ${this.queue.pending} samples)`);
         const wait = failure.retryAfterMs ?? backoff;
@@ -202,7 +202,8 @@ export class Endpoint {
     const h = await this.headers();
     if ('failure' in h) return h.failure;
     const headers = h.headers;
-    const body = Buffer.from(compress(raw));
+    const packed = compress(raw);
+    const body = Buffer.from(packed.buffer, packed.byteOffset, packed.byteLength);
     const timeout = AbortSignal.timeout(this.cfg.remoteTimeoutMs);
     try {
       const res = await this.pool.request({ path: this.path, method: 'POST', headers, body, signal: AbortSignal.any([timeout, this.abort.signal]) });

@@ -64,8 +64,11 @@ export function parseValue(text: string): number {
 }
 
 export class SeriesBuilder {
-  /** exposition key -> encoded labels, or null when write_relabel_configs drop the series */
-  private cache = new Map<string, Buffer | null>();
+  // The exposition's order is stable from cycle to cycle (families and groups are sorted), so the
+  // previous cycle's keys, position by position, answer nearly every lookup with one string compare;
+  // a map of them is built only when a cycle differs (a group came or went).
+  private prevKeys: string[] = [];
+  private prevEnc: Array<Buffer | null> = [];
 
   constructor(private readonly ctx: SeriesContext) {}
 
@@ -81,31 +84,53 @@ export class SeriesBuilder {
 
   /** The samples of an exposition text (text format 0.0.4), stamped with one timestamp. */
   build(text: string, timestampMs: number): Chunk {
-    const next = new Map<string, Buffer | null>();
+    const prevKeys = this.prevKeys;
+    const prevEnc = this.prevEnc;
+    let index: Map<string, Buffer | null> | null = null;
+    const keys: string[] = [];
+    const encs: Array<Buffer | null> = [];
     const labels: Buffer[] = [];
-    const values: number[] = [];
+    // sized like the last cycle; grown by doubling when a cycle has more
+    let values = new Float64Array(Math.max(64, prevKeys.length));
+    let n = 0;
     let pos = 0;
     while (pos < text.length) {
       let nl = text.indexOf('\n', pos);
       if (nl < 0) nl = text.length;
       if (text.charCodeAt(pos) !== 35 /* # */ && nl > pos) {
-        const line = text.slice(pos, nl);
-        const sp = line.lastIndexOf(' ');
-        const key = line.slice(0, sp);
-        let enc = this.cache.get(key);
-        if (enc === undefined) {
-          const ls = this.labelsOf(key);
-          enc = ls === null ? null : encodeLabels(ls);
+        const sp = text.lastIndexOf(' ', nl - 1);
+        if (sp < pos) throw new ExpositionParseError(`no value in ${JSON.stringify(text.slice(pos, nl))}`);
+        const key = text.slice(pos, sp);
+        const i = keys.length;
+        let enc: Buffer | null | undefined;
+        if (i < prevKeys.length && prevKeys[i] === key) enc = prevEnc[i];
+        else {
+          if (index === null) {
+            index = new Map();
+            for (let j = 0; j < prevKeys.length; j++) index.set(prevKeys[j], prevEnc[j]);
+          }
+          enc = index.get(key);
+          if (enc === undefined) {
+            const ls = this.labelsOf(key);
+            enc = ls === null ? null : encodeLabels(ls);
+          }
         }
-        next.set(key, enc);
+        keys.push(key);
+        encs.push(enc);
         if (enc !== null) {
           labels.push(enc);
-          values.push(parseValue(line.slice(sp + 1)));
+          if (n === values.length) {
+            const grown = new Float64Array(n * 2);
+            grown.set(values);
+            values = grown;
+          }
+          values[n++] = parseValue(text.slice(sp + 1, nl));
         }
       }
       pos = nl + 1;
     }
-    this.cache = next;
-    return { timestampMs, labels, values: Float64Array.from(values), start: 0 };
+    this.prevKeys = keys;
+    this.prevEnc = encs;
+    return { timestampMs, labels, values: values.subarray(0, n), start: 0 };
   }
 }
