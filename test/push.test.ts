@@ -3,7 +3,10 @@
 // in-process receiver (400 not retried, 503 retried with backoff, 429, outages, shutdown, secrets).
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeLabels, encodeWriteRequest, type SampleRun } from '../src/push/proto';
@@ -16,6 +19,7 @@ import { parsePushConfig, type PushConfig } from '../src/config/remote-write';
 import { memoryLogger } from '../src/log';
 import { decodeWriteRequest, startReceiver, type TestReceiver } from './remote-write-receiver';
 import { Registry } from 'prom-client';
+import { makePki, opensslMissing } from './server-helpers.test';
 
 const receivers: TestReceiver[] = [];
 after(async () => {
@@ -400,3 +404,56 @@ async function startReceiverOn(url: string): Promise<TestReceiver> {
   receivers.push(rec);
   return rec;
 }
+
+describe('TLS to the receiver', { skip: opensslMissing() }, () => {
+  test('ca_file, client certificate, server_name and insecure_skip_verify', async () => {
+    const pki = makePki();
+    const seen: Array<{ authorized: boolean; cn: string }> = [];
+    const server = createHttpsServer({ key: readFileSync(pki.serverKey), cert: readFileSync(pki.serverCrt), ca: readFileSync(pki.caCrt), requestCert: true, rejectUnauthorized: false }, (req, res) => {
+      const sock = req.socket as TLSSocket;
+      seen.push({ authorized: sock.authorized, cn: String(sock.getPeerCertificate()?.subject?.CN ?? '') });
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(204);
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/write`;
+    const attempt = async (tlsYaml: string): Promise<{ sent: number; log: string }> => {
+      const cfg = pushConfig(`remote_write:\n  - url: ${url}\n    name: tls\n    tls_config:\n${tlsYaml}`);
+      const metrics = new PushMetrics();
+      const log = memoryLogger();
+      const rw = cfg.remoteWrite[0];
+      const read = (f: string) => (f === '' ? undefined : readFileSync(f, 'utf8'));
+      const endpoint: Endpoint = new Endpoint(rw, { targetLabels: [], externalLabels: [], rules: [] }, {
+        log,
+        stats: metrics.endpoint({ remote_name: 'tls', url }),
+        userAgent: 'test',
+        tls: { ca: read(rw.tls.caFile), cert: read(rw.tls.certFile), key: read(rw.tls.keyFile) },
+        // a failed attempt ends the test's sending: stop instead of waiting to retry
+        sleep: async () => (endpoint as unknown as { abort: AbortController }).abort.abort(),
+      });
+      endpoint.enqueue(CYCLE, 1000);
+      await endpoint.whenIdle();
+      await endpoint.stop(0);
+      return { sent: metrics.endpoints[0].sent, log: log.lines.join('\n') };
+    };
+    try {
+      assert.equal((await attempt(`      ca_file: ${pki.caCrt}\n      cert_file: ${pki.clientCrt}\n      key_file: ${pki.clientKey}\n`)).sent, 3);
+      assert.deepEqual(seen.pop(), { authorized: true, cn: 'client' });
+      assert.equal((await attempt(`      ca_file: ${pki.caCrt}\n      server_name: localhost\n`)).sent, 3);
+      assert.deepEqual(seen.pop(), { authorized: false, cn: '' });
+      const wrongName = await attempt(`      ca_file: ${pki.caCrt}\n      server_name: other.example\n`);
+      assert.equal(wrongName.sent, 0);
+      assert.match(wrongName.log, /remote_write tls: send failed: ERR_TLS_CERT_ALTNAME_INVALID: retrying with backoff/);
+      const noCa = await attempt('      server_name: localhost\n');
+      assert.equal(noCa.sent, 0);
+      assert.match(noCa.log, /remote_write tls: send failed: SELF_SIGNED_CERT_IN_CHAIN: retrying with backoff/);
+      assert.equal((await attempt('      insecure_skip_verify: true\n')).sent, 3);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
