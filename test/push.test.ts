@@ -20,6 +20,8 @@ import { memoryLogger } from '../src/log';
 import { decodeWriteRequest, startReceiver, type TestReceiver } from './remote-write-receiver';
 import { Registry } from 'prom-client';
 import { makePki, opensslMissing } from './server-helpers.test';
+import { Harness } from './harness';
+import { Pusher, PUSH_JOB } from '../src/push';
 
 const receivers: TestReceiver[] = [];
 after(async () => {
@@ -455,5 +457,30 @@ describe('TLS to the receiver', { skip: opensslMissing() }, () => {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
     }
+  });
+});
+
+describe('the push schedule', () => {
+  test('each cycle is pushed once, all its samples with its end time; the groups, the own metrics, job and instance', async () => {
+    const h = await Harness.start([{ pid: 10, comm: 'alpha' }, { pid: 11, comm: 'alpha' }], { procnames: ['alpha'] });
+    const receiver = await startReceiver();
+    receivers.push(receiver);
+    const cfg = pushConfig(`global:\n  scrape_interval: 100ms\n  external_labels: {site: t}\nremote_write:\n  - url: ${receiver.url}\n    name: sched\n`);
+    const pusher = await Pusher.create(cfg, { collector: h.collector, log: h.log, version: 'test', instance: 'box' });
+    pusher.start();
+    for (let i = 0; i < 300 && receiver.requests.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+    await pusher.stop(1000);
+    assert.ok(receiver.requests.length >= 3, `pushes: ${receiver.requests.length}`);
+    const stamps = receiver.requests.map((q) => new Set(q.series.map((x) => x.samples[0].timestampMs)));
+    assert.ok(stamps.every((s) => s.size === 1), 'one timestamp per cycle');
+    const ts = stamps.map((s) => [...s][0]);
+    assert.ok(ts.every((t, i) => i === 0 || t > ts[i - 1]), `increasing: ${ts.join(' ')}`);
+    const names = (q: { series: Array<{ labels: Array<[string, string]> }> }) => q.series.map((x) => Object.fromEntries(x.labels));
+    const last = names(receiver.requests[receiver.requests.length - 1]);
+    assert.deepEqual(last.find((l) => l.__name__ === 'namedprocess_namegroup_num_procs'), { __name__: 'namedprocess_namegroup_num_procs', groupname: 'alpha', instance: 'box', job: PUSH_JOB, site: 't' });
+    assert.ok(last.some((l) => l.__name__ === 'namedprocess_exporter_remote_storage_samples_total' && l.remote_name === 'sched'));
+    assert.ok(last.some((l) => l.__name__ === 'process_exporter_build_info'));
+    assert.match(h.log.lines.join('\n'), /Pushing every 0\.1s to remote_write sched \(http:\/\/127\.0\.0\.1:\d+\/api\/v1\/write\)/);
+    await h.close();
   });
 });

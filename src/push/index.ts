@@ -48,6 +48,8 @@ export class Pusher {
   private busy = false;
   private first = true;
   private t0 = 0;
+  /** the last cycle pushed: never push one twice or one older (a receiver refuses out-of-order samples) */
+  private lastTs = 0;
   private k = 0;
   private readonly intervalMs: number;
 
@@ -98,10 +100,12 @@ export class Pusher {
     try {
       const c = this.deps.collector;
       // the priming cycle's counters are a baseline, never served: the first push runs a cycle of its own
-      const snap = this.first ? await c.collect() : await c.collectFresh(REUSE_MS);
+      const snap = this.first ? await c.collect() : await c.collectFresh(Math.min(REUSE_MS, this.intervalMs / 2));
       this.first = false;
       const latest = c.latest;
       const ts = latest !== null && latest.snap === snap ? latest.endedAtMs : Date.now();
+      if (ts <= this.lastTs) return;
+      this.lastTs = ts;
       const text = await c.renderCycle(snap, 'text');
       if (ts / 1000 > this.metrics.highestSeconds) this.metrics.highestSeconds = ts / 1000;
       for (const e of this.endpoints) e.enqueue(text, ts);

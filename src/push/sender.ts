@@ -166,33 +166,26 @@ export class Endpoint {
     for (const [name, value] of this.cfg.headers) h[name.toLowerCase()] = value;
     const b = this.cfg.basicAuth;
     if (b !== null) {
-      let password = b.password;
-      if (b.passwordFile !== '') {
-        const read = await this.secretFile(b.passwordFile, 'basic_auth.password_file');
-        if (typeof read !== 'string') return { failure: read };
-        password = read;
-      }
+      const password = await this.secret(b.password, b.passwordFile, 'basic_auth.password_file');
+      if (typeof password !== 'string') return { failure: password };
       h.authorization = 'Basic ' + Buffer.from(`${b.username}:${password}`).toString('base64');
     }
     const a = this.cfg.authorization;
     if (a !== null) {
-      let credentials = a.credentials;
-      if (a.credentialsFile !== '') {
-        const read = await this.secretFile(a.credentialsFile, 'authorization.credentials_file');
-        if (typeof read !== 'string') return { failure: read };
-        credentials = read;
-      }
+      const credentials = await this.secret(a.credentials, a.credentialsFile, 'authorization.credentials_file');
+      if (typeof credentials !== 'string') return { failure: credentials };
       h.authorization = `${a.type} ${credentials}`;
     }
     return { headers: h };
   }
 
-  // Read at every send, so a rotated secret is picked up; trailing newlines are not part of it.
-  private async secretFile(path: string, field: string): Promise<string | Failure> {
+  // A file is read at every send, so a rotated secret is picked up; a trailing newline is not part of it.
+  private async secret(inline: string, file: string, field: string): Promise<string | Failure> {
+    if (file === '') return inline;
     try {
-      return (await readFile(path, 'utf8')).replace(/\r?\n$/, '');
+      return (await readFile(file, 'utf8')).replace(/\r?\n$/, '');
     } catch (e) {
-      const detail = `cannot read ${field} ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`;
+      const detail = `cannot read ${field} ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`;
       return { retry: true, cause: detail, detail };
     }
   }
