@@ -11,7 +11,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSyntheticTree, tmpfsDir } from './synthetic';
-import { cleanupAll, installCleanupHandlers, trackGroup, unmount } from './cleanup';
+import { cleanupAll, installCleanupHandlers, trackDir, trackGroup, unmount } from './cleanup';
 import { defaultOptions } from '../src/options';
 import { buildNamer, ProcessCollector } from '../src/collector';
 import { selectScanner } from '../src/proc/select';
@@ -54,6 +54,7 @@ export async function main(argv: string[]): Promise<number> {
 
     // grouped by comm (100 groups, the main bench's config) or one group per process (the worst case)
     const cfgDir = mkdtempSync(join(tmpdir(), 'npb-push-cfg-'));
+    trackDir(cfgDir);
     const cfgFile = join(cfgDir, 'pe.yml');
     writeFileSync(cfgFile, `process_names:\n  - name: "${groups === 'pid' ? '{{.Comm}}-{{.PID}}' : '{{.Comm}}'}"\n    cmdline: ['.+']\n`);
     const options = { ...defaultOptions, procfs: tree.dir, configPath: cfgFile };
