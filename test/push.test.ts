@@ -234,14 +234,14 @@ const CYCLE = 'a{g="1"} 1\na{g="2"} 2\nb 3\n';
 describe('delivery to a receiver', () => {
   test('a 400 is not retried: counted as failed, logged once per cause', async () => {
     const r = await rig('      min_backoff: 10ms\n');
-    r.receiver.answers.push({ status: 400, body: 'out of order sample\nmore' }, { status: 400, body: 'other text' });
-    r.endpoint.enqueue(CYCLE, 1000);
-    await r.endpoint.whenIdle();
-    r.endpoint.enqueue(CYCLE, 2000);
-    await r.endpoint.whenIdle();
+    r.receiver.answers.push({ status: 400, body: 'out of order sample\nmore' }, { status: 204 }, { status: 400, body: 'other text' });
+    for (const ts of [1000, 2000, 3000]) {
+      r.endpoint.enqueue(CYCLE, ts);
+      await r.endpoint.whenIdle();
+    }
     const s = r.metrics.endpoints[0];
-    assert.equal(r.receiver.requests.length, 2);
-    assert.deepEqual([s.sent, s.failed, s.retried, s.dropped, s.pending], [0, 6, 0, 0, 0]);
+    assert.equal(r.receiver.requests.length, 3);
+    assert.deepEqual([s.sent, s.failed, s.retried, s.dropped, s.pending], [3, 6, 0, 0, 0]);
     assert.deepEqual(r.log.lines.filter((l) => !l.startsWith('debug: ')), ['remote_write test: server returned HTTP status 400: out of order sample: 3 samples not sent, not retrying']);
     assert.deepEqual(r.waits, []);
     await r.endpoint.stop(0);
@@ -263,13 +263,13 @@ describe('delivery to a receiver', () => {
     await r.endpoint.stop(0);
   });
 
-  test('429: retried after Retry-After only with retry_on_http_429, else a failure', async () => {
+  test('429: retried after Retry-After only with retry_on_http_429, else a failure; a 503 Retry-After too', async () => {
     const on = await rig('      retry_on_http_429: true\n');
-    on.receiver.answers.push({ status: 429, headers: { 'retry-after': '2' } });
+    on.receiver.answers.push({ status: 429, headers: { 'retry-after': '2' } }, { status: 503, headers: { 'retry-after': '7' } }, { status: 503 });
     on.endpoint.enqueue(CYCLE, 1000);
     await on.endpoint.whenIdle();
-    assert.deepEqual(on.waits, [2000]);
-    assert.deepEqual([on.metrics.endpoints[0].sent, on.metrics.endpoints[0].retried], [3, 3]);
+    assert.deepEqual(on.waits, [2000, 7000, 120]); // the backoff went on doubling meanwhile: 30, 60, 120 ms
+    assert.deepEqual([on.metrics.endpoints[0].sent, on.metrics.endpoints[0].retried], [3, 9]);
     await on.endpoint.stop(0);
     const off = await rig('      retry_on_http_429: false\n');
     off.receiver.answers.push({ status: 429, headers: { 'retry-after': '2' } });

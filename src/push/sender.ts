@@ -60,7 +60,10 @@ export class Endpoint {
   private running: Promise<void> | null = null;
   private stopping = false;
   private readonly abort = new AbortController();
-  private readonly loggedCauses = new Set<string>();
+  /** causes of refused batches already logged: once each for the life of the exporter */
+  private readonly refusals = new Set<string>();
+  /** causes of retried attempts (and a full queue) logged in the current outage */
+  private readonly outage = new Set<string>();
   /** failed attempts in a row: 0 while the receiver takes what we send */
   private failures = 0;
 
@@ -94,7 +97,7 @@ export class Endpoint {
     const dropped = this.queue.push(chunk);
     if (dropped > 0) {
       this.deps.stats.dropped += dropped;
-      this.logOnce('queue full', `remote_write ${this.cfg.name}: the queue is full (capacity ${this.cfg.queue.capacity} samples): dropping the oldest samples`);
+      this.logOnce(this.outage, 'queue full', `remote_write ${this.cfg.name}: the queue is full (capacity ${this.cfg.queue.capacity} samples): dropping the oldest samples`);
     }
     this.deps.stats.pending = this.queue.pending;
     this.kick();
@@ -127,18 +130,18 @@ export class Endpoint {
         if (newest > this.deps.stats.highestSentSeconds) this.deps.stats.highestSentSeconds = newest;
         if (this.failures > 0) this.deps.log.info(`remote_write ${this.cfg.name}: sending again after ${this.failures} failed attempts`);
         this.failures = 0;
-        this.loggedCauses.clear();
+        this.outage.clear();
         backoff = this.cfg.queue.minBackoffMs;
         this.queue.discardUpTo(head + batch.count);
       } else if (!failure.retry) {
         this.deps.stats.failed += batch.count;
-        this.logOnce(failure.cause, `remote_write ${this.cfg.name}: ${failure.detail}: ${batch.count} samples not sent, not retrying`);
+        this.logOnce(this.refusals, failure.cause, `remote_write ${this.cfg.name}: ${failure.detail}: ${batch.count} samples not sent, not retrying`);
         this.queue.discardUpTo(head + batch.count);
       } else {
         if (this.abort.signal.aborted) break;
         this.deps.stats.retried += batch.count;
         this.failures++;
-        this.logOnce(failure.cause, `remote_write ${this.cfg.name}: ${failure.detail}: retrying with backoff (the queue keeps ${this.queue.pending} samples)`);
+        this.logOnce(this.outage, failure.cause, `remote_write ${this.cfg.name}: ${failure.detail}: retrying with backoff (the queue keeps ${this.queue.pending} samples)`);
         const wait = failure.retryAfterMs ?? backoff;
         backoff = Math.min(backoff * 2, this.cfg.queue.maxBackoffMs);
         await (this.deps.sleep ?? abortableSleep)(wait, this.abort.signal);
@@ -147,12 +150,12 @@ export class Endpoint {
     }
   }
 
-  private logOnce(cause: string, message: string): void {
-    if (this.loggedCauses.has(cause)) {
+  private logOnce(logged: Set<string>, cause: string, message: string): void {
+    if (logged.has(cause)) {
       this.deps.log.debug(message);
       return;
     }
-    this.loggedCauses.add(cause);
+    logged.add(cause);
     this.deps.log.error(message);
   }
 
@@ -206,8 +209,7 @@ export class Endpoint {
       if (status >= 200 && status < 300) return null;
       const cause = `server returned HTTP status ${status}`;
       const detail = cause + (text !== '' ? `: ${text}` : '');
-      if (status >= 500) return { retry: true, cause, detail };
-      if (status === 429 && this.cfg.queue.retryOnHttp429) return { retry: true, cause, detail, retryAfterMs: parseRetryAfter(res.headers['retry-after'], Date.now()) };
+      if (status >= 500 || (status === 429 && this.cfg.queue.retryOnHttp429)) return { retry: true, cause, detail, retryAfterMs: parseRetryAfter(res.headers['retry-after'], Date.now()) };
       return { retry: false, cause, detail };
     } catch (e) {
       if (timeout.aborted) {
