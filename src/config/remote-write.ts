@@ -361,9 +361,8 @@ function readRelabel(r: Reader, node: Node | null, field: string): RelabelRule {
   };
   const needsTarget = action === 'replace' || action === 'hashmod' || action === 'lowercase' || action === 'uppercase';
   if (needsTarget && rule.targetLabel === '') r.fail(node, field, `relabel configuration for ${action} action requires 'target_label' value`);
-  if ((action === 'keep' || action === 'drop' || action === 'hashmod' || action === 'lowercase' || action === 'uppercase') && sourceLabels.length === 0) r.fail(node, field, `relabel configuration for ${action} action requires 'source_labels' value`);
   if (action === 'hashmod' && rule.modulus === 0) r.fail(node, field, "relabel configuration for hashmod requires non-zero modulus");
-  if ((action === 'labeldrop' || action === 'labelkeep') && (m.has('source_labels') || m.has('target_label') || m.has('modulus') || m.has('separator') || m.has('replacement'))) {
+  if ((action === 'labeldrop' || action === 'labelkeep') && (sourceLabels.length > 0 || rule.targetLabel !== '' || rule.modulus !== 0 || rule.separator !== ';' || rule.replacement !== '$1')) {
     r.fail(node, field, `${action} action requires only 'regex', and no other fields`);
   }
   if (action !== 'replace' && action !== 'labelmap' && rule.targetLabel !== '' && !LABEL_NAME.test(rule.targetLabel)) r.fail(get('target_label'), `${field}.target_label`, `"${rule.targetLabel}" is invalid 'target_label' for ${action} action`);
