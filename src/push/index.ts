@@ -12,8 +12,9 @@ import { PushMetrics } from './metrics';
 import { Endpoint } from './sender';
 
 /**
- * The `job` label of every pushed series: the one Grafana Alloy's prometheus.exporter.process gives
- * its targets, so series keep their identity when this exporter replaces that pipeline.
+ * The `job` label of every pushed series: Grafana Agent's process_exporter integration pushed its
+ * series under `integrations/<integration name>`, which hosted dashboards for it select on.
+ * write_relabel_configs can set another.
  */
 export const PUSH_JOB = 'integrations/process_exporter';
 
