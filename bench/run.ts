@@ -566,9 +566,9 @@ class Bench {
 }
 
 async function main(): Promise<number> {
+  let opts: BenchOptions | 'help';
   // a bench of its own: what the remote_write push adds to the cycles (bench/push-cost.ts)
   if (process.argv[2] === '--push-cost') return (await import('./push-cost')).main(process.argv.slice(3));
-  let opts: BenchOptions | 'help';
   try {
     opts = parseArgs(process.argv.slice(2), path.join(ROOT, 'bench', 'out'));
   } catch (e) {

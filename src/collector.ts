@@ -164,14 +164,15 @@ export class ProcessCollector {
 
   /** A full exposition: the namedprocess_* families, then the exporter's own metrics. */
   async render(format: ExpositionFormat): Promise<string> {
-    return this.renderCycle(await this.collect(), format);
-  }
-
-  /** The exposition of a given cycle, as render() writes it (the push sends the cycle it ran). */
-  async renderCycle(snap: CycleSnapshot, format: ExpositionFormat): Promise<string> {
+    const snap = await this.collect();
     const groups = renderGroupFamilies(snap, { threads: this.options.threads, format });
     const own = await this.self.render(format);
     return groups + own;
+  }
+
+  /** The exposition of a given cycle, as render() writes it: the push sends the cycle it ran. */
+  async renderCycle(snap: CycleSnapshot, format: ExpositionFormat): Promise<string> {
+    return renderGroupFamilies(snap, { threads: this.options.threads, format }) + (await this.self.render(format));
   }
 
   /** More of the exporter's own metrics: `add` is called once for each format's registry. */

@@ -6,9 +6,9 @@ import { createLogger, type Logger } from './log';
 import { buildNamer, ProcessCollector, StartupError } from './collector';
 import { selectScanner, ReaderSelectionError } from './proc/select';
 import { startServer } from './server';
+import { pushFromConfig, SHUTDOWN_FLUSH_MS, type Pusher } from './push';
 import { negotiate } from './expose/content';
 import { VERSION } from './version';
-import { pushFromConfig, SHUTDOWN_FLUSH_MS, type Pusher } from './push';
 
 async function main(): Promise<number> {
   const cli = parseCommandLine(process.argv.slice(2), { version: VERSION });
@@ -35,16 +35,18 @@ async function main(): Promise<number> {
     }
     throw e;
   }
-
-  if (options.onceToStdoutDelayMs !== 0) return onceToStdout(collector, options.onceToStdoutDelayMs);
+  // remote_write in the config file: checked now, started once the server is up (docs/remote-write.md)
   let push: Pusher | null;
   try {
-    push = await pushFromConfig(options.configPath, { collector, log, version: VERSION });
+    const o = collector.options;
+    push = o.onceToStdoutDelayMs !== 0 ? null : await pushFromConfig(o.configPath, { collector, log, version: VERSION });
   } catch (e) {
     if (!(e instanceof StartupError)) throw e;
     log.error(e.message);
     return 1;
   }
+
+  if (options.onceToStdoutDelayMs !== 0) return onceToStdout(collector, options.onceToStdoutDelayMs);
 
   let server;
   try {

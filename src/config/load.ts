@@ -2,7 +2,6 @@
 // keys ignored, scalars taken verbatim as strings), but every error names the file, line, column and rule.
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node } from 'yaml';
-import { parsePushConfig, PushConfigError, type PushConfig } from './remote-write';
 
 export interface RuleSource {
   index: number;
@@ -130,21 +129,6 @@ export function parseConfigText(text: string, file: string): RuleSource[] {
 }
 
 export async function readConfigFile(path: string): Promise<RuleSource[]> {
-  return parseConfigText(await readConfigText(path), path);
-}
-
-/** The file's Prometheus `global` and `remote_write` sections (remote-write.ts); null without remote_write. */
-export async function readPushConfigFile(path: string): Promise<PushConfig | null> {
-  const text = await readConfigText(path);
-  try {
-    return parsePushConfig(text, path);
-  } catch (e) {
-    if (e instanceof PushConfigError) throw new ConfigError(e.message);
-    throw e;
-  }
-}
-
-async function readConfigText(path: string): Promise<string> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -153,5 +137,5 @@ async function readConfigText(path: string): Promise<string> {
     const why = err.code === 'ENOENT' ? 'no such file or directory' : err.code === 'EACCES' ? 'permission denied' : err.code === 'EISDIR' ? 'is a directory' : err.message;
     throw new ConfigError(`open ${path}: ${why}`);
   }
-  return text;
+  return parseConfigText(text, path);
 }

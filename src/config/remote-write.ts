@@ -2,8 +2,10 @@
 // field names, defaults and meanings. Strict, unlike the rules: an unknown key or a bad value is an
 // error naming the file, line, column and field, e.g. `pe.yml:7:19: remote_write[0].queue_config.capacity: ...`.
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node, type YAMLMap } from 'yaml';
 import { GoRegex, RegexSyntaxError } from './regex';
+import { ConfigError } from './load';
 
 export interface GlobalConfig {
   /** how often the exporter runs a cycle and pushes it (Prometheus's default 1m is for scrapes; see docs) */
@@ -62,7 +64,7 @@ export interface PushConfig {
 }
 
 /** A bad `global` or `remote_write` section: the message starts with `file:line:col: field: `. */
-export class PushConfigError extends Error {}
+export class PushConfigError extends ConfigError {}
 
 /** Prometheus's queue defaults, except capacity (see docs/remote-write.md: there is no WAL behind it). */
 export const DEFAULT_QUEUE: Readonly<QueueConfig> = Object.freeze({
@@ -203,6 +205,20 @@ export function parsePushConfig(text: string, file: string): PushConfig | null {
     names.add(name);
   });
   return { global, remoteWrite };
+}
+
+/**
+ * The push sections of the `-config.path` file. The rules' loader (load.ts) reads the same file first,
+ * accepts these two keys and leaves them to this module.
+ */
+export async function readPushConfigFile(path: string): Promise<PushConfig | null> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new PushConfigError(`open ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return parsePushConfig(text, path);
 }
 
 function readGlobal(r: Reader, node: Node | null): GlobalConfig {

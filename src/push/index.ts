@@ -3,9 +3,9 @@
 // endpoint's queue. Scrapes of /metrics go on as before (and a cycle a scrape just ran is reused).
 import { hostname } from 'node:os';
 import { readFile } from 'node:fs/promises';
-import type { PushConfig, RemoteWriteConfig } from '../config/remote-write';
+import { readPushConfigFile, type PushConfig, type RemoteWriteConfig } from '../config/remote-write';
 import { StartupError, type ProcessCollector } from '../collector';
-import { ConfigError, readPushConfigFile } from '../config/load';
+import { ConfigError } from '../config/load';
 import { goQuote } from '../config/matcher';
 import type { Logger } from '../log';
 import { PushMetrics } from './metrics';
