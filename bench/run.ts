@@ -569,6 +569,8 @@ async function main(): Promise<number> {
   // what an open page costs is a measurement of its own (bench/page-cost.ts)
   if (process.argv[2] === '--page-cost') return (await import('./page-cost')).pageCostMain(process.argv.slice(3));
   let opts: BenchOptions | 'help';
+  // a bench of its own: what the remote_write push adds to the cycles (bench/push-cost.ts)
+  if (process.argv[2] === '--push-cost') return (await import('./push-cost')).main(process.argv.slice(3));
   try {
     opts = parseArgs(process.argv.slice(2), path.join(ROOT, 'bench', 'out'));
   } catch (e) {

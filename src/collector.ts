@@ -13,6 +13,7 @@ import { buildConfigNamer, buildDefaultNamer, ProcnamesNamer, NameMappingError, 
 import { goQuote } from './go/quote';
 import { renderGroupFamilies, type ExpositionFormat } from './expose/text';
 import { SelfMetrics } from './expose/self-metrics';
+import type { Registry } from 'prom-client';
 
 /** A start-up problem the user can fix: printed as one log line, exit 1, no stack trace. */
 export class StartupError extends Error {}
@@ -247,6 +248,16 @@ export class ProcessCollector {
     const groups = renderGroupFamilies(snap, { threads: this.opts.threads, format });
     const own = await this.self.render(format);
     return groups + own;
+  }
+
+  /** The exposition of a given cycle, as render() writes it: the push sends the cycle it ran. */
+  async renderCycle(snap: CycleSnapshot, format: ExpositionFormat): Promise<string> {
+    return renderGroupFamilies(snap, { threads: this.options.threads, format }) + (await this.self.render(format));
+  }
+
+  /** More of the exporter's own metrics: `add` is called once for each format's registry. */
+  addOwnMetrics(add: (registry: Registry) => void): void {
+    this.self.extend(add);
   }
 
   close(): void {

@@ -9,6 +9,7 @@ import { ConfigReloader } from './ops/reload';
 import { lifecycleRoutes } from './ops/lifecycle';
 import { selectScanner, ReaderSelectionError } from './proc/select';
 import { startServer } from './server';
+import { pushFromConfig, SHUTDOWN_FLUSH_MS, type Pusher } from './push';
 import { negotiate } from './expose/content';
 import { VERSION } from './version';
 import { HistoryStore } from './history/store';
@@ -50,6 +51,16 @@ async function main(): Promise<number> {
       return 1;
     }
     throw e;
+  }
+  // remote_write in the config file: checked now, started once the server is up (docs/remote-write.md)
+  let push: Pusher | null;
+  try {
+    const o = collector.options;
+    push = o.onceToStdoutDelayMs !== 0 ? null : await pushFromConfig(o.configPath, { collector, log, version: VERSION });
+  } catch (e) {
+    if (!(e instanceof StartupError)) throw e;
+    log.error(e.message);
+    return 1;
   }
 
   if (given.onceToStdoutDelayMs !== 0) return onceToStdout(collector, given.onceToStdoutDelayMs);
@@ -101,7 +112,9 @@ async function main(): Promise<number> {
   }
   // the port is open; the priming cycle runs now and scrapes that arrive meanwhile wait for it
   collector.prime().catch((e) => log.error(`priming cycle failed: ${(e as Error).message}`));
+  push?.start();
   return waitForSignal(log, async () => {
+    await push?.stop(SHUTDOWN_FLUSH_MS);
     await server.close();
     collector.close();
   });

@@ -72,6 +72,11 @@ export class SelfMetrics {
     }
   }
 
+  /** Registers more metrics (e.g. the push's) in both registries, so both formats show them. */
+  extend(add: (registry: Registry) => void): void {
+    for (const s of Object.values(this.sets)) add(s.registry);
+  }
+
   /** Text ends with a newline; OpenMetrics ends with `# EOF`. Blank lines between families dropped. */
   async render(format: ExpositionFormat): Promise<string> {
     const text = await this.sets[format].registry.metrics();
