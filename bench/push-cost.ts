@@ -15,7 +15,7 @@ import { cleanupAll, installCleanupHandlers, trackDir, trackGroup, unmount } fro
 import { defaultOptions } from '../src/options';
 import { buildNamer, ProcessCollector } from '../src/collector';
 import { selectScanner } from '../src/proc/select';
-import { memoryLogger } from '../src/log';
+import { createLogger } from '../src/log';
 import { parsePushConfig } from '../src/config/remote-write';
 import { Endpoint } from '../src/push/sender';
 import { PushMetrics } from '../src/push/metrics';
@@ -58,7 +58,7 @@ export async function main(argv: string[]): Promise<number> {
     const cfgFile = join(cfgDir, 'pe.yml');
     writeFileSync(cfgFile, `process_names:\n  - name: "${groups === 'pid' ? '{{.Comm}}-{{.PID}}' : '{{.Comm}}'}"\n    cmdline: ['.+']\n`);
     const options = { ...defaultOptions, procfs: tree.dir, configPath: cfgFile };
-    const log = memoryLogger();
+    const log = createLogger({ level: 'error' });
     const { scanner } = selectScanner({ procfs: tree.dir });
     const collector = await ProcessCollector.create(options, { log, scanner, namer: await buildNamer(options, log), version: 'bench' });
     await collector.prime();

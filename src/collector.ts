@@ -244,10 +244,7 @@ export class ProcessCollector {
 
   /** A full exposition: the namedprocess_* families, then the exporter's own metrics. */
   async render(format: ExpositionFormat): Promise<string> {
-    const snap = await this.collect();
-    const groups = renderGroupFamilies(snap, { threads: this.opts.threads, format });
-    const own = await this.self.render(format);
-    return groups + own;
+    return this.renderCycle(await this.collect(), format);
   }
 
   /** The exposition of a given cycle, as render() writes it: the push sends the cycle it ran. */

@@ -16,7 +16,7 @@ import { expand, relabel } from '../src/push/relabel';
 import { Endpoint, parseRetryAfter } from '../src/push/sender';
 import { PushMetrics } from '../src/push/metrics';
 import { parsePushConfig, type PushConfig } from '../src/config/remote-write';
-import { memoryLogger } from '../src/log';
+import { memoryLogger } from './memory-logger';
 import { decodeWriteRequest, startReceiver, type TestReceiver } from './remote-write-receiver';
 import { Registry } from 'prom-client';
 import { makePki, opensslMissing } from './server-helpers.test';

@@ -9,7 +9,7 @@ import { parsePushConfig, parseDuration, readPushConfigFile, PushConfigError, DE
 import { readConfigFile, ConfigError } from '../src/config/load';
 import { pushFromConfig } from '../src/push';
 import { StartupError } from '../src/collector';
-import { memoryLogger } from '../src/log';
+import { memoryLogger } from './memory-logger';
 
 function error(yaml: string): string {
   try {

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { readPushConfigFile, type PushConfig, type RemoteWriteConfig } from '../config/remote-write';
 import { StartupError, type ProcessCollector } from '../collector';
 import { ConfigError } from '../config/load';
-import { goQuote } from '../config/matcher';
+import { goQuote } from '../go/quote';
 import type { Logger } from '../log';
 import { PushMetrics } from './metrics';
 import { Endpoint } from './sender';
