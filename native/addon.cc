@@ -257,9 +257,13 @@ class Scanner : public Napi::ObjectWrap<Scanner> {
       return reject(env, "readDetails: wantThreads must be a Uint8Array", "ERR_INVALID_ARG");
     if (!copy_typed(o.Get("wantStatic"), napi_uint8_array, req.want_static))
       return reject(env, "readDetails: wantStatic must be a Uint8Array", "ERR_INVALID_ARG");
+    Napi::Value readSmaps = o.Get("readSmaps");
+    if (!readSmaps.IsUndefined() && !copy_typed(readSmaps, napi_uint8_array, req.read_smaps))
+      return reject(env, "readDetails: readSmaps must be a Uint8Array", "ERR_INVALID_ARG");
     // Rows missing from the flag arrays mean "no".
     req.want_threads.resize(req.pids.size(), 0);
     req.want_static.resize(req.pids.size(), 0);
+    if (!readSmaps.IsUndefined()) req.read_smaps.resize(req.pids.size(), 0);
     req.gather_smaps = o.Get("gatherSmaps").ToBoolean().Value();
     req.thread_io = o.Get("threadIo").ToBoolean().Value();
     if (env.IsExceptionPending()) {

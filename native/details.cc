@@ -109,7 +109,7 @@ void read_row(const Root& root, int rootfd, const DetailRequest& req, size_t i, 
     }
     // Not a directory (or not reachable): every read below would fail the same way in the TS reader.
     row.flags = STATUS_ERR | LIMITS_ERR | IO_ERR | FD_ERR | WCHAN_ERR;
-    if (req.gather_smaps) row.flags |= SMAPS_ERR;
+    if (req.smaps_for(i)) row.flags |= SMAPS_ERR;
     if (req.want_static[i]) row.flags |= CMDLINE_ERR;
     if (req.want_threads[i]) row.flags |= TASK_ERR;
     return;
@@ -154,7 +154,7 @@ void read_row(const Root& root, int rootfd, const DetailRequest& req, size_t i, 
     NPS_GONE_IF(err);
     row.flags |= FD_ERR;
   }
-  if (req.gather_smaps) {
+  if (req.smaps_for(i)) {
     err = read_smaps(pidfd, buf, row.pss, row.swap_pss);
     if (err) {
       row.pss = row.swap_pss = 0;

@@ -68,6 +68,7 @@ export class ProcessCollector {
       recheckWithTimeLimitMs: options.recheckWithTimeLimitMs,
       threads: options.threads,
       gatherSmaps: options.gatherSmaps,
+      smapsMaxAgeMs: options.smapsMaxAgeMs,
       removeEmptyGroups: options.removeEmptyGroups,
       pageSize: deps.pageSize ?? hostPageSize(),
       bootTimeSec,

@@ -231,6 +231,8 @@ export interface DetailJob {
   wantThreads: Uint8Array;
   wantStatic: Uint8Array;
   gatherSmaps: boolean;
+  /** per row, as DetailRequest.readSmaps; undefined: every row */
+  readSmaps?: Uint8Array;
   threadIo: boolean;
 }
 
@@ -431,7 +433,7 @@ export function readDetailsSync(r: SyncReader, job: DetailJob): DetailColumns {
         f |= DetailFlag.FD_ERR;
         fdOpen[i] = -1;
       }
-      if (gatherSmaps) {
+      if (gatherSmaps && (job.readSmaps === undefined || job.readSmaps[i])) {
         try {
           let sm;
           try {

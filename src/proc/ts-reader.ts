@@ -316,6 +316,7 @@ class TsScanner implements Scanner {
       wantThreads: req.wantThreads.slice(a, b),
       wantStatic: req.wantStatic.slice(a, b),
       gatherSmaps: req.gatherSmaps,
+      readSmaps: req.readSmaps?.slice(a, b),
       threadIo: req.threadIo,
     });
     if (n === 0 || !this.slot(0)) return this.readDetailsHere(n, job);
@@ -326,6 +327,7 @@ class TsScanner implements Scanner {
           j.pids.buffer as ArrayBuffer,
           j.wantThreads.buffer as ArrayBuffer,
           j.wantStatic.buffer as ArrayBuffer,
+          ...(j.readSmaps ? [j.readSmaps.buffer as ArrayBuffer] : []),
         ].filter((b) => b.byteLength > 0));
       }),
     );
