@@ -140,6 +140,7 @@ export class ProcessCollector {
 
   private async runCycle(): Promise<CycleSnapshot> {
     const started = process.hrtime.bigint();
+    this.self.watchLoop(true);
     let snap: CycleSnapshot;
     try {
       snap = await this.tracker.update();
@@ -148,8 +149,10 @@ export class ProcessCollector {
       this.deps.log.debug(`update cycle failed: ${(e as Error).stack ?? e}`);
       snap = this.tracker.failCycle(`update cycle failed: ${(e as Error).message ?? e}`);
     }
+    this.self.watchLoop(false);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    this.self.recordCycle(seconds, this.tracker.lastProcsRead, this.tracker.lastThreadsRead, this.tracker.trackedCount, this.tracker.ignoredCount);
+    const t = this.tracker;
+    this.self.recordCycle(seconds, t.lastProcsRead, t.lastThreadsRead, t.lastSmapsRead, t.trackedCount, t.ignoredCount);
     const endedAtMs = Date.now();
     this.last = { snap, endedAtMs };
     for (const listener of this.listeners) {
@@ -166,11 +169,11 @@ export class ProcessCollector {
   async render(format: ExpositionFormat): Promise<string> {
     const snap = await this.collect();
     const groups = renderGroupFamilies(snap, { threads: this.options.threads, format });
-    const own = await this.self.render(format);
-    return groups + own;
+    return groups + this.self.render(format);
   }
 
   close(): void {
+    this.self.close();
     this.deps.scanner.close();
   }
 }

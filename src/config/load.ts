@@ -1,7 +1,7 @@
 // Reads a `-config.path` YAML file into rules (SPEC §2). Lenient like the reference's yaml.v2 (unknown
 // keys ignored, scalars taken verbatim as strings), but every error names the file, line, column and rule.
 import { readFile } from 'node:fs/promises';
-import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node } from 'yaml';
+import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node } from './yaml';
 
 export interface RuleSource {
   index: number;
