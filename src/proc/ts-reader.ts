@@ -30,9 +30,14 @@ export interface TsScannerOptions {
   procfs: string;
   /** ignored (reads used to be asynchronous with this many in flight); kept for compatibility */
   concurrency?: number;
-  /** worker threads (default min(2, available cores)); 0 reads on the main thread in yielding chunks */
+  /** worker threads (default min(2, available cores), used from WORKERS_FROM_ROWS rows on; given, always
+   *  used); 0 reads on the main thread in yielding chunks */
   workers?: number;
 }
+
+/** By default, a cycle of fewer rows reads on the main thread: a worker costs about 20 MB of RSS, more
+ *  than a small host's whole scan, and a few hundred rows read in yielding chunks keep the loop free. */
+const WORKERS_FROM_ROWS = 1000;
 
 /** statfs f_type of a real procfs mount (PROC_SUPER_MAGIC). */
 const PROC_SUPER_MAGIC = 0x9fa0;
@@ -221,6 +226,7 @@ class TsScanner implements Scanner {
   private nextId = 1;
   /** workers in a row that died before answering anything */
   private failedStarts = 0;
+  private readonly workersFromRows: number;
 
   constructor(opts: TsScannerOptions) {
     this.root = opts.procfs;
@@ -228,6 +234,7 @@ class TsScanner implements Scanner {
     this.width = Math.max(1, Math.floor(w));
     this.useWorkers = w >= 1 && fs.existsSync(WORKER_FILE);
     this.slots = new Array(this.width).fill(null);
+    this.workersFromRows = opts.workers === undefined ? WORKERS_FROM_ROWS : 0;
   }
 
   async bootTime(): Promise<number> {
@@ -288,7 +295,12 @@ class TsScanner implements Scanner {
   }
 
   async listProcs(): Promise<StatColumns> {
-    if (!this.slot(0)) return this.listProcsHere();
+    // workers always: they list too; else the main thread lists, and hands big listings' stats to them
+    if (this.workersFromRows === 0 && this.slot(0)) return this.listProcsInWorkers();
+    return this.listProcsHere();
+  }
+
+  private async listProcsInWorkers(): Promise<StatColumns> {
     let pids: Int32Array;
     try {
       pids = await this.call<Int32Array>(0, { id: this.id(), op: 'list', root: this.root });
@@ -296,6 +308,10 @@ class TsScanner implements Scanner {
       if (e instanceof WorkerJobError) throw new ProcfsListError(`open ${this.root}: ${goErrText(e)}`);
       throw e;
     }
+    return this.statsInWorkers(pids);
+  }
+
+  private async statsInWorkers(pids: Int32Array): Promise<StatColumns> {
     const parts = await Promise.all(
       slices(pids.length, this.width).map(([a, b], w) => {
         const part = pids.slice(a, b);
@@ -319,7 +335,7 @@ class TsScanner implements Scanner {
       readSmaps: req.readSmaps?.slice(a, b),
       threadIo: req.threadIo,
     });
-    if (n === 0 || !this.slot(0)) return this.readDetailsHere(n, job);
+    if (n === 0 || n < this.workersFromRows || !this.slot(0)) return this.readDetailsHere(n, job);
     const parts = await Promise.all(
       slices(n, this.width).map(([a, b], w) => {
         const j = job(a, b);
@@ -344,6 +360,7 @@ class TsScanner implements Scanner {
       throw new ProcfsListError(`open ${this.root}: ${goErrText(e)}`);
     }
     const pids = pidsOf(names);
+    if (this.workersFromRows > 0 && pids.length >= this.workersFromRows && this.slot(0)) return this.statsInWorkers(pids);
     const r = this.syncReader();
     const parts: StatColumns[] = [];
     for (let a = 0; a === 0 || a < pids.length; a += CHUNK_ROWS) {
