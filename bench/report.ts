@@ -237,8 +237,10 @@ export function growthOf(workloads: WorkloadReport[], contenders: ContenderId[])
     });
     if (points.length === 0) continue;
     const fit = points.length >= 2 ? linearFit(points.map((p) => p.processes), points.map((p) => p.cpuS)) : { a: 0, b: 0, r2: NaN };
-    const t = points.find((p) => p.processes === TARGET_SIZE);
-    const last = points.find((p) => p.processes === GROWTH_SIZE);
+    // a workload holds what the host had when it ran, a few processes either side of the size asked for
+    const near = (n: number) => points.find((p) => Math.abs(p.processes - n) <= n * 0.02);
+    const t = near(TARGET_SIZE);
+    const last = near(GROWTH_SIZE);
     out.push({ contender: c, points, slopeUsPerProcess: fit.b * 1e6, r2: fit.r2, perProcessRatioLastToTarget: t && last ? last.usPerProcess / t.usPerProcess : null });
   }
   return out;

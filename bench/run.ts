@@ -590,6 +590,7 @@ async function main(): Promise<number> {
     // re-render report.md, the chart (and the README summary) from an existing report.json
     const b = new Bench(opts);
     Object.assign(b.report, JSON.parse(readFileSync(path.join(opts.out, 'report.json'), 'utf8')) as BenchReport);
+    b.report.growth = growthOf(b.report.workloads, ALL_CONTENDERS);
     b.report.targets = [...checkTargets(b.report), ...costTargets(b.report)];
     b.write();
     say(`re-rendered ${path.join(opts.out, 'report.md')} from report.json`);
