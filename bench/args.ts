@@ -7,6 +7,8 @@ export interface BenchOptions {
   scrapes: number;
   /** cap on scrapes for workloads beyond 10,000 processes (the reference takes 20 s a scrape at 30,000) */
   bigScrapes: number;
+  /** scrapes for workloads of at most 500 processes (and the idle host): their scrapes are short and noisy */
+  smallScrapes: number;
   /** cap on scrapes for the synthetic tree (the reference and the TS reader take 30 s a scrape at 100,000) */
   syntheticScrapes: number;
   /** rewrite the summary in bench/README.md from this run */
@@ -36,9 +38,9 @@ Measures what a scrape costs on this host: ours (native scanner, TS reader), the
 (/usr/bin/prometheus-process-exporter) and a bare C floor loop, on workloads it creates and removes.
 
   --quick                tiny sizes and 2 scrapes: proves the bench works, in seconds
-  --sizes=1000,10000,30000   idle process counts (capped by pid_max; raised as root if needed, then restored)
-  --scrapes=N            scrapes per contender and workload (default 7; at most 5 beyond 10,000
-                         processes and 3 on the synthetic tree)
+  --sizes=500,1000,10000,30000   idle process counts (capped by pid_max; raised as root if needed, then restored)
+  --scrapes=N            scrapes per contender and workload (default 7; 30 on the idle host and up to
+                         500 processes, at most 5 beyond 10,000 processes and 3 on the synthetic tree)
   --contenders=native,ts,reference,floor
   --names=M              comm names the idle processes share (default 50)
   --threads-shape=1000x20    processes x threads for the thread-heavy workload
@@ -74,6 +76,7 @@ export function parseArgs(argv: string[], defaultOut: string): BenchOptions | 'h
         sizes: [200, 500],
         scrapes: 2,
         bigScrapes: 2,
+        smallScrapes: 2,
         syntheticScrapes: 2,
         updateReadme: false,
         renderOnly: false,
@@ -94,9 +97,10 @@ export function parseArgs(argv: string[], defaultOut: string): BenchOptions | 'h
       }
     : {
         quick,
-        sizes: [1000, 10_000, 30_000],
+        sizes: [500, 1000, 10_000, 30_000],
         scrapes: 7,
         bigScrapes: 5,
+        smallScrapes: 30,
         syntheticScrapes: 3,
         updateReadme: false,
         renderOnly: false,
@@ -131,6 +135,7 @@ export function parseArgs(argv: string[], defaultOut: string): BenchOptions | 'h
       case '--scrapes':
         o.scrapes = Math.max(1, count(value, flag));
         o.bigScrapes = Math.min(o.bigScrapes, o.scrapes);
+        o.smallScrapes = Math.min(o.smallScrapes, o.scrapes);
         o.syntheticScrapes = Math.min(o.syntheticScrapes, o.scrapes);
         break;
       case '--contenders': {

@@ -64,7 +64,7 @@ export async function main(argv: string[]): Promise<number> {
     await collector.prime();
     const cfg = parsePushConfig(`remote_write:\n  - url: http://127.0.0.1:${port}/api/v1/write\n    name: bench\n`, 'bench')!;
     const metrics = new PushMetrics();
-    collector.addOwnMetrics((r) => metrics.register(r));
+    collector.addOwnMetrics((format) => metrics.render(format));
     const endpoint = new Endpoint(cfg.remoteWrite[0], { targetLabels: [['instance', 'bench'], ['job', PUSH_JOB]], externalLabels: [['site', 'bench']], rules: [] }, {
       log,
       stats: metrics.endpoint({ remote_name: 'bench', url: cfg.remoteWrite[0].url }),

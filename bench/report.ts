@@ -43,7 +43,8 @@ export interface ContenderResult {
 
 export interface WorkloadReport {
   id: string;
-  kind: 'idle' | 'threads' | 'churn' | 'synthetic';
+  /** host: the host as it is, nothing started by the bench */
+  kind: 'host' | 'idle' | 'threads' | 'churn' | 'synthetic';
   description: string;
   /** live processes (or synthetic pid dirs) the workload holds; for churn, the idle base */
   processes: number;
@@ -132,11 +133,11 @@ export function result(w: WorkloadReport | undefined, c: ContenderId): Contender
   return r?.status === 'ok' ? r : undefined;
 }
 
-function med(r: ContenderResult | undefined, key: 'cpuS' | 'wallS'): number | null {
+export function med(r: ContenderResult | undefined, key: 'cpuS' | 'wallS'): number | null {
   return r?.summary ? r.summary[key].median : null;
 }
 
-function check(id: string, description: string, value: number | null, threshold: number, unit: string, detail: (v: number) => string, missing: string): TargetCheck {
+export function check(id: string, description: string, value: number | null, threshold: number, unit: string, detail: (v: number) => string, missing: string): TargetCheck {
   if (value === null || !Number.isFinite(value)) return { id, description, value: null, threshold, unit, met: null, detail: missing };
   return { id, description, value, threshold, unit, met: value <= threshold, detail: detail(value) };
 }
@@ -236,8 +237,10 @@ export function growthOf(workloads: WorkloadReport[], contenders: ContenderId[])
     });
     if (points.length === 0) continue;
     const fit = points.length >= 2 ? linearFit(points.map((p) => p.processes), points.map((p) => p.cpuS)) : { a: 0, b: 0, r2: NaN };
-    const t = points.find((p) => p.processes === TARGET_SIZE);
-    const last = points.find((p) => p.processes === GROWTH_SIZE);
+    // a workload holds what the host had when it ran, a few processes either side of the size asked for
+    const near = (n: number) => points.find((p) => Math.abs(p.processes - n) <= n * 0.02);
+    const t = near(TARGET_SIZE);
+    const last = near(GROWTH_SIZE);
     out.push({ contender: c, points, slopeUsPerProcess: fit.b * 1e6, r2: fit.r2, perProcessRatioLastToTarget: t && last ? last.usPerProcess / t.usPerProcess : null });
   }
   return out;
@@ -358,7 +361,7 @@ export function markdown(r: BenchReport): string {
     L.push(`### ${w.id}: ${w.description}`);
     L.push('');
     L.push(workloadTable(w));
-    if (w.host && w.kind !== 'idle' && w.host.processes - w.benchProcesses > Math.max(500, w.benchProcesses * 0.1)) {
+    if (w.host && w.kind !== 'idle' && w.kind !== 'host' && w.host.processes - w.benchProcesses > Math.max(500, w.benchProcesses * 0.1)) {
       L.push('');
       L.push(`${(w.host.processes - w.benchProcesses).toLocaleString('en-US')} processes on the host were not the bench's (${w.host.processes.toLocaleString('en-US')} in /proc when the contenders started): every contender read them too.`);
     }

@@ -17,6 +17,7 @@ import { spread } from './stats';
 import { buildSyntheticTree, synName, tmpfsDir } from './synthetic';
 import { Spawner } from './workloads';
 import { summariseProfile } from './profile';
+import { costTargets, SMALL_SIZE } from './cost-targets';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const BENCH_SRC = path.join(ROOT, 'bench');
@@ -342,7 +343,8 @@ class Bench {
   }
 
   workload(id: string, kind: WorkloadReport['kind'], description: string, processes: number, threads: number, benchProcesses: number, procfs = '/proc'): WorkloadReport {
-    const w: WorkloadReport = { id, kind, description, processes, threadsPerProcess: threads, benchProcesses, procfs, scrapesPerContender: kind === 'synthetic' ? this.opts.syntheticScrapes : processes > TARGET_SIZE * 1.05 ? this.opts.bigScrapes : this.opts.scrapes, results: [], notes: [] };
+    const scrapes = kind === 'synthetic' ? this.opts.syntheticScrapes : processes > TARGET_SIZE * 1.05 ? this.opts.bigScrapes : processes <= SMALL_SIZE * 1.05 ? this.opts.smallScrapes : this.opts.scrapes;
+    const w: WorkloadReport = { id, kind, description, processes, threadsPerProcess: threads, benchProcesses, procfs, scrapesPerContender: scrapes, results: [], notes: [] };
     this.report.workloads.push(w);
     return w;
   }
@@ -352,6 +354,13 @@ class Bench {
     w.results = [];
     w.notes.push(`Skipped: ${reason}`);
     say(`\n== ${id}: skipped, ${reason} ==`);
+  }
+
+  /** The host as it is, before the bench starts anything: what the exporter takes from a small host. */
+  async host(): Promise<void> {
+    const { procs } = hostTasks();
+    const w = this.workload('idle-host', 'host', `the host as it is: ${procs.toLocaleString('en-US')} processes, none started by the bench`, procs, 1, 0);
+    await this.runWorkload(w, { procfs: '/proc', configPath: this.config, floorThreads: true });
   }
 
   /** Idle workloads: the bench tops the host up to N processes in /proc (what every contender reads). */
@@ -538,7 +547,7 @@ class Bench {
   finish(): void {
     const r = this.report;
     r.growth = growthOf(r.workloads, ALL_CONTENDERS);
-    r.targets = checkTargets(r);
+    r.targets = [...checkTargets(r), ...costTargets(r)];
     r.finishedAt = new Date().toISOString();
     r.durationS = (performance.now() - this.t0) / 1000;
     r.startedPids = startedPids();
@@ -585,7 +594,8 @@ async function main(): Promise<number> {
     // re-render report.md, the chart (and the README summary) from an existing report.json
     const b = new Bench(opts);
     Object.assign(b.report, JSON.parse(readFileSync(path.join(opts.out, 'report.json'), 'utf8')) as BenchReport);
-    b.report.targets = checkTargets(b.report);
+    b.report.growth = growthOf(b.report.workloads, ALL_CONTENDERS);
+    b.report.targets = [...checkTargets(b.report), ...costTargets(b.report)];
     b.write();
     say(`re-rendered ${path.join(opts.out, 'report.md')} from report.json`);
     return 0;
@@ -597,6 +607,7 @@ async function main(): Promise<number> {
     const live = b.spawner !== null;
     const noLive = b.spawnerReason;
     if (!opts.skipIdle) {
+      await b.host();
       if (live) await b.idle();
       else b.skipped('idle', 'idle', noLive);
     }

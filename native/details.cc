@@ -113,7 +113,7 @@ bool read_files(const Root& root, int pidfd, const DetailRequest& req, size_t i,
     if (vanished(err)) return false;
     row.flags |= FD_ERR;
   }
-  if (req.gather_smaps) {
+  if (req.smaps_for(i)) {
     err = read_smaps(pidfd, buf, row.pss, row.swap_pss);
     if (err) {
       row.pss = row.swap_pss = 0;
@@ -190,7 +190,7 @@ void read_row(const Root& root, int rootfd, const DetailRequest& req, size_t i, 
     }
     // Not a directory (or not reachable): every read below would fail the same way in the TS reader.
     row.flags = STATUS_ERR | LIMITS_ERR | IO_ERR | FD_ERR | WCHAN_ERR;
-    if (req.gather_smaps) row.flags |= SMAPS_ERR;
+    if (req.smaps_for(i)) row.flags |= SMAPS_ERR;
     if (req.want_static[i]) row.flags |= CMDLINE_ERR;
     if (req.want_threads[i]) row.flags |= TASK_ERR;
     return;

@@ -243,9 +243,12 @@ int list_procs(const Root& root, int threads, StatColumns& out, std::string& msg
 // ---------------------------------------------------------------- details.cc / threads.cc
 
 struct DetailRequest {
+  bool smaps_for(size_t i) const { return gather_smaps && (read_smaps.empty() || read_smaps[i]); }
   std::vector<int32_t> pids;
   std::vector<uint8_t> want_threads;
   std::vector<uint8_t> want_static;
+  // with gather_smaps: 1 reads smaps_rollup for this row; empty means every row (the caller's refresh policy)
+  std::vector<uint8_t> read_smaps;
   bool gather_smaps = false;
   bool thread_io = false;
 };

@@ -45,6 +45,8 @@ const FLAGS: readonly FlagDef[] = [
   { name: 'children', kind: 'bool', defValue: 'true', usage: "if a proc is tracked, track with it any children that aren't part of their own group" },
   { name: 'threads', kind: 'bool', defValue: 'true', usage: 'report on per-threadname metrics as well' },
   { name: 'gather-smaps', kind: 'bool', defValue: 'true', usage: 'gather metrics from smaps file, which contains proportional resident memory size' },
+  // ours: not in the reference
+  { name: 'gather-smaps.max-age', kind: 'duration', defValue: '5m0s', usage: "re-read a process's smaps when its stat has not changed only after this long (0s: every scrape)" },
   { name: 'man', kind: 'bool', defValue: 'false', usage: 'print manual' },
   { name: 'config.path', kind: 'string', defValue: '', usage: 'path to YAML config file' },
   { name: 'web.config.file', kind: 'string', defValue: '', usage: 'path to YAML web config file' },
@@ -298,6 +300,8 @@ export function parseCommandLine(argv: string[], env: CliEnv = {}): CliResult {
   const recheckLimitNs = dur('recheck-with-time-limit');
   const pageIntervalNs = values.has('web.page-interval') ? dur('web.page-interval') : 3_000_000_000n;
   if (pageIntervalNs <= 0n) return fatal('invalid -web.page-interval: it must be a positive duration such as 3s');
+  const smapsMaxAgeNs = (values.get('gather-smaps.max-age') as bigint | undefined) ?? BigInt(defaultOptions.smapsMaxAgeMs) * 1_000_000n;
+  if (smapsMaxAgeNs < 0n) return fatal('invalid -gather-smaps.max-age: a negative age (0s reads smaps every scrape)');
   const options: Options = {
     ...defaultOptions,
     listenAddress: str('web.listen-address'),
@@ -310,6 +314,7 @@ export function parseCommandLine(argv: string[], env: CliEnv = {}): CliResult {
     children: bool('children'),
     threads: bool('threads'),
     gatherSmaps: bool('gather-smaps'),
+    smapsMaxAgeMs: nsToMs(smapsMaxAgeNs),
     configPath,
     // the reference tests `!= 0`, so a negative limit forces recheck too
     recheck: bool('recheck') || recheckLimitNs !== 0n,

@@ -13,7 +13,6 @@ import { buildConfigNamer, buildDefaultNamer, ProcnamesNamer, NameMappingError, 
 import { goQuote } from './go/quote';
 import { renderGroupFamilies, type ExpositionFormat } from './expose/text';
 import { SelfMetrics } from './expose/self-metrics';
-import type { Registry } from 'prom-client';
 
 /** A start-up problem the user can fix: printed as one log line, exit 1, no stack trace. */
 export class StartupError extends Error {}
@@ -101,6 +100,7 @@ export class ProcessCollector {
       recheckWithTimeLimitMs: options.recheckWithTimeLimitMs,
       threads: options.threads,
       gatherSmaps: options.gatherSmaps,
+      smapsMaxAgeMs: options.smapsMaxAgeMs,
       removeEmptyGroups: options.removeEmptyGroups,
       pageSize: deps.pageSize ?? hostPageSize(),
       bootTimeSec,
@@ -219,6 +219,7 @@ export class ProcessCollector {
   private async runCycle(): Promise<CycleSnapshot> {
     const started = process.hrtime.bigint();
     this.applyPending();
+    this.self.watchLoop(true);
     let snap: CycleSnapshot;
     try {
       snap = await this.tracker.update();
@@ -227,9 +228,11 @@ export class ProcessCollector {
       this.deps.log.debug(`update cycle failed: ${(e as Error).stack ?? e}`);
       snap = this.tracker.failCycle(`update cycle failed: ${(e as Error).message ?? e}`);
     }
+    this.self.watchLoop(false);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.explainer?.endCycle();
-    this.self.recordCycle(seconds, this.tracker.lastProcsRead, this.tracker.lastThreadsRead, this.tracker.trackedCount, this.tracker.ignoredCount);
+    const t = this.tracker;
+    this.self.recordCycle(seconds, t.lastProcsRead, t.lastThreadsRead, t.lastSmapsRead, t.trackedCount, t.ignoredCount);
     const endedAtMs = Date.now();
     this.last = { snap, endedAtMs };
     for (const listener of this.listeners) {
@@ -248,16 +251,17 @@ export class ProcessCollector {
   }
 
   /** The exposition of a given cycle, as render() writes it: the push sends the cycle it ran. */
-  async renderCycle(snap: CycleSnapshot, format: ExpositionFormat): Promise<string> {
-    return renderGroupFamilies(snap, { threads: this.options.threads, format }) + (await this.self.render(format));
+  renderCycle(snap: CycleSnapshot, format: ExpositionFormat): string {
+    return renderGroupFamilies(snap, { threads: this.options.threads, format }) + this.self.render(format);
   }
 
-  /** More of the exporter's own metrics: `add` is called once for each format's registry. */
-  addOwnMetrics(add: (registry: Registry) => void): void {
-    this.self.extend(add);
+  /** More of the exporter's own families (the push's), written with them in either format. */
+  addOwnMetrics(render: (format: ExpositionFormat) => string): void {
+    this.self.extend(render);
   }
 
   close(): void {
+    this.self.close();
     this.deps.scanner.close();
   }
 }

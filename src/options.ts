@@ -22,6 +22,9 @@ export interface Options {
   threads: boolean;
   /** -gather-smaps */
   gatherSmaps: boolean;
+  /** -gather-smaps.max-age, milliseconds: smaps of a process whose stat is unchanged is read again after
+   *  this long (until then its last values are reported); 0 reads it every scrape */
+  smapsMaxAgeMs: number;
   /** -config.path ("" = none) */
   configPath: string;
   /** -recheck (forced true when recheckWithTimeLimitMs > 0) */
@@ -57,6 +60,7 @@ export const defaultOptions: Readonly<Options> = Object.freeze({
   children: true,
   threads: true,
   gatherSmaps: true,
+  smapsMaxAgeMs: 5 * 60 * 1000,
   configPath: '',
   recheck: false,
   recheckWithTimeLimitMs: 0,

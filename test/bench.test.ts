@@ -81,7 +81,7 @@ describe('npm run bench -- --quick', () => {
 
     const kinds = report.workloads.map((w) => w.kind);
     if (HAVE_CC) {
-      for (const k of ['idle', 'threads', 'churn', 'synthetic'] as const) assert.ok(kinds.includes(k), `a ${k} workload`);
+      for (const k of ['host', 'idle', 'threads', 'churn', 'synthetic'] as const) assert.ok(kinds.includes(k), `a ${k} workload`);
     }
     const available = report.contenders.filter((c) => c.available).map((c) => c.id);
     for (const w of report.workloads) {
@@ -125,7 +125,8 @@ describe('npm run bench -- --quick', () => {
     }
 
     const ids = report.targets.map((t) => t.id);
-    for (const id of ['native-cpu-vs-floor', 'native-cpu-vs-reference', 'native-wall-vs-floor', 'native-growth-linear', 'ts-cpu-vs-reference', 'render-1m-series', 'rss-30k-native', 'rss-30k-ts']) {
+    const costIds = ['native-cpu-10000-vs-floor-0.6', 'native-cpu-10000-vs-reference-0.1', 'native-cpu-500-vs-floor-0.9', 'native-cpu-500-vs-reference-0.2', 'rss-host-native', 'rss-host-ts', 'rss-10k-native-vs-reference', 'rss-10k-ts-vs-reference'];
+    for (const id of ['native-cpu-vs-floor', 'native-cpu-vs-reference', 'native-wall-vs-floor', 'native-growth-linear', 'ts-cpu-vs-reference', 'render-1m-series', 'rss-30k-native', 'rss-30k-ts', ...costIds]) {
       assert.ok(ids.includes(id), `target ${id} is reported`);
     }
     for (const t of report.targets) assert.ok(t.met === null || typeof t.met === 'boolean');

@@ -23,6 +23,8 @@ const USAGE = [
   '    \tlog debugging information to stdout',
   '  -gather-smaps',
   '    \tgather metrics from smaps file, which contains proportional resident memory size (default true)',
+  '  -gather-smaps.max-age duration',
+  "    \tre-read a process's smaps when its stat has not changed only after this long (0s: every scrape) (default 5m0s)",
   '  -log.format string',
   '    \tOutput format of log messages. One of: [logfmt, json] (default "logfmt")',
   '  -log.level string',
@@ -201,6 +203,15 @@ describe('duration flags', () => {
     assert.equal(run(['--once-to-stdout-delay=0']).options.onceToStdoutDelayMs, 0);
     assert.equal(run(['-once-to-stdout-delay', '-1s']).options.onceToStdoutDelayMs, -1000);
     assert.equal(run(['-once-to-stdout-delay', '500us']).options.onceToStdoutDelayMs, 0.5);
+  });
+
+  test('-gather-smaps.max-age: default 5m, 0s reads smaps every scrape, a negative age fails at start', () => {
+    assert.equal(run([]).options.smapsMaxAgeMs, 300_000);
+    assert.equal(run(['-gather-smaps.max-age', '30s']).options.smapsMaxAgeMs, 30_000);
+    assert.equal(run(['-gather-smaps.max-age=0s']).options.smapsMaxAgeMs, 0);
+    const e = exit(['-gather-smaps.max-age=-1s']);
+    assert.equal(e.code, 1);
+    assert.match(e.stderr, / level=error msg="invalid -gather-smaps\.max-age: a negative age \(0s reads smaps every scrape\)"\n$/);
   });
 
   test('-recheck-with-time-limit in both syntaxes; non-zero forces -recheck', () => {

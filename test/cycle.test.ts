@@ -40,6 +40,72 @@ export function cycleSuite(label: string, scanner: ScannerFactory): void {
     });
   });
 
+  describe(`${label}: proportional memory refresh (-gather-smaps.max-age)`, () => {
+    const PSS = 'namedprocess_namegroup_memory_bytes{groupname="app",memtype="proportionalResident"}';
+    const SWAP_PSS = 'namedprocess_namegroup_memory_bytes{groupname="app",memtype="proportionalSwapped"}';
+    const base: FakeProc = { pid: 10, comm: 'app', starttime: 500, utime: 50, stime: 20, minflt: 100, majflt: 5, rss: 10, vsize: 40960, pssKb: 8, swapPssKb: 1 };
+    // the same trees scraped by the default policy and by -gather-smaps.max-age=0s (every scrape)
+    const pair = async () => [await start([base], { procnames: ['app'] }), await start([base], { procnames: ['app'], smapsMaxAgeMs: 0 })];
+    const both = async (hs: Harness[], procs: FakeProc[]) => {
+      const out: Array<Map<string, string>> = [];
+      for (const h of hs) {
+        await h.set(procs);
+        out.push(await h.samples());
+      }
+      return out;
+    };
+
+    test('equal to reading every scrape whenever the stat changed, whichever field moved', async () => {
+      const hs = await pair();
+      const moves: Array<Partial<FakeProc>> = [{ utime: 51 }, { stime: 21 }, { minflt: 101 }, { majflt: 6 }, { rss: 11 }, { vsize: 45056 }, { numThreads: 2 }];
+      let p = base;
+      let kb = 8;
+      for (const move of moves) {
+        kb += 4;
+        p = { ...p, ...move, pssKb: kb, swapPssKb: kb / 4 };
+        const [policy, every] = await both(hs, [p]);
+        assert.equal(every.get(PSS), String(kb * 1024), JSON.stringify(move));
+        assert.equal(policy.get(PSS), every.get(PSS), JSON.stringify(move));
+        assert.equal(policy.get(SWAP_PSS), every.get(SWAP_PSS), JSON.stringify(move));
+      }
+    });
+
+    test('an unchanged stat keeps the last values read until the maximum age; then smaps is read again', async () => {
+      const hs = await pair();
+      const [policy0, every0] = await both(hs, [{ ...base, pssKb: 12 }]);
+      assert.equal(every0.get(PSS), '12288');
+      assert.equal(policy0.get(PSS), '8192', 'nothing in stat moved: the last value read');
+      // each scrape advances the clock 15 s; the value read at start is 5 minutes old after 20 scrapes
+      const policy = hs[0];
+      let s = policy0;
+      let scrapes = 1;
+      while (s.get(PSS) === '8192' && scrapes < 30) {
+        s = await policy.samples();
+        scrapes++;
+      }
+      assert.equal(s.get(PSS), '12288');
+      assert.equal(scrapes, 20);
+    });
+
+    test('a failed read is retried next cycle even when the stat did not change', async () => {
+      const hs = await pair();
+      const moved = { ...base, utime: 60 };
+      let [policy, every] = await both(hs, [{ ...moved, omit: ['smaps_rollup'] }]);
+      assert.equal(policy.get(PSS), '0');
+      assert.equal(policy.get('namedprocess_scrape_partial_errors'), '1');
+      assert.equal(every.get('namedprocess_scrape_partial_errors'), '1');
+      [policy, every] = await both(hs, [{ ...moved, pssKb: 16 }]);
+      assert.equal(every.get(PSS), '16384');
+      assert.equal(policy.get(PSS), '16384');
+    });
+
+    test('-gather-smaps=false reads no smaps and reports no proportional memory', async () => {
+      const h = await start([base], { procnames: ['app'], gatherSmaps: false });
+      const s = await h.samples();
+      assert.equal(s.get(PSS), undefined);
+    });
+  });
+
   describe(`${label}: counters (SPEC §5.2, §5.3, §0 #1)`, () => {
     test('pre-existing processes count from zero, then by deltas; gauges are replaced', async () => {
       const p: FakeProc = { pid: 10, comm: 'app', starttime: 500, utime: 50, stime: 20, minflt: 100, majflt: 5, readBytes: 1000, writeBytes: 2000, ctxVol: 7, ctxNonvol: 3, rss: 10, vsize: 40960, fdCount: 4, fdSoftLimit: 400, vmSwapKb: 10, pssKb: 8, swapPssKb: 2 };

@@ -18,7 +18,6 @@ import { PushMetrics } from '../src/push/metrics';
 import { parsePushConfig, type PushConfig } from '../src/config/remote-write';
 import { memoryLogger } from './memory-logger';
 import { decodeWriteRequest, startReceiver, type TestReceiver } from './remote-write-receiver';
-import { Registry } from 'prom-client';
 import { makePki, opensslMissing } from './server-helpers.test';
 import { Harness } from './harness';
 import { Pusher, PUSH_JOB } from '../src/push';
@@ -372,17 +371,18 @@ describe('delivery to a receiver', () => {
     for (const r of [basic, bearer, inline]) await r.endpoint.stop(0);
   });
 
-  test('the metrics, in both registries, with remote_name and url', async () => {
+  test('the metrics, in both formats, with remote_name and url', async () => {
     const r = await rig('      min_backoff: 1ms\n');
     r.receiver.answers.push({ status: 500 }, { status: 400 });
-    const registry = new Registry();
-    r.metrics.register(registry);
     r.endpoint.enqueue(CYCLE, 1_700_000_000_000);
     await r.endpoint.whenIdle();
     r.endpoint.enqueue(CYCLE, 1_700_000_001_000);
     await r.endpoint.whenIdle();
     r.metrics.highestSeconds = 1_700_000_001;
-    const text = await registry.metrics();
+    const text = r.metrics.render('text');
+    const om = r.metrics.render('openmetrics');
+    assert.ok(om.includes('# TYPE namedprocess_exporter_remote_storage_samples counter\n'), om);
+    assert.ok(text.includes('# TYPE namedprocess_exporter_remote_storage_samples_total counter\n'), text);
     const l = `remote_name="test",url="${r.receiver.url}"`;
     for (const line of [
       `namedprocess_exporter_remote_storage_samples_total{${l}} 3`,

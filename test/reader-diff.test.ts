@@ -53,10 +53,12 @@ function assertIdentical(actual: unknown, expected: unknown, where: string): voi
   walk(actual, expected, 'columns');
 }
 
-const COMBOS: Array<{ threads: boolean; static: boolean; smaps: boolean; threadIo: boolean }> = [
+const COMBOS: Array<{ threads: boolean; static: boolean; smaps: boolean; threadIo: boolean; someSmaps?: boolean }> = [
   { threads: true, static: true, smaps: true, threadIo: true },
   { threads: false, static: false, smaps: false, threadIo: false },
   { threads: true, static: false, smaps: true, threadIo: false },
+  // the refresh policy's per-row decision: rows not asked get no smaps values and no SMAPS_ERR
+  { threads: false, static: true, smaps: true, threadIo: false, someSmaps: true },
 ];
 
 /** Runs both readers over the tree and asserts identical answers; returns the TS listing. */
@@ -79,6 +81,7 @@ async function compareOnTree(root: string, extraPids: number[] = [], label = '')
         gatherSmaps: o.smaps,
         threadIo: o.threadIo,
       };
+      if (o.someSmaps) req.readSmaps = Uint8Array.from(pids, (_, i) => (i % 2 === 0 ? 1 : 0));
       const [dt, dn] = [await settle(ts.readDetails(req)), await settle(nat.readDetails(req))];
       assertIdentical(dn, dt, `${label} readDetails ${JSON.stringify(o)}`);
     }
@@ -390,6 +393,37 @@ describe('native vs TS reader on fake trees', { skip }, () => {
       }
     });
   }
+
+  test('readSmaps: only the rows asked read smaps; the others get 0 and no SMAPS_ERR', async () => {
+    const f = await FakeProcfs.create();
+    try {
+      await f.set([
+        { pid: 1, comm: 'a', pssKb: 8, swapPssKb: 2 },
+        { pid: 2, comm: 'b', pssKb: 16, swapPssKb: 4 },
+        { pid: 3, comm: 'c', omit: ['smaps_rollup', 'smaps'] },
+        { pid: 4, comm: 'd', omit: ['smaps_rollup', 'smaps'] },
+      ]);
+      for (const s of [createTsScanner({ procfs: f.root }), makeNative(f.root, 2)]) {
+        try {
+          const d = await s.readDetails({
+            pids: Int32Array.from([1, 2, 3, 4]),
+            wantThreads: new Uint8Array(4),
+            wantStatic: new Uint8Array(4),
+            gatherSmaps: true,
+            readSmaps: Uint8Array.from([1, 0, 1, 0]),
+            threadIo: false,
+          });
+          assert.deepEqual([...d.pss], [8192, 0, 0, 0], s.kind);
+          assert.deepEqual([...d.swapPss], [2048, 0, 0, 0], s.kind);
+          assert.deepEqual([...d.flags].map((x) => x & DetailFlag.SMAPS_ERR), [0, 0, DetailFlag.SMAPS_ERR, 0], s.kind);
+        } finally {
+          s.close();
+        }
+      }
+    } finally {
+      await f.remove();
+    }
+  });
 
   test('a bad root: both fail bootTime and listProcs alike, and agree on readDetails', async () => {
     const f = await FakeProcfs.create();

@@ -2,7 +2,7 @@
 // reference's yaml.v2 does; unlike it, an unknown key is an error (a misspelt `track_thread:` would
 // otherwise be ignored without a word). Every error names the file, line, column and rule.
 import { readFile } from 'node:fs/promises';
-import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node } from 'yaml';
+import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node } from './yaml';
 import { goPathError } from '../go/errno';
 
 export interface RuleSource {

@@ -65,6 +65,9 @@ export interface DetailRequest {
   wantStatic: Uint8Array;
   /** read smaps_rollup (or summed smaps when smaps_rollup is absent) */
   gatherSmaps: boolean;
+  /** with gatherSmaps, 1: read smaps for this row (the tracker's refresh policy); absent: every row.
+   *  A row not read gets pss 0 and no SMAPS_ERR. */
+  readSmaps?: Uint8Array;
   /** read task/<tid>/io (only needed for the per-thread metrics, i.e. -threads) */
   threadIo: boolean;
 }

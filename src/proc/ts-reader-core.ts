@@ -170,6 +170,8 @@ export interface DetailJob {
   wantThreads: Uint8Array;
   wantStatic: Uint8Array;
   gatherSmaps: boolean;
+  /** per row, as DetailRequest.readSmaps; undefined: every row */
+  readSmaps?: Uint8Array;
   threadIo: boolean;
 }
 
@@ -293,7 +295,7 @@ function readRow(r: SyncReader, job: DetailJob, i: number, dir: string, row: Det
   attempt(DetailFlag.FD_ERR, () => {
     row.fdOpen = countFds(dir + '/fd', job.real);
   });
-  if (job.gatherSmaps) {
+  if (job.gatherSmaps && (job.readSmaps === undefined || job.readSmaps[i])) {
     attempt(DetailFlag.SMAPS_ERR, () => {
       let sm;
       try {

@@ -29,9 +29,14 @@ export { parsePidName } from './ts-reader-core';
 
 interface TsScannerOptions {
   procfs: string;
-  /** worker threads (default min(2, available cores)); 0 reads on the main thread in yielding chunks */
+  /** worker threads (default min(2, available cores), used from WORKERS_FROM_ROWS rows on; given, always
+   *  used); 0 reads on the main thread in yielding chunks */
   workers?: number;
 }
+
+/** By default, a cycle of fewer rows reads on the main thread: a worker costs about 20 MB of RSS, more
+ *  than a small host's whole scan, and a few hundred rows read in yielding chunks keep the loop free. */
+const WORKERS_FROM_ROWS = 1000;
 
 /** statfs f_type of a real procfs mount (PROC_SUPER_MAGIC). */
 const PROC_SUPER_MAGIC = 0x9fa0;
@@ -219,6 +224,7 @@ class TsScanner implements Scanner {
   private nextId = 1;
   /** workers in a row that died before answering anything */
   private failedStarts = 0;
+  private readonly workersFromRows: number;
 
   constructor(opts: TsScannerOptions) {
     this.root = opts.procfs;
@@ -226,6 +232,7 @@ class TsScanner implements Scanner {
     this.width = Math.max(1, Math.floor(w));
     this.useWorkers = w >= 1 && fs.existsSync(WORKER_FILE);
     this.slots = new Array(this.width).fill(null);
+    this.workersFromRows = opts.workers === undefined ? WORKERS_FROM_ROWS : 0;
   }
 
   async bootTime(): Promise<number> {
@@ -286,7 +293,12 @@ class TsScanner implements Scanner {
   }
 
   async listProcs(): Promise<StatColumns> {
-    if (!this.slot(0)) return this.listProcsHere();
+    // workers always: they list too; else the main thread lists, and hands big listings' stats to them
+    if (this.workersFromRows === 0 && this.slot(0)) return this.listProcsInWorkers();
+    return this.listProcsHere();
+  }
+
+  private async listProcsInWorkers(): Promise<StatColumns> {
     let pids: Int32Array;
     try {
       pids = await this.call<Int32Array>(0, { id: this.id(), op: 'list', root: this.root });
@@ -294,6 +306,10 @@ class TsScanner implements Scanner {
       if (e instanceof WorkerJobError) throw new ProcfsListError(`open ${this.root}: ${goErrText(e)}`);
       throw e;
     }
+    return this.statsInWorkers(pids);
+  }
+
+  private async statsInWorkers(pids: Int32Array): Promise<StatColumns> {
     const parts = await Promise.all(
       slices(pids.length, this.width).map(([a, b], w) => {
         const part = pids.slice(a, b);
@@ -314,9 +330,10 @@ class TsScanner implements Scanner {
       wantThreads: req.wantThreads.slice(a, b),
       wantStatic: req.wantStatic.slice(a, b),
       gatherSmaps: req.gatherSmaps,
+      readSmaps: req.readSmaps?.slice(a, b),
       threadIo: req.threadIo,
     });
-    if (n === 0 || !this.slot(0)) return this.readDetailsHere(n, job);
+    if (n === 0 || n < this.workersFromRows || !this.slot(0)) return this.readDetailsHere(n, job);
     const parts = await Promise.all(
       slices(n, this.width).map(([a, b], w) => {
         const j = job(a, b);
@@ -324,6 +341,7 @@ class TsScanner implements Scanner {
           j.pids.buffer as ArrayBuffer,
           j.wantThreads.buffer as ArrayBuffer,
           j.wantStatic.buffer as ArrayBuffer,
+          ...(j.readSmaps ? [j.readSmaps.buffer as ArrayBuffer] : []),
         ].filter((b) => b.byteLength > 0));
       }),
     );
@@ -340,6 +358,7 @@ class TsScanner implements Scanner {
       throw new ProcfsListError(`open ${this.root}: ${goErrText(e)}`);
     }
     const pids = pidsOf(names);
+    if (this.workersFromRows > 0 && pids.length >= this.workersFromRows && this.slot(0)) return this.statsInWorkers(pids);
     const r = this.syncReader();
     const parts: StatColumns[] = [];
     for (let a = 0; a === 0 || a < pids.length; a += CHUNK_ROWS) {

@@ -69,7 +69,7 @@ export class Pusher {
       const stats = p.metrics.endpoint({ remote_name: rw.name, url: rw.url });
       p.endpoints.push(new Endpoint(rw, { targetLabels, externalLabels: cfg.global.externalLabels, rules: rw.writeRelabel }, { log: deps.log, stats, userAgent: `namedprocess-exporter/${deps.version}`, tls }));
     }
-    deps.collector.addOwnMetrics((registry) => p.metrics.register(registry));
+    deps.collector.addOwnMetrics((format) => p.metrics.render(format));
     return p;
   }
 

@@ -1,10 +1,10 @@
 // The push's own metrics, named like Prometheus's prometheus_remote_storage_* under the exporter's
-// prefix and labelled like them by `remote_name` and `url`. Kept as plain numbers here and read by
-// prom-client at each scrape, so the text and OpenMetrics registries show the same values.
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+// prefix and labelled like them by `remote_name` and `url`. Kept as plain numbers and written with the
+// exporter's own metrics at each scrape, in either exposition format.
+import { escapeLabel, num } from '../expose/self-metrics';
+import type { ExpositionFormat } from '../expose/text';
 
 const P = 'namedprocess_exporter_remote_storage_';
-const LABELS = ['remote_name', 'url'] as const;
 /** Prometheus's buckets for sent_batch_duration_seconds */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 60, 120, 300];
 
@@ -16,11 +16,16 @@ export class EndpointStats {
   dropped = 0;
   pending = 0;
   highestSentSeconds = 0;
-  readonly durations: Array<(seconds: number) => void> = [];
+  /** sent_batch_duration_seconds: cumulative bucket counts, sum and count */
+  readonly durationBuckets = DURATION_BUCKETS.map(() => 0);
+  durationSum = 0;
+  durationCount = 0;
   constructor(readonly labels: { remote_name: string; url: string }) {}
 
   observeBatch(seconds: number): void {
-    for (const observe of this.durations) observe(seconds);
+    for (let b = 0; b < DURATION_BUCKETS.length; b++) if (seconds <= DURATION_BUCKETS[b]) this.durationBuckets[b]++;
+    this.durationSum += seconds;
+    this.durationCount++;
   }
 }
 
@@ -35,61 +40,35 @@ export class PushMetrics {
     return e;
   }
 
-  /** Adds the families to one registry; call once per registry. */
-  register(registry: Registry): void {
-    const eps = this.endpoints;
-    const counter = (name: string, help: string, get: (e: EndpointStats) => number) =>
-      new Counter({
-        name: P + name,
-        help,
-        labelNames: LABELS,
-        registers: [registry],
-        collect() {
-          this.reset();
-          for (const e of eps) this.inc(e.labels, get(e));
-        },
-      });
-    counter('samples_total', 'Total number of samples sent to remote storage.', (e) => e.sent);
-    counter('samples_failed_total', 'Total number of samples which failed on send to remote storage, non-recoverable errors.', (e) => e.failed);
-    counter('samples_retried_total', 'Total number of samples which failed on send to remote storage but were retried because the send error was recoverable.', (e) => e.retried);
-    counter('samples_dropped_total', 'Total number of samples dropped from the in-memory queue, oldest first, because it was full.', (e) => e.dropped);
-    new Gauge({
-      name: P + 'samples_pending',
-      help: 'The number of samples pending in the queue waiting to be sent.',
-      labelNames: LABELS,
-      registers: [registry],
-      collect() {
-        for (const e of eps) this.set(e.labels, e.pending);
-      },
-    });
-    new Gauge({
-      name: P + 'queue_highest_sent_timestamp_seconds',
-      help: 'Timestamp of the newest sample successfully sent by this queue, in seconds since epoch.',
-      labelNames: LABELS,
-      registers: [registry],
-      collect() {
-        for (const e of eps) this.set(e.labels, e.highestSentSeconds);
-      },
-    });
-    const self = this;
-    new Gauge({
-      name: P + 'highest_timestamp_in_seconds',
-      help: 'Highest timestamp of a cycle handed to remote storage, in seconds since epoch.',
-      registers: [registry],
-      collect() {
-        this.set(self.highestSeconds);
-      },
-    });
-    const hist = new Histogram({
-      name: P + 'sent_batch_duration_seconds',
-      help: 'Duration of send calls to the remote storage.',
-      labelNames: LABELS,
-      buckets: DURATION_BUCKETS,
-      registers: [registry],
-    });
-    for (const e of eps) {
-      hist.zero(e.labels);
-      e.durations.push((s) => hist.observe(e.labels, s));
+  /** The families as exposition text (OpenMetrics names a counter family without its _total). */
+  render(format: ExpositionFormat): string {
+    const om = format === 'openmetrics';
+    let out = '';
+    const head = (name: string, type: string, help: string) => {
+      const fam = om && type === 'counter' ? name.replace(/_total$/, '') : name;
+      out += `# HELP ${fam} ${help}\n# TYPE ${fam} ${type}\n`;
+    };
+    const labels = (e: EndpointStats, extra = '') => `{remote_name="${escapeLabel(e.labels.remote_name)}",url="${escapeLabel(e.labels.url)}"${extra}}`;
+    const perEndpoint = (name: string, type: string, help: string, get: (e: EndpointStats) => number) => {
+      head(P + name, type, help);
+      for (const e of this.endpoints) out += `${P}${name}${labels(e)} ${num(get(e))}\n`;
+    };
+    perEndpoint('samples_total', 'counter', 'Total number of samples sent to remote storage.', (e) => e.sent);
+    perEndpoint('samples_failed_total', 'counter', 'Total number of samples which failed on send to remote storage, non-recoverable errors.', (e) => e.failed);
+    perEndpoint('samples_retried_total', 'counter', 'Total number of samples which failed on send to remote storage but were retried because the send error was recoverable.', (e) => e.retried);
+    perEndpoint('samples_dropped_total', 'counter', 'Total number of samples dropped from the in-memory queue, oldest first, because it was full.', (e) => e.dropped);
+    perEndpoint('samples_pending', 'gauge', 'The number of samples pending in the queue waiting to be sent.', (e) => e.pending);
+    perEndpoint('queue_highest_sent_timestamp_seconds', 'gauge', 'Timestamp of the newest sample successfully sent by this queue, in seconds since epoch.', (e) => e.highestSentSeconds);
+    head(P + 'highest_timestamp_in_seconds', 'gauge', 'Highest timestamp of a cycle handed to remote storage, in seconds since epoch.');
+    out += `${P}highest_timestamp_in_seconds ${num(this.highestSeconds)}\n`;
+    const h = P + 'sent_batch_duration_seconds';
+    head(h, 'histogram', 'Duration of send calls to the remote storage.');
+    for (const e of this.endpoints) {
+      for (let b = 0; b < DURATION_BUCKETS.length; b++) out += `${h}_bucket${labels(e, `,le="${DURATION_BUCKETS[b]}"`)} ${e.durationBuckets[b]}\n`;
+      out += `${h}_bucket${labels(e, ',le="+Inf"')} ${e.durationCount}\n`;
+      out += `${h}_sum${labels(e)} ${num(e.durationSum)}\n`;
+      out += `${h}_count${labels(e)} ${e.durationCount}\n`;
     }
+    return out;
   }
 }

@@ -4,7 +4,7 @@
 
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Scalar } from '../config/yaml';
 import type { Document, Node as YamlNode, YAMLMap } from 'yaml';
 import { yamlDurationMs } from '../go/duration';
 import { goPathError } from '../go/errno';

@@ -20,7 +20,7 @@ function addCounters(into: Counters, d: Counters): void {
 }
 
 /** What one process adds to its group's gauges this cycle. */
-interface ProcGauges extends MemoryGauges {
+export interface ProcGauges extends MemoryGauges {
   /** -1 when fd/ was unreadable */
   openFds: number;
   fdLimit: number;

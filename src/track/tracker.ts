@@ -1,5 +1,9 @@
-// The update cycle's bookkeeping (SPEC §5): which (pid, starttime) is tracked, ignored or new; reading
-// details only for tracked and new processes; per-process and per-thread deltas into group accumulators.
+// The update cycle's bookkeeping (SPEC §5), one named step at a time:
+//   identity        which (pid, starttime) is tracked, ignored or new (or exec'd, under -recheck)
+//   read            details only for tracked and new processes; smaps only where it can have changed
+//   adopt or match  a new process is named by the rules, or joins its nearest tracked ancestor's group
+//   delta           per-process and per-thread counter increases, one rule for both (deltas.ts)
+//   account         deltas, gauges, states and wchans into the group accumulators
 import {
   DetailFlag,
   PARTIAL_ERROR_MASK,
@@ -15,7 +19,9 @@ import { cgroupPathsOrEmpty } from '../proc/parse/cgroup';
 import type { Namer, ProcAttributes } from '../config/matcher';
 import type { Logger } from '../log';
 import type { CycleSnapshot } from '../expose/snapshot';
-import { GroupAccumulator, zeroCounters, type Counters } from './groups';
+import { GroupAccumulator, zeroCounters, type ProcGauges } from './groups';
+import { advance, Raw } from './deltas';
+import { ProcTable, SlotKind, THREAD_START, type ThreadBaselines } from './proc-table';
 
 export interface TrackerOptions {
   namer: Namer;
@@ -25,6 +31,8 @@ export interface TrackerOptions {
   /** -threads: per-thread-name families (and task/<tid>/io reads) */
   threads: boolean;
   gatherSmaps: boolean;
+  /** -gather-smaps.max-age: smaps of a process whose stat did not change is read again after this long; 0 reads it every cycle */
+  smapsMaxAgeMs: number;
   removeEmptyGroups: boolean;
   pageSize: number;
   /** `<procfs>/stat` btime, seconds */
@@ -59,98 +67,66 @@ export interface TrackedProcessView {
   cpuSeconds: number;
 }
 
-/** Raw readings kept between cycles: deltas are taken against them (SPEC §5.3, §0 #1). */
-interface ThreadReading {
-  startTicks: number;
-  utime: number;
-  stime: number;
-  minflt: number;
-  majflt: number;
-  readBytes: number;
-  writeBytes: number;
-  ctxVol: number;
-  ctxNonvol: number;
-}
+/** Identity of a stat row: the slot of a tracked process, or one of these for a row to be named. */
+const FRESH = -1;
+/** an exec under -recheck: named again, and counts from now, never from birth */
+const REMATCH = -2;
 
-interface TrackedProc {
-  pid: number;
-  startTicks: number;
-  startTimeMs: number;
-  /** comm at first sight: a change means an exec, re-matched under -recheck (SPEC §0 #8) */
-  comm: string;
-  group: GroupAccumulator;
-  seenCycle: number;
-  utime: number;
-  stime: number;
-  minflt: number;
-  majflt: number;
-  /** NaN until a readable io file was seen */
-  readBytes: number;
-  writeBytes: number;
-  /** from status; NaN until a readable status was seen */
-  ctxVol: number;
-  ctxNonvol: number;
-  /** last good gauges, kept when status or limits fail for a tracked process (SPEC §0 #16) */
-  swapBytes: number;
-  fdLimit: number;
-  threads: Map<number, ThreadReading> | null;
-}
-
-/** Counter decrease in /proc contributes 0 and counting resumes from the new value (SPEC §0 #1). */
-function inc(cur: number, prev: number): number {
-  return cur > prev ? cur - prev : 0;
-}
-
-// ticks/100 happens per sample before the subtraction, as in the reference (SPEC §4.3)
-function cpuInc(curTicks: number, prevTicks: number): number {
-  const d = curTicks / 100 - prevTicks / 100;
-  return d > 0 ? d : 0;
-}
-
-/** A row read at first sight (or again under -recheck): r indexes the details, i the stat columns. */
+/** A row to be named: r indexes the details, i the stat columns. */
 interface FreshRow {
   r: number;
   i: number;
-  /** an exec under -recheck: counts from now, never from birth */
   rematch: boolean;
+  /** in a re-matching cycle (after a reload), the slot of a process tracked before it: its baselines carry over */
+  keep?: number;
 }
 
-const enum Kind {
-  Tracked,
-  Fresh,
+/** The rows of one cycle that get their details read. */
+interface Reads {
+  /** stat row of each detail row */
+  rows: number[];
+  /** tracked slot, or FRESH / REMATCH */
+  slots: number[];
 }
 
 export class Tracker {
   readonly groups = new Map<string, GroupAccumulator>();
-  private readonly tracked = new Map<number, TrackedProc>();
-  /** pid -> starttime of processes that matched nothing: only their stat is read (SPEC §5.5) */
-  private readonly ignored = new Map<number, { startTicks: number; seenCycle: number }>();
+  private readonly table = new ProcTable();
   private cycle = 0;
   private firstUpdateAtMs = NaN;
   /** set by rematchAll(): the next cycle names every process again */
   private rematchPending = false;
-  /** during a re-matching cycle, the processes tracked before it: their baselines carry over */
-  private previous: Map<number, TrackedProc> | null = null;
   /** when the last cycle started: in a re-matching cycle, only processes born since count from birth */
   private lastCycleAtMs = NaN;
+  /** the start of the window a newly named process counts from birth in (first cycle, or the last one when re-matching) */
+  private countFromMs = NaN;
   scrapeErrors = 0;
   procReadErrors = 0;
   partialErrors = 0;
   /** processes and threads read in the last cycle (self metrics) */
   lastProcsRead = 0;
   lastThreadsRead = 0;
+  /** smaps files read in the last cycle (the refresh policy's effect) */
+  lastSmapsRead = 0;
   private readonly now: () => number;
+  // scratch rows: account() copies what it adds, so one of each serves every process
+  private readonly reading = new Float64Array(Raw.N);
+  private readonly delta = zeroCounters();
+  private readonly threadDelta = zeroCounters();
+  private readonly gauges: ProcGauges = { resident: 0, virtual: 0, swapped: 0, proportionalResident: 0, proportionalSwapped: 0, openFds: 0, fdLimit: 0, numThreads: 0, startTimeMs: 0 };
+  /** this cycle's per-row smaps decision; undefined when every row reads it (or none does) */
+  private smapsAsked: Uint8Array | undefined;
 
   constructor(private readonly scanner: Scanner, private readonly opts: TrackerOptions) {
     this.now = opts.now ?? Date.now;
   }
 
   get trackedCount(): number {
-    return this.tracked.size;
+    return this.table.trackedCount;
   }
 
   get ignoredCount(): number {
-    return this.ignored.size;
+    return this.table.ignoredCount;
   }
 
   /**
@@ -164,14 +140,16 @@ export class Tracker {
 
   /** Read-only view of the tracked processes of one group as of the last cycle (the page's per-process rows). */
   *membersOf(group: string): IterableIterator<TrackedProcessView> {
-    for (const t of this.tracked.values()) {
-      if (t.group.name === group) yield { pid: t.pid, startTimeMs: t.startTimeMs, comm: t.comm, cpuSeconds: (t.utime + t.stime) / 100 };
+    const t = this.table;
+    for (const s of t.slotsOf(SlotKind.TRACKED)) {
+      if (t.group[s]?.name !== group) continue;
+      const b = s * Raw.N;
+      yield { pid: t.pid[s], startTimeMs: t.startTimeMs[s], comm: t.comm[s]!, cpuSeconds: (t.base[b + Raw.UTIME] + t.base[b + Raw.STIME]) / 100 };
     }
   }
 
   /** One update cycle; never throws for per-process problems. A failed listing gives ok=false. */
   async update(): Promise<CycleSnapshot> {
-    const o = this.opts;
     if (Number.isNaN(this.firstUpdateAtMs)) this.firstUpdateAtMs = this.now();
     let cols: StatColumns;
     try {
@@ -181,74 +159,27 @@ export class Tracker {
     }
     const cycle = ++this.cycle;
     const now = this.now();
-    if (this.rematchPending) {
-      this.rematchPending = false;
-      this.previous = new Map(this.tracked);
-      this.tracked.clear();
-      this.ignored.clear();
-    }
+    const rematching = this.rematchPending;
     for (const g of this.groups.values()) g.beginCycle();
 
-    // classify every (pid, starttime): tracked, ignored or fresh (first sight, or unmatched under recheck)
-    const rows: number[] = [];
-    const kinds: Kind[] = [];
-    const rematch: boolean[] = [];
-    for (let i = 0; i < cols.count; i++) {
-      const pid = cols.pid[i];
-      const st = cols.startTicks[i];
-      const t = this.tracked.get(pid);
-      if (t !== undefined && t.startTicks === st) {
-        if (o.recheck && packedString(cols.comm, i) !== t.comm) {
-          this.tracked.delete(pid); // exec under -recheck: name it again
-          rows.push(i), kinds.push(Kind.Fresh), rematch.push(true);
-        } else {
-          rows.push(i), kinds.push(Kind.Tracked), rematch.push(false);
-        }
-        continue;
-      }
-      if (t !== undefined) this.tracked.delete(pid); // pid reuse
-      const ig = this.ignored.get(pid);
-      if (ig !== undefined && ig.startTicks === st) {
-        ig.seenCycle = cycle;
-        continue;
-      }
-      if (ig !== undefined) this.ignored.delete(pid);
-      rows.push(i), kinds.push(Kind.Fresh), rematch.push(false);
-    }
-
-    const req: DetailRequest = {
-      pids: new Int32Array(rows.length),
-      wantThreads: new Uint8Array(rows.length),
-      wantStatic: new Uint8Array(rows.length),
-      gatherSmaps: o.gatherSmaps,
-      threadIo: o.threads,
-    };
-    rows.forEach((i, r) => {
-      req.pids[r] = cols.pid[i];
-      req.wantThreads[r] = cols.numThreads[i] >= 2 ? 1 : 0;
-      req.wantStatic[r] = kinds[r] === Kind.Fresh ? 1 : 0;
-    });
+    const reads = this.identify(cols, cycle, rematching);
     let det: DetailColumns;
     try {
-      det = await this.scanner.readDetails(req);
+      det = await this.scanner.readDetails(this.detailRequest(cols, reads, now));
     } catch (e) {
-      // the reader itself failed (e.g. its worker thread died): the cycle fails like a failed listing
-      if (this.previous !== null) {
-        // a re-matching cycle: keep the baselines and re-match on the next cycle instead
-        for (const [pid, t] of this.previous) this.tracked.set(pid, t);
-        this.previous = null;
-        this.rematchPending = true;
-      }
+      // the reader itself failed (e.g. its worker thread died): the cycle fails like a failed listing; a
+      // re-matching cycle is tried again next time
       return this.failCycle(`error reading process details: ${(e as Error).message}`);
     }
     this.lastProcsRead = cols.count;
     this.lastThreadsRead = det.threads.count;
 
     const fresh: FreshRow[] = [];
-    for (let r = 0; r < rows.length; r++) {
-      const i = rows[r];
+    for (let r = 0; r < reads.rows.length; r++) {
+      const i = reads.rows[r];
+      const slot = reads.slots[r];
       const flags = det.flags[r];
-      const isTracked = kinds[r] === Kind.Tracked;
+      const isTracked = slot >= 0;
       if (flags & DetailFlag.GONE || (!isTracked && flags & (DetailFlag.STATUS_ERR | DetailFlag.LIMITS_ERR))) {
         // vanished, or unreadable before we ever tracked it: a read error, retried next cycle (SPEC §6)
         this.procReadErrors++;
@@ -257,33 +188,128 @@ export class Tracker {
       // a tracked process whose status or limits fail stays tracked: a partial error (SPEC §0 #16)
       if (flags & (PARTIAL_ERROR_MASK | DetailFlag.STATUS_ERR | DetailFlag.LIMITS_ERR)) this.partialErrors++;
       if (isTracked) {
-        const t = this.tracked.get(cols.pid[i])!;
-        t.seenCycle = cycle;
-        this.account(t, cols, i, det, r, false);
+        this.table.seenCycle[slot] = cycle;
+        // re-matching: named again below, unless its cmdline cannot be read (then it stays where it is)
+        if (rematching && !(flags & DetailFlag.CMDLINE_ERR)) fresh.push({ r, i, rematch: false, keep: slot });
+        else this.account(slot, cols, i, det, r, false, now);
       } else if (!(flags & DetailFlag.CMDLINE_ERR)) {
-        fresh.push({ r, i, rematch: rematch[r] });
+        fresh.push({ r, i, rematch: slot === REMATCH });
       }
     }
 
-    this.nameFresh(fresh, cols, det, cycle, now);
-    this.previous = null;
+    // after a reload, a process that was running unmatched joins from now: its past is not the group's
+    this.countFromMs = rematching ? this.lastCycleAtMs : this.firstUpdateAtMs;
+    this.adoptOrMatch(fresh, cols, det, cycle, now);
+    this.table.sweep(cycle);
+    this.smapsAsked = undefined;
+    this.rematchPending = false;
     this.lastCycleAtMs = now;
-
-    for (const [pid, t] of this.tracked) if (t.seenCycle !== cycle) this.tracked.delete(pid);
-    for (const [pid, ig] of this.ignored) if (ig.seenCycle !== cycle) this.ignored.delete(pid);
     return this.snapshot();
   }
 
-  private nameFresh(fresh: FreshRow[], cols: StatColumns, det: DetailColumns, cycle: number, now: number): void {
+  // ------------------------------------------------------------------------------------------- identity
+
+  /** Classifies every stat row: tracked (its slot), ignored (not read further) or to be named. */
+  private identify(cols: StatColumns, cycle: number, rematching: boolean): Reads {
+    const t = this.table;
+    const rows: number[] = [];
+    const slots: number[] = [];
+    for (let i = 0; i < cols.count; i++) {
+      const pid = cols.pid[i];
+      const s = t.find(pid);
+      if (s >= 0 && t.startTicks[s] === cols.startTicks[i]) {
+        if (t.kind[s] === SlotKind.IGNORED) {
+          if (rematching) {
+            t.remove(s); // re-matching: an ignored process may match the new rules; it counts from now
+            rows.push(i), slots.push(REMATCH);
+            continue;
+          }
+          t.seenCycle[s] = cycle;
+          continue;
+        }
+        if (this.opts.recheck && packedString(cols.comm, i) !== t.comm[s]) {
+          t.remove(s); // exec under -recheck: name it again
+          rows.push(i), slots.push(REMATCH);
+        } else {
+          rows.push(i), slots.push(s);
+        }
+        continue;
+      }
+      if (s >= 0) t.remove(s); // pid reuse
+      rows.push(i), slots.push(FRESH);
+    }
+    return { rows, slots };
+  }
+
+  // ----------------------------------------------------------------------------------------------- read
+
+  private detailRequest(cols: StatColumns, reads: Reads, now: number): DetailRequest {
     const o = this.opts;
-    const unmatched = new Map<number, FreshRow>();
+    const n = reads.rows.length;
+    const req: DetailRequest = {
+      pids: new Int32Array(n),
+      wantThreads: new Uint8Array(n),
+      wantStatic: new Uint8Array(n),
+      gatherSmaps: o.gatherSmaps,
+      threadIo: o.threads,
+    };
+    const policy = o.gatherSmaps && o.smapsMaxAgeMs > 0;
+    const smaps = policy ? new Uint8Array(n) : undefined;
+    let smapsRead = 0;
+    for (let r = 0; r < n; r++) {
+      const i = reads.rows[r];
+      const slot = reads.slots[r];
+      req.pids[r] = cols.pid[i];
+      req.wantThreads[r] = cols.numThreads[i] >= 2 ? 1 : 0;
+      // a re-matching cycle names tracked processes again: their static facts too
+      req.wantStatic[r] = slot < 0 || this.rematchPending ? 1 : 0;
+      if (smaps !== undefined && (slot < 0 || this.smapsStale(slot, cols, i, now))) {
+        smaps[r] = 1;
+        smapsRead++;
+      }
+    }
+    if (smaps !== undefined) req.readSmaps = smaps;
+    this.smapsAsked = smaps;
+    this.lastSmapsRead = !o.gatherSmaps ? 0 : smaps !== undefined ? smapsRead : n;
+    return req;
+  }
+
+  /**
+   * Whether a tracked process's proportional memory may differ from what was last read: its last read
+   * failed or is older than the maximum age, or something its stat shows moved since the last cycle (CPU
+   * time, faults, RSS, virtual size, threads). A process whose stat stands still maps and touches no
+   * memory of its own; what the maximum age bounds is the share of pages that other processes map or unmap.
+   */
+  private smapsStale(s: number, cols: StatColumns, i: number, now: number): boolean {
+    const t = this.table;
+    if (!(now - t.smapsAtMs[s] < this.opts.smapsMaxAgeMs)) return true; // NaN: never read well
+    const b = s * Raw.N;
+    return (
+      t.base[b + Raw.UTIME] !== cols.utime[i] ||
+      t.base[b + Raw.STIME] !== cols.stime[i] ||
+      t.base[b + Raw.MINFLT] !== cols.minflt[i] ||
+      t.base[b + Raw.MAJFLT] !== cols.majflt[i] ||
+      t.rss[s] !== cols.rss[i] ||
+      t.vsize[s] !== cols.vsize[i] ||
+      t.numThreads[s] !== cols.numThreads[i]
+    );
+  }
+
+  // ------------------------------------------------------------------------------------ adopt or match
+
+  /** Names the new rows by the rules; under -children an unmatched one joins its nearest tracked ancestor. */
+  private adoptOrMatch(fresh: FreshRow[], cols: StatColumns, det: DetailColumns, cycle: number, now: number): void {
+    const o = this.opts;
+    const t = this.table;
     const tell = o.onNewProcess;
+    // re-matching: a process named again is in no group until it is, so it adopts no child meanwhile
+    for (const f of fresh) if (f.keep !== undefined) t.group[f.keep] = null;
+    const unmatched = new Map<number, FreshRow>();
     const attrsOf = new Map<number, ProcAttributes>();
     for (const f of fresh) {
       const { r, i } = f;
-      const comm = packedString(cols.comm, i);
       const attrs: ProcAttributes = {
-        comm,
+        comm: packedString(cols.comm, i),
         cmdline: parseCmdline(packedBytes(det.cmdline, r)),
         cgroups: cgroupPathsOrEmpty(packedBytes(det.cgroup, r)),
         username: o.username(det.uid[r] >>> 0),
@@ -292,7 +318,7 @@ export class Tracker {
       };
       const name = o.namer.matchAndName(attrs);
       if (name !== undefined) {
-        this.track(name, f, cols, det, cycle);
+        this.track(name, f, cols, det, cycle, now);
         tell?.({ pid: attrs.pid, startTicks: cols.startTicks[i], attrs, group: name });
       } else {
         unmatched.set(cols.pid[i], f);
@@ -301,19 +327,21 @@ export class Tracker {
     }
     if (unmatched.size === 0) return;
 
+    const trackedGroup = (pid: number): string | null => {
+      const s = t.find(pid);
+      return s >= 0 && t.kind[s] === SlotKind.TRACKED ? (t.group[s]?.name ?? null) : null;
+    };
     // children pass (SPEC §5.5): an unmatched process joins its nearest tracked ancestor's group
     const resolved = new Map<number, string | null>();
     const resolve = (pid: number, depth: number): string | null => {
       const known = resolved.get(pid);
       if (known !== undefined) return known;
       resolved.set(pid, null); // guards against ppid loops
-      const f = unmatched.get(pid)!;
-      const ppid = cols.ppid[f.i];
+      const ppid = cols.ppid[unmatched.get(pid)!.i];
       let name: string | null = null;
       if (ppid >= 1 && depth < 4096) {
-        const parent = this.tracked.get(ppid);
-        if (parent !== undefined) name = parent.group.name;
-        else if (unmatched.has(ppid)) name = resolve(ppid, depth + 1);
+        name = trackedGroup(ppid);
+        if (name === null && unmatched.has(ppid)) name = resolve(ppid, depth + 1);
       }
       resolved.set(pid, name);
       return name;
@@ -321,17 +349,18 @@ export class Tracker {
     for (const [pid, f] of unmatched) {
       const name = o.children ? resolve(pid, 0) : null;
       if (name !== null) {
-        if (!this.tracked.has(pid)) {
-          this.track(name, f, cols, det, cycle);
+        if (trackedGroup(pid) === null) {
+          this.track(name, f, cols, det, cycle, now);
           tell?.({ pid, startTicks: cols.startTicks[f.i], attrs: attrsOf.get(pid)!, group: name, adoptedBy: cols.ppid[f.i] });
         }
         continue;
       }
       tell?.({ pid, startTicks: cols.startTicks[f.i], attrs: attrsOf.get(pid)! });
+      if (f.keep !== undefined) t.remove(f.keep); // re-matching: it left every group
       const start = this.startTimeMs(cols.startTicks[f.i]);
       // only 0 means no limit: a negative limit, which also forces -recheck, ignores at once (SPEC §5.5)
       const pending = o.recheck && (o.recheckWithTimeLimitMs === 0 || start + o.recheckWithTimeLimitMs > now);
-      if (!pending) this.ignored.set(pid, { startTicks: cols.startTicks[f.i], seenCycle: cycle });
+      if (!pending) t.add(pid, cols.startTicks[f.i], SlotKind.IGNORED, cycle);
     }
   }
 
@@ -339,163 +368,143 @@ export class Tracker {
     return this.opts.bootTimeSec * 1000 + startTicks * 10;
   }
 
-  private track(name: string, f: FreshRow, cols: StatColumns, det: DetailColumns, cycle: number): void {
+  /** Starts tracking a named row in its group, then accounts its first readings. */
+  private track(name: string, f: FreshRow, cols: StatColumns, det: DetailColumns, cycle: number, now: number): void {
     let group = this.groups.get(name);
     if (group === undefined) {
       group = new GroupAccumulator(name);
       this.groups.set(name, group);
     }
     const { r, i } = f;
-    const startTimeMs = this.startTimeMs(cols.startTicks[i]);
-    const before = this.previous?.get(cols.pid[i]);
-    if (before !== undefined && before.startTicks === cols.startTicks[i]) {
-      // named again after a reload: the old baseline, so the group gets exactly this cycle's delta
-      const t: TrackedProc = { ...before, comm: packedString(cols.comm, i), group, seenCycle: cycle };
-      this.tracked.set(t.pid, t);
-      this.account(t, cols, i, det, r, false);
+    const t = this.table;
+    if (f.keep !== undefined) {
+      // named again after a reload: its baselines carry over, so the group gets exactly this cycle's delta
+      t.group[f.keep] = group;
+      this.account(f.keep, cols, i, det, r, false, now);
       return;
     }
-    // processes born after the exporter started count from birth, the others from now (SPEC §5.2)
-    // after a reload, a process that was running unmatched joins from now: its past is not the group's
-    const fromBirth = !f.rematch && startTimeMs > (this.previous !== null ? this.lastCycleAtMs : this.firstUpdateAtMs);
-    const flags = det.flags[r];
-    const t: TrackedProc = {
-      pid: cols.pid[i],
-      startTicks: cols.startTicks[i],
-      startTimeMs,
-      comm: packedString(cols.comm, i),
-      group,
-      seenCycle: cycle,
-      // the baseline: zero counts everything since birth, the current reading counts from now
-      utime: fromBirth ? 0 : cols.utime[i],
-      stime: fromBirth ? 0 : cols.stime[i],
-      minflt: fromBirth ? 0 : cols.minflt[i],
-      majflt: fromBirth ? 0 : cols.majflt[i],
-      readBytes: fromBirth ? 0 : flags & DetailFlag.IO_ERR ? NaN : det.readBytes[r],
-      writeBytes: fromBirth ? 0 : flags & DetailFlag.IO_ERR ? NaN : det.writeBytes[r],
-      ctxVol: fromBirth ? 0 : flags & DetailFlag.STATUS_ERR ? NaN : det.ctxVol[r],
-      ctxNonvol: fromBirth ? 0 : flags & DetailFlag.STATUS_ERR ? NaN : det.ctxNonvol[r],
-      swapBytes: 0,
-      fdLimit: 0,
-      threads: null,
-    };
-    this.tracked.set(t.pid, t);
-    this.account(t, cols, i, det, r, fromBirth);
+    const s = t.add(cols.pid[i], cols.startTicks[i], SlotKind.TRACKED, cycle);
+    const startTimeMs = this.startTimeMs(cols.startTicks[i]);
+    // processes born after the exporter started count from birth, the others from now (SPEC §5.2); in
+    // a re-matching cycle, only those born since the last cycle
+    const fromBirth = !f.rematch && startTimeMs > this.countFromMs;
+    t.startTimeMs[s] = startTimeMs;
+    t.comm[s] = packedString(cols.comm, i);
+    t.group[s] = group;
+    t.threads[s] = null;
+    // the baseline: zero counts everything since birth; no baseline (NaN) takes this reading as one
+    t.base.fill(fromBirth ? 0 : NaN, s * Raw.N, s * Raw.N + Raw.N);
+    t.swapBytes[s] = 0;
+    t.fdLimit[s] = 0;
+    t.smapsAtMs[s] = NaN;
+    t.pss[s] = t.swapPss[s] = 0;
+    this.account(s, cols, i, det, r, fromBirth, now);
   }
 
-  /** Take this cycle's readings of one process: deltas into its group, gauges, states, threads.
+  // ------------------------------------------------------------------------------------ delta, account
+
+  /** Takes this cycle's readings of one process: deltas into its group, gauges, states, threads.
    *  bornSinceStart: first sight of a process born after start, whose threads' ctx switches all count. */
-  private account(t: TrackedProc, cols: StatColumns, i: number, det: DetailColumns, r: number, bornSinceStart: boolean): void {
-    const o = this.opts;
+  private account(s: number, cols: StatColumns, i: number, det: DetailColumns, r: number, bornSinceStart: boolean, now: number): void {
+    const t = this.table;
     const flags = det.flags[r];
-    const g = t.group;
-    const delta: Counters = zeroCounters();
-    const utime = cols.utime[i];
-    const stime = cols.stime[i];
-    const minflt = cols.minflt[i];
-    const majflt = cols.majflt[i];
-    const ioOk = !(flags & DetailFlag.IO_ERR);
+    const g = t.group[s]!;
     const statusOk = !(flags & DetailFlag.STATUS_ERR);
-    const readBytes = det.readBytes[r];
-    const writeBytes = det.writeBytes[r];
+    const ioOk = !(flags & DetailFlag.IO_ERR);
 
     // threads first: for a multi-threaded process they are the source of ctx switches, states, wchans
-    const tStart = det.threadStart[r];
-    const tEnd = det.threadStart[r + 1];
-    const multi = tEnd - tStart >= 2;
-    let threadCtxVol = 0;
-    let threadCtxNonvol = 0;
-    if (multi) {
-      const th = det.threads;
-      const prevThreads = t.threads;
-      const nextThreads = new Map<number, ThreadReading>();
-      g.hasMultiThreaded = true;
-      for (let j = tStart; j < tEnd; j++) {
-        const cur: ThreadReading = {
-          startTicks: th.startTicks[j],
-          utime: th.utime[j],
-          stime: th.stime[j],
-          minflt: th.minflt[j],
-          majflt: th.majflt[j],
-          readBytes: th.readBytes[j],
-          writeBytes: th.writeBytes[j],
-          ctxVol: th.ctxVol[j],
-          ctxNonvol: th.ctxNonvol[j],
-        };
-        const tid = th.tid[j];
-        const prev = prevThreads?.get(tid);
-        // a thread seen for the first time starts at zero (SPEC §5.2)
-        const td = zeroCounters();
-        if (prev !== undefined && prev.startTicks === cur.startTicks) {
-          td.cpuUser = cpuInc(cur.utime, prev.utime);
-          td.cpuSystem = cpuInc(cur.stime, prev.stime);
-          td.minorPageFaults = inc(cur.minflt, prev.minflt);
-          td.majorPageFaults = inc(cur.majflt, prev.majflt);
-          td.readBytes = inc(cur.readBytes, prev.readBytes);
-          td.writeBytes = inc(cur.writeBytes, prev.writeBytes);
-          td.ctxVoluntary = inc(cur.ctxVol, prev.ctxVol);
-          td.ctxNonvoluntary = inc(cur.ctxNonvol, prev.ctxNonvol);
-        }
-        nextThreads.set(tid, cur);
-        // per-thread deltas: a thread that exits keeps what it contributed (SPEC §0 #2)
-        threadCtxVol += bornSinceStart ? cur.ctxVol : td.ctxVoluntary;
-        threadCtxNonvol += bornSinceStart ? cur.ctxNonvol : td.ctxNonvoluntary;
-        if (o.threads) g.addThread(packedString(th.comm, j), td);
-        // every thread counted once, the main thread included (SPEC §0 #3)
-        g.addState(th.state[j]);
-        g.addWchan(packedString(th.wchan, j));
-      }
-      t.threads = nextThreads;
-    } else {
-      t.threads = null;
+    const multi = det.threadStart[r + 1] - det.threadStart[r] >= 2;
+    let threadCtx: [number, number] | null = null;
+    if (multi) threadCtx = this.accountThreads(s, det, r, g, bornSinceStart);
+    else {
+      t.threads[s] = null;
       g.addState(cols.state[i]);
       g.addWchan(packedString(det.wchan, r));
     }
 
-    delta.cpuUser = cpuInc(utime, t.utime);
-    delta.cpuSystem = cpuInc(stime, t.stime);
-    delta.minorPageFaults = inc(minflt, t.minflt);
-    delta.majorPageFaults = inc(majflt, t.majflt);
-    // an unreadable value adds 0 and keeps the last good reading as the baseline (SPEC §0 #1)
-    if (ioOk && !Number.isNaN(t.readBytes)) {
-      delta.readBytes = inc(readBytes, t.readBytes);
-      delta.writeBytes = inc(writeBytes, t.writeBytes);
-    }
-    if (multi) {
-      delta.ctxVoluntary = threadCtxVol;
-      delta.ctxNonvoluntary = threadCtxNonvol;
-    } else if (statusOk && !Number.isNaN(t.ctxVol)) {
-      delta.ctxVoluntary = inc(det.ctxVol[r], t.ctxVol);
-      delta.ctxNonvoluntary = inc(det.ctxNonvol[r], t.ctxNonvol);
-    }
+    // an unreadable value (NaN) adds 0 and keeps the last good reading as the baseline (SPEC §0 #1)
+    const cur = this.reading;
+    cur[Raw.UTIME] = cols.utime[i];
+    cur[Raw.STIME] = cols.stime[i];
+    cur[Raw.MINFLT] = cols.minflt[i];
+    cur[Raw.MAJFLT] = cols.majflt[i];
+    cur[Raw.READ_BYTES] = ioOk ? det.readBytes[r] : NaN;
+    cur[Raw.WRITE_BYTES] = ioOk ? det.writeBytes[r] : NaN;
+    // status ctx switches stay the baseline even while threads are the source, for a later switch back
+    cur[Raw.CTX_VOL] = statusOk ? det.ctxVol[r] : NaN;
+    cur[Raw.CTX_NONVOL] = statusOk ? det.ctxNonvol[r] : NaN;
+    const delta = this.delta;
+    advance(t.base, s * Raw.N, cur, delta);
+    if (threadCtx !== null) [delta.ctxVoluntary, delta.ctxNonvoluntary] = threadCtx;
 
-    t.utime = utime;
-    t.stime = stime;
-    t.minflt = minflt;
-    t.majflt = majflt;
-    if (ioOk) {
-      t.readBytes = readBytes;
-      t.writeBytes = writeBytes;
-    }
-    if (statusOk) {
-      // status ctx switches stay current even while threads are the source, for a later switch back
-      t.ctxVol = det.ctxVol[r];
-      t.ctxNonvol = det.ctxNonvol[r];
-      t.swapBytes = det.swapBytes[r];
-    }
-    if (!(flags & DetailFlag.LIMITS_ERR)) t.fdLimit = det.fdLimit[r];
+    if (statusOk) t.swapBytes[s] = det.swapBytes[r];
+    if (!(flags & DetailFlag.LIMITS_ERR)) t.fdLimit[s] = det.fdLimit[r];
+    this.takeSmaps(s, det, r, now);
+    t.rss[s] = cols.rss[i];
+    t.vsize[s] = cols.vsize[i];
+    t.numThreads[s] = cols.numThreads[i];
 
-    g.addProcess(delta, {
-      resident: cols.rss[i] * o.pageSize,
-      virtual: cols.vsize[i],
-      swapped: t.swapBytes,
-      proportionalResident: det.pss[r],
-      proportionalSwapped: det.swapPss[r],
-      openFds: det.fdOpen[r],
-      fdLimit: t.fdLimit,
-      numThreads: cols.numThreads[i],
-      startTimeMs: t.startTimeMs,
-    });
+    const gauges = this.gauges;
+    gauges.resident = cols.rss[i] * this.opts.pageSize;
+    gauges.virtual = cols.vsize[i];
+    gauges.swapped = t.swapBytes[s];
+    gauges.proportionalResident = t.pss[s];
+    gauges.proportionalSwapped = t.swapPss[s];
+    gauges.openFds = det.fdOpen[r];
+    gauges.fdLimit = t.fdLimit[s];
+    gauges.numThreads = cols.numThreads[i];
+    gauges.startTimeMs = t.startTimeMs[s];
+    g.addProcess(delta, gauges);
+  }
+
+  /** Keeps what smaps gave this cycle, or the last values read when it was not asked for. */
+  private takeSmaps(s: number, det: DetailColumns, r: number, now: number): void {
+    const t = this.table;
+    const asked = this.smapsAsked;
+    if (asked !== undefined && !asked[r]) return;
+    t.pss[s] = det.pss[r];
+    t.swapPss[s] = det.swapPss[r];
+    t.smapsAtMs[s] = det.flags[r] & DetailFlag.SMAPS_ERR ? NaN : now;
+  }
+
+  /** Per-thread deltas, states and wchans of a multi-threaded process; returns its ctx switch increases. */
+  private accountThreads(s: number, det: DetailColumns, r: number, g: GroupAccumulator, bornSinceStart: boolean): [number, number] {
+    const th = det.threads;
+    const prev = this.table.threads[s];
+    const next: ThreadBaselines = new Map();
+    const cur = this.reading;
+    const td = this.threadDelta;
+    let ctxVol = 0;
+    let ctxNonvol = 0;
+    g.hasMultiThreaded = true;
+    for (let j = det.threadStart[r]; j < det.threadStart[r + 1]; j++) {
+      const tid = th.tid[j];
+      cur[Raw.UTIME] = th.utime[j];
+      cur[Raw.STIME] = th.stime[j];
+      cur[Raw.MINFLT] = th.minflt[j];
+      cur[Raw.MAJFLT] = th.majflt[j];
+      cur[Raw.READ_BYTES] = th.readBytes[j];
+      cur[Raw.WRITE_BYTES] = th.writeBytes[j];
+      cur[Raw.CTX_VOL] = th.ctxVol[j];
+      cur[Raw.CTX_NONVOL] = th.ctxNonvol[j];
+      let base = prev?.get(tid);
+      if (base === undefined || base[THREAD_START] !== th.startTicks[j]) {
+        // a thread seen for the first time starts at zero (SPEC §5.2)
+        base = new Float64Array(Raw.N + 1).fill(NaN);
+        base[THREAD_START] = th.startTicks[j];
+      }
+      advance(base, 0, cur, td);
+      next.set(tid, base);
+      // per-thread deltas: a thread that exits keeps what it contributed (SPEC §0 #2)
+      ctxVol += bornSinceStart ? cur[Raw.CTX_VOL] : td.ctxVoluntary;
+      ctxNonvol += bornSinceStart ? cur[Raw.CTX_NONVOL] : td.ctxNonvoluntary;
+      if (this.opts.threads) g.addThread(packedString(th.comm, j), td);
+      // every thread counted once, the main thread included (SPEC §0 #3)
+      g.addState(th.state[j]);
+      g.addWchan(packedString(th.wchan, j));
+    }
+    this.table.threads[s] = next;
+    return [ctxVol, ctxNonvol];
   }
 
   private snapshot(): CycleSnapshot {

@@ -1,0 +1,160 @@
+// What the tracker remembers about each (pid, starttime) between cycles, as columns: one typed array per
+// field and a slot per process, reused when the process goes. At 30,000 processes an object per process
+// costs several times more heap (and GC work) than these rows.
+import { Raw } from './deltas';
+import type { GroupAccumulator } from './groups';
+
+export const enum SlotKind {
+  FREE,
+  /** in a group: every column is in use */
+  TRACKED,
+  /** matched nothing: only pid, startTicks and seenCycle are in use (only its stat is read) */
+  IGNORED,
+}
+
+/** Per-thread baselines of a multi-threaded process: Raw.N counters, then the thread's start ticks. */
+export type ThreadBaselines = Map<number, Float64Array>;
+export const THREAD_START = Raw.N;
+
+export class ProcTable {
+  private cap = 0;
+  private readonly freeSlots: number[] = [];
+  private used = 0;
+  private readonly slotOf = new Map<number, number>();
+  trackedCount = 0;
+  ignoredCount = 0;
+
+  kind = new Uint8Array(0);
+  pid = new Int32Array(0);
+  startTicks = new Float64Array(0);
+  seenCycle = new Int32Array(0);
+  startTimeMs = new Float64Array(0);
+  /** Raw.N baselines per slot (the last good readings); NaN where none was good yet */
+  base = new Float64Array(0);
+  /** last good gauges, kept when status or limits fail for a tracked process */
+  swapBytes = new Float64Array(0);
+  fdLimit = new Float64Array(0);
+  /** the stat gauges of the last cycle: with the baselines, what the smaps refresh policy compares */
+  rss = new Float64Array(0);
+  vsize = new Float64Array(0);
+  numThreads = new Int32Array(0);
+  /** proportional memory as last read, and when (NaN: never read well; read again next cycle) */
+  pss = new Float64Array(0);
+  swapPss = new Float64Array(0);
+  smapsAtMs = new Float64Array(0);
+  /** comm at first sight: a change means an exec, re-matched under -recheck */
+  comm: string[] = [];
+  group: (GroupAccumulator | null)[] = [];
+  threads: (ThreadBaselines | null)[] = [];
+
+  /** The slot of pid, or -1. */
+  find(pid: number): number {
+    const s = this.slotOf.get(pid);
+    return s === undefined ? -1 : s;
+  }
+
+  /** The slots in use of one kind. */
+  *slotsOf(kind: SlotKind.TRACKED | SlotKind.IGNORED): IterableIterator<number> {
+    for (let s = 0; s < this.used; s++) if (this.kind[s] === kind) yield s;
+  }
+
+  /** A fresh slot for pid (which must not have one). */
+  add(pid: number, startTicks: number, kind: SlotKind.TRACKED | SlotKind.IGNORED, cycle: number): number {
+    let s = this.freeSlots.pop();
+    if (s === undefined) {
+      if (this.used === this.cap) this.grow(Math.max(64, this.cap * 2));
+      s = this.used++;
+    }
+    this.slotOf.set(pid, s);
+    this.kind[s] = kind;
+    this.pid[s] = pid;
+    this.startTicks[s] = startTicks;
+    this.seenCycle[s] = cycle;
+    if (kind === SlotKind.TRACKED) this.trackedCount++;
+    else this.ignoredCount++;
+    return s;
+  }
+
+  remove(s: number): void {
+    if (this.kind[s] === SlotKind.TRACKED) this.trackedCount--;
+    else this.ignoredCount--;
+    this.slotOf.delete(this.pid[s]);
+    this.kind[s] = SlotKind.FREE;
+    this.comm[s] = '';
+    this.group[s] = null;
+    this.threads[s] = null;
+    this.freeSlots.push(s);
+  }
+
+  /** Forgets every slot not seen in `cycle`; halves the columns when three quarters are free. */
+  sweep(cycle: number): void {
+    for (let s = 0; s < this.used; s++) if (this.kind[s] !== SlotKind.FREE && this.seenCycle[s] !== cycle) this.remove(s);
+    const live = this.trackedCount + this.ignoredCount;
+    if (this.cap > 256 && live * 4 < this.cap) this.compact();
+  }
+
+  private grow(cap: number): void {
+    const n = Raw.N;
+    const f64 = (a: Float64Array, w = 1) => {
+      const b = new Float64Array(cap * w);
+      b.set(a.subarray(0, this.used * w));
+      return b;
+    };
+    const i32 = (a: Int32Array) => {
+      const b = new Int32Array(cap);
+      b.set(a.subarray(0, this.used));
+      return b;
+    };
+    const u8 = new Uint8Array(cap);
+    u8.set(this.kind.subarray(0, this.used));
+    this.kind = u8;
+    this.pid = i32(this.pid);
+    this.startTicks = f64(this.startTicks);
+    this.seenCycle = i32(this.seenCycle);
+    this.startTimeMs = f64(this.startTimeMs);
+    this.base = f64(this.base, n);
+    this.swapBytes = f64(this.swapBytes);
+    this.fdLimit = f64(this.fdLimit);
+    this.rss = f64(this.rss);
+    this.vsize = f64(this.vsize);
+    this.numThreads = i32(this.numThreads);
+    this.pss = f64(this.pss);
+    this.swapPss = f64(this.swapPss);
+    this.smapsAtMs = f64(this.smapsAtMs);
+    this.cap = cap;
+  }
+
+  /** Moves the live slots to the front and shrinks the columns: a burst of processes does not stay paid for. */
+  private compact(): void {
+    const n = Raw.N;
+    let to = 0;
+    for (let s = 0; s < this.used; s++) {
+      if (this.kind[s] === SlotKind.FREE) continue;
+      if (to !== s) {
+        this.kind[to] = this.kind[s];
+        this.pid[to] = this.pid[s];
+        this.startTicks[to] = this.startTicks[s];
+        this.seenCycle[to] = this.seenCycle[s];
+        this.startTimeMs[to] = this.startTimeMs[s];
+        this.base.copyWithin(to * n, s * n, s * n + n);
+        this.swapBytes[to] = this.swapBytes[s];
+        this.fdLimit[to] = this.fdLimit[s];
+        this.rss[to] = this.rss[s];
+        this.vsize[to] = this.vsize[s];
+        this.numThreads[to] = this.numThreads[s];
+        this.pss[to] = this.pss[s];
+        this.swapPss[to] = this.swapPss[s];
+        this.smapsAtMs[to] = this.smapsAtMs[s];
+        this.comm[to] = this.comm[s];
+        this.group[to] = this.group[s];
+        this.threads[to] = this.threads[s];
+        this.slotOf.set(this.pid[to], to);
+      }
+      to++;
+    }
+    this.used = to;
+    this.comm.length = this.group.length = this.threads.length = to;
+    this.freeSlots.length = 0;
+    this.grow(Math.max(64, to * 2));
+  }
+}
