@@ -149,6 +149,7 @@ export class ProcessCollector {
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.self.recordCycle(seconds, this.tracker.lastProcsRead, this.tracker.lastThreadsRead, this.tracker.trackedCount, this.tracker.ignoredCount);
+    this.self.recordBounds(this.tracker.labels.cuts, this.tracker.matchErrors);
     const endedAtMs = Date.now();
     this.last = { snap, endedAtMs };
     for (const listener of this.listeners) {

@@ -33,10 +33,14 @@ export function goBase(path: string): string {
 }
 
 // Identical cmdlines (a pool of 2,000 workers) are matched once: results are kept per joined cmdline.
+// The memo holds at most MEMO_LIMIT cmdlines and MEMO_CHARS characters of them, so processes with long,
+// distinct cmdlines cannot make it grow without bound.
 const MEMO_LIMIT = 10_000;
+const MEMO_CHARS = 4 * 1024 * 1024;
 
 class CmdlineSelector {
   private readonly memo = new Map<string, Map<string, string> | null>();
+  private memoChars = 0;
   constructor(private readonly regexes: GoRegex[]) {}
 
   /** The captures of every regex (Go's Matches map), or null when any regex fails to match. */
@@ -53,8 +57,13 @@ class CmdlineSelector {
       // later names overwrite earlier ones, so "" ends up holding the last unnamed group (SPEC §2.1)
       re.subexpNames.forEach((name, i) => captures!.set(name, sub[i] ?? ''));
     }
-    if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
+    if (joined.length > MEMO_CHARS / 16) return captures;
+    if (this.memo.size >= MEMO_LIMIT || this.memoChars + joined.length > MEMO_CHARS) {
+      this.memo.clear();
+      this.memoChars = 0;
+    }
     this.memo.set(joined, captures);
+    this.memoChars += joined.length;
     return captures;
   }
 }

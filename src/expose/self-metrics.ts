@@ -1,7 +1,8 @@
 // The exporter's own metrics through prom-client: process_* and nodejs_* defaults, build info, and
 // what the last cycle cost. Two registries, because prom-client renames counters in place for
 // OpenMetrics and a metric object shared by both would lose its _total in the text format.
-import { Registry, Gauge, collectDefaultMetrics } from 'prom-client';
+import { Registry, Counter, Gauge, collectDefaultMetrics } from 'prom-client';
+import { MAX_LABEL_VALUE_LENGTH } from '../track/label-bound';
 import type { ExpositionFormat } from './text';
 
 interface Set {
@@ -11,12 +12,16 @@ interface Set {
   threads: Gauge;
   tracked: Gauge;
   ignored: Gauge;
+  cut: Counter;
+  matchErrors: Counter;
 }
 
 const GO_ARCH: Record<string, string> = { x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x' };
 
 export class SelfMetrics {
   private readonly sets: Record<ExpositionFormat, Set>;
+  /** the totals already added to the counters, per label ('' for match errors) */
+  private readonly seen = new Map<string, number>();
 
   constructor(build: { version: string; reader: string }) {
     const make = (contentType: string): Set => {
@@ -44,6 +49,17 @@ export class SelfMetrics {
         threads: gauge('namedprocess_exporter_cycle_threads_read', 'Threads read in the last update cycle (multi-threaded tracked processes only).'),
         tracked: gauge('namedprocess_exporter_tracked_procs', 'Processes currently tracked in a group.'),
         ignored: gauge('namedprocess_exporter_ignored_procs', 'Processes currently ignored (matched no rule): only their stat is read.'),
+        cut: new Counter({
+          name: 'namedprocess_exporter_label_values_cut_total',
+          help: `Label values longer than ${MAX_LABEL_VALUE_LENGTH} characters cut to a prefix and a hash: group names once per process named, thread names and wchans once per thread and cycle.`,
+          labelNames: ['label'],
+          registers: [registry],
+        }),
+        matchErrors: new Counter({
+          name: 'namedprocess_exporter_match_errors_total',
+          help: 'Processes whose matching or naming failed; each is left unmatched and the cycle goes on.',
+          registers: [registry],
+        }),
       };
     };
     this.sets = { text: make(Registry.PROMETHEUS_CONTENT_TYPE), openmetrics: make(Registry.OPENMETRICS_CONTENT_TYPE) };
@@ -57,6 +73,21 @@ export class SelfMetrics {
       s.tracked.set(tracked);
       s.ignored.set(ignored);
     }
+  }
+
+  /** Brings the bound counters up to the tracker's totals (they only grow). */
+  recordBounds(cuts: Record<string, number>, matchErrors: number): void {
+    for (const s of Object.values(this.sets)) {
+      for (const [label, total] of Object.entries(cuts)) {
+        const seen = this.seen.get(label) ?? 0;
+        if (total > seen) s.cut.inc({ label }, total - seen);
+        else if (seen === 0) s.cut.inc({ label }, 0);
+      }
+      const seenErrors = this.seen.get('') ?? 0;
+      s.matchErrors.inc(Math.max(0, matchErrors - seenErrors));
+    }
+    for (const [label, total] of Object.entries(cuts)) this.seen.set(label, total);
+    this.seen.set('', matchErrors);
   }
 
   /** Text ends with a newline; OpenMetrics ends with `# EOF`. Blank lines between families dropped. */

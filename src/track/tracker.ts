@@ -1,5 +1,6 @@
 // The update cycle's bookkeeping (SPEC §5): which (pid, starttime) is tracked, ignored or new; reading
 // details only for tracked and new processes; per-process and per-thread deltas into group accumulators.
+import { LabelBound } from './label-bound';
 import {
   DetailFlag,
   PARTIAL_ERROR_MASK,
@@ -106,6 +107,11 @@ export class Tracker {
   scrapeErrors = 0;
   procReadErrors = 0;
   partialErrors = 0;
+  /** processes whose naming threw (a bug or an exhausted resource): left unmatched, logged once */
+  matchErrors = 0;
+  private matchErrorLogged = false;
+  /** over-long label values, cut (and counted) before they become group, thread or wchan labels */
+  readonly labels = new LabelBound();
   /** processes and threads read in the last cycle (self metrics) */
   lastProcsRead = 0;
   lastThreadsRead = 0;
@@ -220,15 +226,26 @@ export class Tracker {
     for (const f of fresh) {
       const { r, i } = f;
       const comm = packedString(cols.comm, i);
-      const name = o.namer.matchAndName({
-        comm,
-        cmdline: parseCmdline(packedBytes(det.cmdline, r)),
-        cgroups: cgroupPathsOrEmpty(packedBytes(det.cgroup, r)),
-        username: o.username(det.uid[r] >>> 0),
-        pid: cols.pid[i],
-        startTimeMs: this.startTimeMs(cols.startTicks[i]),
-      });
-      if (name !== undefined) this.track(name, f, cols, det, cycle);
+      let name: string | undefined;
+      try {
+        name = o.namer.matchAndName({
+          comm,
+          cmdline: parseCmdline(packedBytes(det.cmdline, r)),
+          cgroups: cgroupPathsOrEmpty(packedBytes(det.cgroup, r)),
+          username: o.username(det.uid[r] >>> 0),
+          pid: cols.pid[i],
+          startTimeMs: this.startTimeMs(cols.startTicks[i]),
+        });
+      } catch (e) {
+        // one process's failure costs that process: it stays unmatched, the cycle goes on
+        this.matchErrors++;
+        if (!this.matchErrorLogged) {
+          this.matchErrorLogged = true;
+          o.log.error(`matching pid ${cols.pid[i]} (${comm}) failed, leaving it unmatched (logged once; see namedprocess_exporter_match_errors_total): ${(e as Error)?.message ?? e}`);
+        }
+        name = undefined;
+      }
+      if (name !== undefined) this.track(this.labels.bound('groupname', name), f, cols, det, cycle);
       else unmatched.set(cols.pid[i], f);
     }
     if (unmatched.size === 0) return;
@@ -359,16 +376,16 @@ export class Tracker {
         // per-thread deltas: a thread that exits keeps what it contributed (SPEC §0 #2)
         threadCtxVol += bornSinceStart ? cur.ctxVol : td.ctxVoluntary;
         threadCtxNonvol += bornSinceStart ? cur.ctxNonvol : td.ctxNonvoluntary;
-        if (o.threads) g.addThread(packedString(th.comm, j), td);
+        if (o.threads) g.addThread(this.labels.bound('threadname', packedString(th.comm, j)), td);
         // every thread counted once, the main thread included (SPEC §0 #3)
         g.addState(th.state[j]);
-        g.addWchan(packedString(th.wchan, j));
+        g.addWchan(this.labels.bound('wchan', packedString(th.wchan, j)));
       }
       t.threads = nextThreads;
     } else {
       t.threads = null;
       g.addState(cols.state[i]);
-      g.addWchan(packedString(det.wchan, r));
+      g.addWchan(this.labels.bound('wchan', packedString(det.wchan, r)));
     }
 
     delta.cpuUser = cpuInc(utime, t.utime);
