@@ -133,14 +133,14 @@ void read_row(const Root& root, int rootfd, const DetailRequest& req, size_t i, 
       row.swap_bytes = status.swap_bytes;
     } else {
       NPS_GONE_IF(err);
-      row.flags |= STATUS_ERR;
+      row.flags |= err == 0 ? STATUS_ERR | STATUS_UNPARSABLE : STATUS_ERR;
     }
   }
   err = read_fd_limit(root, pid, pidfd, buf, row.fd_limit, parse_error);
   if (err || parse_error) {
     row.fd_limit = 0;
     NPS_GONE_IF(err);
-    row.flags |= LIMITS_ERR;
+    row.flags |= err == 0 ? LIMITS_ERR | LIMITS_UNPARSABLE : LIMITS_ERR;
   }
   err = read_file_at(pidfd, "io", buf, kReadLimit, procfs);
   if (err || !parse_io(buf.data(), buf.len, row.read_bytes, row.write_bytes)) {

@@ -13,6 +13,7 @@ import {
   StatColumns,
   ThreadColumns,
 } from './columns';
+import { ParseError } from './parse/go';
 import { parseIo } from './parse/io';
 import { parseLimits } from './parse/limits';
 import { parseSmaps, parseSmapsRollup } from './parse/smaps';
@@ -408,13 +409,13 @@ export function readDetailsSync(r: SyncReader, job: DetailJob): DetailColumns {
         swapBytes[i] = st.swapBytes;
       } catch (e) {
         vanished(e, dir);
-        f |= DetailFlag.STATUS_ERR;
+        f |= e instanceof ParseError ? DetailFlag.STATUS_ERR | DetailFlag.STATUS_UNPARSABLE : DetailFlag.STATUS_ERR;
       }
       try {
         fdLimit[i] = parseLimits(r.read(dir + '/limits', NO_LIMIT, true)).openFilesSoft;
       } catch (e) {
         vanished(e, dir);
-        f |= DetailFlag.LIMITS_ERR;
+        f |= e instanceof ParseError ? DetailFlag.LIMITS_ERR | DetailFlag.LIMITS_UNPARSABLE : DetailFlag.LIMITS_ERR;
       }
       try {
         const io = parseIo(r.read(dir + '/io', READ_LIMIT, true));

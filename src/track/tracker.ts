@@ -73,6 +73,14 @@ interface TrackedProc {
   threads: Map<number, ThreadReading> | null;
 }
 
+/** status or limits could not be read (as opposed to read with a value that does not parse) */
+function unreadable(flags: number): boolean {
+  return (
+    (flags & (DetailFlag.STATUS_ERR | DetailFlag.STATUS_UNPARSABLE)) === DetailFlag.STATUS_ERR ||
+    (flags & (DetailFlag.LIMITS_ERR | DetailFlag.LIMITS_UNPARSABLE)) === DetailFlag.LIMITS_ERR
+  );
+}
+
 /** Counter decrease in /proc contributes 0 and counting resumes from the new value (SPEC §0 #1). */
 function inc(cur: number, prev: number): number {
   return cur > prev ? cur - prev : 0;
@@ -197,7 +205,7 @@ export class Tracker {
       const i = rows[r];
       const flags = det.flags[r];
       const isTracked = kinds[r] === Kind.Tracked;
-      if (flags & DetailFlag.GONE || (!isTracked && flags & (DetailFlag.STATUS_ERR | DetailFlag.LIMITS_ERR))) {
+      if (flags & DetailFlag.GONE || (!isTracked && unreadable(flags))) {
         // vanished, or unreadable before we ever tracked it: a read error, retried next cycle (SPEC §6)
         this.procReadErrors++;
         continue;
@@ -232,7 +240,8 @@ export class Tracker {
           comm,
           cmdline: parseCmdline(packedBytes(det.cmdline, r)),
           cgroups: cgroupPathsOrEmpty(packedBytes(det.cgroup, r)),
-          username: o.username(det.uid[r] >>> 0),
+          // an unparsable status leaves the uid unknown: no user name rather than root's
+          username: det.flags[r] & DetailFlag.STATUS_ERR ? '' : o.username(det.uid[r] >>> 0),
           pid: cols.pid[i],
           startTimeMs: this.startTimeMs(cols.startTicks[i]),
         });
