@@ -58,6 +58,7 @@ export class ProcessCollector {
   private readonly self: SelfMetrics;
   private readonly listeners: CycleListener[] = [];
   private last: { snap: CycleSnapshot; endedAtMs: number } | null = null;
+  private current: Promise<CycleSnapshot> | null = null;
 
   private constructor(readonly options: Options, private readonly deps: CollectorDeps, bootTimeSec: number) {
     const users = new UsernameCache(deps.passwdPath);
@@ -137,7 +138,20 @@ export class ProcessCollector {
     return this.inFlight;
   }
 
-  private async runCycle(): Promise<CycleSnapshot> {
+  /** The cycle running now (the priming one included), or null: shutdown waits a little for it. */
+  get running(): Promise<unknown> | null {
+    return this.current;
+  }
+
+  private runCycle(): Promise<CycleSnapshot> {
+    const cycle = this.cycleBody().finally(() => {
+      if (this.current === cycle) this.current = null;
+    });
+    this.current = cycle;
+    return cycle;
+  }
+
+  private async cycleBody(): Promise<CycleSnapshot> {
     const started = process.hrtime.bigint();
     let snap: CycleSnapshot;
     try {

@@ -8,6 +8,12 @@ import { selectScanner, ReaderSelectionError } from './proc/select';
 import { startServer } from './server';
 import { negotiate } from './expose/content';
 import { VERSION } from './version';
+import { CYCLE_GRACE_MS, endProcess, settleWithin } from './shutdown';
+
+/** Set at shutdown: a cycle did not finish in time, so a /proc read may be stuck in the kernel. */
+let stuck = false;
+/** The signal that asked us to stop. */
+let stopSignal: NodeJS.Signals | undefined;
 
 async function main(): Promise<number> {
   const cli = parseCommandLine(process.argv.slice(2), { version: VERSION });
@@ -56,7 +62,9 @@ async function main(): Promise<number> {
   // the port is open; the priming cycle runs now and scrapes that arrive meanwhile wait for it
   collector.prime().catch((e) => log.error(`priming cycle failed: ${(e as Error).message}`));
   return waitForSignal(log, async () => {
+    // in-flight responses get the server's grace period; a cycle still running gets a little more
     await server.close();
+    stuck = !(await settleWithin(collector.running, CYCLE_GRACE_MS));
     collector.close();
   });
 }
@@ -75,9 +83,10 @@ async function onceToStdout(collector: ProcessCollector, delayMs: number): Promi
 function waitForSignal(log: Logger, shutdown: () => Promise<void>): Promise<number> {
   return new Promise((resolve) => {
     let stopping = false;
-    const onSignal = () => {
+    const onSignal = (signal: NodeJS.Signals) => {
       if (stopping) return;
       stopping = true;
+      stopSignal = signal;
       log.info('Shutting down the server');
       shutdown().then(
         () => resolve(0),
@@ -93,7 +102,7 @@ function waitForSignal(log: Logger, shutdown: () => Promise<void>): Promise<numb
 }
 
 main().then(
-  (code) => process.exit(code),
+  (code) => endProcess(code, stuck, stopSignal),
   (e) => {
     // a bug: say so in one line, keep the stack for -debug users in the log
     process.stderr.write(`namedprocess-exporter: internal error: ${(e as Error)?.message ?? e}\n`);
