@@ -135,6 +135,26 @@ export function listDirSync(p: string, bufferSize = 256): string[] {
   return names;
 }
 
+/** Attempts at listing the procfs root before falling back to a listing without entry types. */
+const LIST_ATTEMPTS = 3;
+
+/**
+ * The procfs root's entries, in listing order, while processes come and go. The kernel reports an entry
+ * whose process exited mid-listing with an unknown type, Node's Dir then lstat()s it and throws ENOENT
+ * for the whole batch. Such a listing is retried; after LIST_ATTEMPTS, readdir without types (sorted by
+ * name, no lstat) gives the names. Only a root that cannot be listed at all throws.
+ */
+export function listProcfsRootSync(root: string, bufferSize = 1024): string[] {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return listDirSync(root, bufferSize);
+    } catch (e) {
+      if (code(e) !== 'ENOENT' || (e as NodeJS.ErrnoException).path === root || !fs.existsSync(root)) throw e;
+      if (attempt >= LIST_ATTEMPTS) return fs.readdirSync(root);
+    }
+  }
+}
+
 /** The pids of a listing, in listing order. */
 export function pidsOf(names: string[]): Int32Array {
   const out = new Int32Array(names.length);

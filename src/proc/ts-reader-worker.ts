@@ -3,7 +3,7 @@
 // read goes through the libuv thread pool, and posts its slice of the columns back with the typed
 // arrays' buffers transferred, not copied.
 import { parentPort } from 'node:worker_threads';
-import { listDirSync, pidsOf, readDetailsSync, readStats, SyncReader, transferables } from './ts-reader-core';
+import { listProcfsRootSync, pidsOf, readDetailsSync, readStats, SyncReader, transferables } from './ts-reader-core';
 import type { WorkerReply, WorkerRequest } from './ts-reader';
 
 const port = parentPort;
@@ -25,7 +25,7 @@ port.on('message', (m: WorkerRequest) => {
   try {
     switch (m.op) {
       case 'list':
-        reply = { id: m.id, ok: true, value: pidsOf(listDirSync(m.root, 1024)) };
+        reply = { id: m.id, ok: true, value: pidsOf(listProcfsRootSync(m.root)) };
         break;
       case 'stat':
         reply = { id: m.id, ok: true, value: readStats(reader, m.root, m.pids) };

@@ -16,6 +16,7 @@ import {
   catStats,
   DetailJob,
   goErrText,
+  listProcfsRootSync,
   NO_LIMIT,
   OpError,
   pidsOf,
@@ -199,14 +200,6 @@ async function readAllAsync(p: string, limit: number): Promise<Buffer> {
   }
 }
 
-/** Directory entries in the order the OS returns them (fs.readdir would sort them). */
-async function listDirAsync(p: string): Promise<string[]> {
-  const dir = await fs.promises.opendir(p, { bufferSize: 256 });
-  const names: string[] = [];
-  for await (const d of dir) names.push(d.name);
-  return names;
-}
-
 // ---------------------------------------------------------------- the scanner
 
 class TsScanner implements Scanner {
@@ -337,7 +330,8 @@ class TsScanner implements Scanner {
   private async listProcsHere(): Promise<StatColumns> {
     let names: string[];
     try {
-      names = await listDirAsync(this.root);
+      // one getdents batch after another: quick, and tolerant of processes that exit meanwhile
+      names = listProcfsRootSync(this.root);
     } catch (e) {
       throw new ProcfsListError(`open ${this.root}: ${goErrText(e)}`);
     }
