@@ -143,7 +143,7 @@ for (const [reader, scanner, skip] of READERS) {
     });
 
     test('#3 group and thread names from a local user are cut to a bounded, distinct label; the scrape answers', async () => {
-      const argv = (c: string) => ['hog', c.repeat(1024 * 1024)];
+      const argv = (c: string) => ['hog', c.repeat(64 * 1024)];
       const procs: FakeProc[] = ['a', 'b', 'c'].map((c, i) => ({ pid: 30 + i, comm: 'hog', cmdline: argv(c) }));
       procs.push({
         pid: 40,

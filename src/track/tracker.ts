@@ -73,6 +73,9 @@ interface TrackedProc {
   threads: Map<number, ThreadReading> | null;
 }
 
+/** Time one cycle may spend naming new processes; the rest are named in the next cycle. */
+export const NAMING_BUDGET_MS = 1000;
+
 /** status or limits could not be read (as opposed to read with a value that does not parse) */
 function unreadable(flags: number): boolean {
   return (
@@ -231,7 +234,15 @@ export class Tracker {
   private nameFresh(fresh: FreshRow[], cols: StatColumns, det: DetailColumns, cycle: number, now: number): void {
     const o = this.opts;
     const unmatched = new Map<number, FreshRow>();
+    // Naming is the one per-process cost a local user controls (a long cmdline against rules with
+    // captures): past the budget, the remaining new processes wait for the next cycle.
+    const deadline = performance.now() + NAMING_BUDGET_MS;
+    let deferred = 0;
     for (const f of fresh) {
+      if (!f.rematch && performance.now() > deadline) {
+        deferred++;
+        continue;
+      }
       const { r, i } = f;
       const comm = packedString(cols.comm, i);
       let name: string | undefined;
@@ -256,6 +267,11 @@ export class Tracker {
       }
       if (name !== undefined) this.track(this.labels.bound('groupname', name), f, cols, det, cycle);
       else unmatched.set(cols.pid[i], f);
+    }
+    if (deferred > 0) {
+      // a deferred process may be the parent the unmatched ones would join: decide them all next cycle
+      o.log.debug(`naming budget of ${NAMING_BUDGET_MS} ms spent: ${deferred} new processes wait for the next cycle`);
+      return;
     }
     if (unmatched.size === 0) return;
 
