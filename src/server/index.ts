@@ -26,7 +26,7 @@ export interface ScrapeResponse {
 }
 
 export interface ServerLimits {
-  /** time allowed for a request's headers (and the TLS handshake, and waiting for a slot's first byte) */
+  /** time allowed for a request's headers (and the TLS handshake, and a new connection's first byte) */
   headersTimeoutMs: number;
   /** time allowed to receive a whole request */
   requestTimeoutMs: number;
