@@ -16,7 +16,8 @@ export interface ChurnOptions {
   perSecond: number;
   lifeMs: number;
   scrapeEveryMs: number;
-  /** RSS is sampled at every scrape; the report compares the sample at this time with the last one */
+  /** RSS is sampled at every scrape; the report compares the median of the samples in the 15 s from
+   *  this time with the median of the last 15 s (single samples swing with the garbage collector) */
   baselineAtSeconds: number;
   port: number;
   /** the exporter's pid, for its RSS */
@@ -35,6 +36,8 @@ export interface ChurnReport {
   processesStarted: number;
   rssBaselineKiB: number;
   rssEndKiB: number;
+  rssMinKiB: number;
+  rssMaxKiB: number;
   /** the groups' num_procs seen at least once above 0 */
   sawChurnGroup: boolean;
 }
@@ -97,7 +100,8 @@ function isCounter(series: string): boolean {
 
 export async function runChurn(spawnerBin: string, o: ChurnOptions): Promise<ChurnReport> {
   const spawner = Spawner.start(spawnerBin);
-  const report: ChurnReport = { scrapes: 0, failed: [], decreases: [], processesStarted: 0, rssBaselineKiB: NaN, rssEndKiB: NaN, sawChurnGroup: false };
+  const report: ChurnReport = { scrapes: 0, failed: [], decreases: [], processesStarted: 0, rssBaselineKiB: NaN, rssEndKiB: NaN, rssMinKiB: Infinity, rssMaxKiB: 0, sawChurnGroup: false };
+  const rssSamples: Array<[number, number]> = [];
   let last = new Map<string, number>();
   try {
     await spawner.churn(o.perSecond, o.lifeMs, o.prefix);
@@ -125,14 +129,19 @@ export async function runChurn(spawnerBin: string, o: ChurnOptions): Promise<Chu
       if (now.size > 0) last = now;
       const elapsed = (Date.now() - start) / 1000;
       const rss = rssKiB(o.pid);
-      if (Number.isNaN(report.rssBaselineKiB) && elapsed >= o.baselineAtSeconds) report.rssBaselineKiB = rss;
-      report.rssEndKiB = rss;
+      rssSamples.push([elapsed, rss]);
+      report.rssMinKiB = Math.min(report.rssMinKiB, rss);
+      report.rssMaxKiB = Math.max(report.rssMaxKiB, rss);
       if (o.progress && Date.now() >= nextProgress) {
         nextProgress += 30_000;
         o.progress(`${elapsed.toFixed(0)} s: ${report.scrapes} scrapes, ${report.failed.length} failed, RSS ${(rss / 1024).toFixed(1)} MiB`);
       }
       await new Promise((r) => setTimeout(r, Math.max(0, o.scrapeEveryMs - (Date.now() - t0))));
     }
+    const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+    const end = rssSamples[rssSamples.length - 1]?.[0] ?? 0;
+    report.rssBaselineKiB = median(rssSamples.filter(([t]) => t >= o.baselineAtSeconds && t < o.baselineAtSeconds + 15).map(([, r]) => r));
+    report.rssEndKiB = median(rssSamples.filter(([t]) => t > end - 15).map(([, r]) => r));
     await spawner.churn(0, o.lifeMs, o.prefix);
     report.processesStarted = (await spawner.count()).churnStarted;
   } finally {

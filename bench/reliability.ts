@@ -1,7 +1,7 @@
 // The reliability suite's long form (npm run reliability): 5 minutes of 200 short-lived processes per
 // second on the live /proc while the built exporter is scraped every second. Fails (exit 1) on any
 // failed scrape, any counter that went down, or RSS at the end more than 10% above its value after
-// the first minute.
+// the first minute (medians of 15 s of samples: single samples swing with the garbage collector).
 //
 //   npm run reliability [-- --reader native|ts] [--seconds 300] [--rate 200]
 import { buildSpawner, runChurn, startOurs } from './churn';
@@ -43,7 +43,9 @@ async function main(): Promise<number> {
   const growth = (report.rssEndKiB / report.rssBaselineKiB - 1) * 100;
   console.log(`processes started: ${report.processesStarted}`);
   console.log(`scrapes: ${report.scrapes}, failed: ${report.failed.length}, counter decreases: ${report.decreases.length}`);
-  console.log(`RSS after ${Math.min(60, seconds / 5)} s: ${(report.rssBaselineKiB / 1024).toFixed(1)} MiB, at the end: ${(report.rssEndKiB / 1024).toFixed(1)} MiB (${growth >= 0 ? '+' : ''}${growth.toFixed(1)}%)`);
+  const mib = (k: number) => `${(k / 1024).toFixed(1)} MiB`;
+  const from = Math.min(60, seconds / 5);
+  console.log(`RSS (median of 15 s of samples) after ${from} s: ${mib(report.rssBaselineKiB)}, at the end: ${mib(report.rssEndKiB)} (${growth >= 0 ? '+' : ''}${growth.toFixed(1)}%); min ${mib(report.rssMinKiB)}, max ${mib(report.rssMaxKiB)}`);
   for (const f of report.failed.slice(0, 5)) console.log(`  failed: ${f}`);
   for (const d of report.decreases.slice(0, 5)) console.log(`  decrease: ${d}`);
   const ok = report.failed.length === 0 && report.decreases.length === 0 && growth <= 10 && report.sawChurnGroup;
