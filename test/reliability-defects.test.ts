@@ -9,7 +9,8 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Harness, type ScannerFactory, tsScanner } from './harness';
-import { limitsText, statusText, type FakeProc } from './fakeproc';
+import { FakeProcfs, limitsText, statusText, type FakeProc } from './fakeproc';
+import { Tracker } from '../src/track/tracker';
 import { createNativeScanner, loadNative } from '../src/proc/native';
 import { createTsScanner } from '../src/proc/ts-reader';
 import { listProcfsRootSync } from '../src/proc/ts-reader-core';
@@ -197,6 +198,49 @@ for (const [reader, scanner, skip] of READERS) {
     });
   });
 }
+
+describe('reliability: the naming budget of a cycle', () => {
+  test('past the budget, new processes wait for the next cycle, then count from birth like the others', async () => {
+    const fsTree = await FakeProcfs.create({ btime: 1_700_000_000 });
+    try {
+      await fsTree.set([1, 2, 3, 4, 5].map((pid) => ({ pid, comm: 'app', starttime: 200_000 + pid, utime: 100 * pid })));
+      // every reading of the clock is 400 ms later: two processes are named per cycle
+      let t = 0;
+      const named: number[] = [];
+      const tracker = new Tracker(createTsScanner({ procfs: fsTree.root, workers: 0 }), {
+        namer: {
+          description: 'test',
+          matchAndName: (p) => {
+            named.push(p.pid);
+            return 'app';
+          },
+        },
+        children: true,
+        recheck: false,
+        recheckWithTimeLimitMs: 0,
+        threads: false,
+        gatherSmaps: false,
+        removeEmptyGroups: false,
+        pageSize: 4096,
+        bootTimeSec: 1_700_000_000,
+        username: () => 'root',
+        log: memoryLogger(),
+        now: () => (1_700_000_000 + 1000) * 1000,
+        monotonicMs: () => (t += 400),
+      });
+      const procs = async () => (await tracker.update()).groups.find((g) => g.name === 'app')?.numProcs ?? 0;
+      assert.equal(await procs(), 2);
+      assert.equal(await procs(), 4);
+      assert.equal(await procs(), 5);
+      assert.deepEqual(named.sort(), [1, 2, 3, 4, 5], 'each process named exactly once');
+      // born after the start, each counts from birth: 1+2+3+4+5 seconds of user CPU
+      const g = (await tracker.update()).groups.find((x) => x.name === 'app')!;
+      assert.equal(g.cpuUser, 15);
+    } finally {
+      await fsTree.remove();
+    }
+  });
+});
 
 describe('reliability (ts reader): #5 processes that exit during the listing', () => {
   // The kernel reports a pid whose process exited mid-listing with an unknown type; Node's Dir lstat()s

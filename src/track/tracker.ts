@@ -34,6 +34,8 @@ export interface TrackerOptions {
   log: Logger;
   /** wall clock in ms; injectable for tests */
   now?: () => number;
+  /** a monotonic clock in ms for the naming budget; injectable for tests */
+  monotonicMs?: () => number;
 }
 
 /** Raw readings kept between cycles: deltas are taken against them (SPEC §5.3, §0 #1). */
@@ -236,10 +238,11 @@ export class Tracker {
     const unmatched = new Map<number, FreshRow>();
     // Naming is the one per-process cost a local user controls (a long cmdline against rules with
     // captures): past the budget, the remaining new processes wait for the next cycle.
-    const deadline = performance.now() + NAMING_BUDGET_MS;
+    const clock = o.monotonicMs ?? (() => performance.now());
+    const deadline = clock() + NAMING_BUDGET_MS;
     let deferred = 0;
     for (const f of fresh) {
-      if (!f.rematch && performance.now() > deadline) {
+      if (!f.rematch && clock() > deadline) {
         deferred++;
         continue;
       }
