@@ -232,6 +232,14 @@ Napi::Value CreateScanner(const Napi::CallbackInfo& info) {
   return data->ctor.New({procfs, threads});
 }
 
+// exitNow(code): ends the process at once with that exit code, joining no thread. The way out at
+// shutdown when a /proc read is stuck in the kernel: Node's own exit joins the thread pool and the
+// worker threads, and would wait for that read forever.
+Napi::Value ExitNow(const Napi::CallbackInfo& info) {
+  int code = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : 0;
+  _exit(code);
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
 #ifdef M_ARENA_MAX
   // glibc gives every new thread its own malloc arena and keeps what a scan freed there: with the scan
@@ -244,6 +252,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData<AddonData>(data);
   exports.Set("createScanner", Napi::Function::New(env, CreateScanner, "createScanner"));
   exports.Set("defaultThreads", Napi::Number::New(env, default_threads()));
+  exports.Set("exitNow", Napi::Function::New(env, ExitNow, "exitNow"));
   return exports;
 }
 

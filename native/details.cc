@@ -91,7 +91,7 @@ bool read_files(const Root& root, int pidfd, const DetailRequest& req, size_t i,
       row.swap_bytes = status.swap_bytes;
     } else {
       if (vanished(err)) return false;
-      row.flags |= STATUS_ERR;
+      row.flags |= err == 0 ? STATUS_ERR | STATUS_UNPARSABLE : STATUS_ERR;
     }
   }
   bool parse_error;
@@ -99,7 +99,7 @@ bool read_files(const Root& root, int pidfd, const DetailRequest& req, size_t i,
   if (err || parse_error) {
     row.fd_limit = 0;
     if (vanished(err)) return false;
-    row.flags |= LIMITS_ERR;
+    row.flags |= err == 0 ? LIMITS_ERR | LIMITS_UNPARSABLE : LIMITS_ERR;
   }
   err = read_file_at(pidfd, "io", buf, kReadLimit, procfs);
   if (err || !parse_io(buf.data(), buf.len, row.read_bytes, row.write_bytes)) {

@@ -50,12 +50,6 @@ struct SplitLines {
   }
 };
 
-// Go strconv.ParseUint with the error swallowed (status.ts uintOrZero).
-inline uint64_t uint_or_zero(const char* p, size_t n) {
-  uint64_t u;
-  return parse_uint10(p, n, u) ? u : 0;
-}
-
 }  // namespace
 
 bool parse_stat(const char* p, size_t n, StatFields& out) {
@@ -142,6 +136,9 @@ bool parse_status(const char* p, size_t n, StatusFields& out) {
         while (vn > 0 && is_kb_cut(v[vn - 1])) vn--;
         bool have2;
         double second = 0;
+        uint64_t u = 0;
+        // A value that does not parse makes the whole file unknown (status.ts statusValue).
+        if (which >= 3 && !parse_uint10(v, vn, u)) return false;
         switch (which) {
           case 1:
             if (!parse_ids(v, vn, have2, second)) return false;
@@ -153,10 +150,10 @@ bool parse_status(const char* p, size_t n, StatusFields& out) {
             break;
           case 3:
             // kB x 1024 wrapping like a Go uint64.
-            out.swap_bytes = static_cast<double>(uint_or_zero(v, vn) * 1024u);
+            out.swap_bytes = static_cast<double>(u * 1024u);
             break;
-          case 4: out.ctx_vol = static_cast<double>(uint_or_zero(v, vn)); break;
-          case 5: out.ctx_nonvol = static_cast<double>(uint_or_zero(v, vn)); break;
+          case 4: out.ctx_vol = static_cast<double>(u); break;
+          case 5: out.ctx_nonvol = static_cast<double>(u); break;
         }
       }
     }

@@ -21,6 +21,8 @@ enum DetailFlag : uint16_t {
   TASK_ERR = 1 << 6,
   CMDLINE_ERR = 1 << 7,
   GONE = 1 << 8,
+  STATUS_UNPARSABLE = 1 << 9,
+  LIMITS_UNPARSABLE = 1 << 10,
 };
 
 // ---------------------------------------------------------------- fsutil.cc

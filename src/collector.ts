@@ -89,6 +89,7 @@ export class ProcessCollector {
   private readonly self: SelfMetrics;
   private readonly listeners: CycleListener[] = [];
   private last: { snap: CycleSnapshot; endedAtMs: number } | null = null;
+  private current: Promise<CycleSnapshot> | null = null;
 
   private constructor(options: Options, private readonly deps: CollectorDeps, bootTimeSec: number) {
     this.opts = options;
@@ -216,7 +217,20 @@ export class ProcessCollector {
     return this.inFlight;
   }
 
-  private async runCycle(): Promise<CycleSnapshot> {
+  /** The cycle running now (the priming one included), or null: shutdown waits a little for it. */
+  get running(): Promise<unknown> | null {
+    return this.current;
+  }
+
+  private runCycle(): Promise<CycleSnapshot> {
+    const cycle = this.cycleBody().finally(() => {
+      if (this.current === cycle) this.current = null;
+    });
+    this.current = cycle;
+    return cycle;
+  }
+
+  private async cycleBody(): Promise<CycleSnapshot> {
     const started = process.hrtime.bigint();
     this.applyPending();
     this.self.watchLoop(true);
@@ -233,6 +247,7 @@ export class ProcessCollector {
     this.explainer?.endCycle();
     const t = this.tracker;
     this.self.recordCycle(seconds, t.lastProcsRead, t.lastThreadsRead, t.lastSmapsRead, t.trackedCount, t.ignoredCount);
+    this.self.recordBounds(t.labels.cuts, t.matchErrors);
     const endedAtMs = Date.now();
     this.last = { snap, endedAtMs };
     for (const listener of this.listeners) {

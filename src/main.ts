@@ -16,9 +16,14 @@ import { HistoryStore } from './history/store';
 import { createPageRoutes } from './page/routes';
 import { UsernameCache } from './track/usernames';
 import { pageSize } from './proc/pagesize';
+import { CYCLE_GRACE_MS, endProcess, settleWithin } from './shutdown';
 
 // the format of the last-resort error line, once the flags are known
 let logFormat: LogFormat = 'logfmt';
+/** Set at shutdown: a cycle did not finish in time, so a /proc read may be stuck in the kernel. */
+let stuck = false;
+/** The signal that asked us to stop. */
+let stopSignal: NodeJS.Signals | undefined;
 
 async function main(): Promise<number> {
   const cli = parseCommandLine(process.argv.slice(2), { version: VERSION });
@@ -114,8 +119,10 @@ async function main(): Promise<number> {
   collector.prime().catch((e) => log.error(`priming cycle failed: ${(e as Error).message}`));
   push?.start();
   return waitForSignal(log, async () => {
-    await push?.stop(SHUTDOWN_FLUSH_MS);
-    await server.close();
+    // in-flight responses get the server's grace period and the push its flush time, side by side; a
+    // cycle still running gets a little more
+    await Promise.all([server.close(), push?.stop(SHUTDOWN_FLUSH_MS)]);
+    stuck = !(await settleWithin(collector.running, CYCLE_GRACE_MS));
     collector.close();
   });
 }
@@ -134,9 +141,10 @@ async function onceToStdout(collector: ProcessCollector, delayMs: number): Promi
 function waitForSignal(log: Logger, shutdown: () => Promise<void>): Promise<number> {
   return new Promise((resolve) => {
     let stopping = false;
-    const onSignal = () => {
+    const onSignal = (signal: NodeJS.Signals) => {
       if (stopping) return;
       stopping = true;
+      stopSignal = signal;
       log.info('Shutting down the server');
       shutdown().then(
         () => resolve(0),
@@ -152,7 +160,7 @@ function waitForSignal(log: Logger, shutdown: () => Promise<void>): Promise<numb
 }
 
 main().then(
-  (code) => process.exit(code),
+  (code) => endProcess(code, stuck, stopSignal),
   (e) => {
     // a bug: say so in one line; the stack only when asked for
     const stack = process.env.NAMEDPROCESS_DEBUG_STACK ? String((e as Error)?.stack) : undefined;

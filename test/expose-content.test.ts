@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { OPENMETRICS_CONTENT_TYPE, negotiate, wantsGzip } from '../src/expose/content';
+import { OPENMETRICS_CONTENT_TYPE, negotiate } from '../src/expose/content';
 
 const TEXT = { format: 'text', contentType: 'text/plain; version=0.0.4; charset=utf-8; escaping=values' };
 const OM_1 = { format: 'openmetrics', contentType: OPENMETRICS_CONTENT_TYPE };
@@ -63,28 +63,4 @@ test('negotiate: an escaping parameter is echoed like expfmt does', () => {
   });
   // Unknown schemes are ignored.
   assert.deepEqual(negotiate('text/plain;escaping=bogus'), TEXT);
-});
-
-test('wantsGzip: promhttp (gddo) Accept-Encoding negotiation between identity and gzip', () => {
-  assert.equal(wantsGzip(undefined), false);
-  assert.equal(wantsGzip(''), false);
-  assert.equal(wantsGzip('gzip'), true);
-  assert.equal(wantsGzip('GZIP'), true);
-  assert.equal(wantsGzip('gzip, deflate'), true);
-  assert.equal(wantsGzip('deflate, gzip, br, zstd'), true);
-  assert.equal(wantsGzip('gzip;q=1.0'), true);
-  assert.equal(wantsGzip('gzip; q=0.5'), true);
-  assert.equal(wantsGzip('identity;q=0.5, gzip'), true);
-  assert.equal(wantsGzip('gzip;q=0'), false);
-  assert.equal(wantsGzip('gzip;q=0.0'), false);
-  assert.equal(wantsGzip('deflate'), false);
-  assert.equal(wantsGzip('br'), false);
-  assert.equal(wantsGzip('identity'), false);
-  // Ties go to the earlier offer, identity; `*` matches identity first.
-  assert.equal(wantsGzip('gzip, identity'), false);
-  assert.equal(wantsGzip('*'), false);
-  assert.equal(wantsGzip('gzip;q=0.5, identity'), false);
-  // Parsing stops at the first malformed element, as in Go.
-  assert.equal(wantsGzip('deflate;level=3, gzip'), false);
-  assert.equal(wantsGzip('gzip;q=x'), false);
 });

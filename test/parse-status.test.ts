@@ -45,9 +45,11 @@ test('a bad Uid or Gid line fails the read', () => {
   assert.throws(() => parseStatus('Uid:\t1\t2\t3\t4\t5\n'), /more than 4/);
 });
 
-test('unparsable counters read as 0 instead of failing', () => {
-  const s = parseStatus('voluntary_ctxt_switches:\tlots\nnonvoluntary_ctxt_switches:\t-3\nVmSwap:\tx kB\n');
-  assert.deepEqual(s, { uid: 0, ctxVol: 0, ctxNonvol: 0, swapBytes: 0 });
+test('an unparsable counter makes the whole file unparsable, naming the key', () => {
+  assert.throws(() => parseStatus('voluntary_ctxt_switches:\tlots\n'), { name: 'ParseError', message: 'voluntary_ctxt_switches: strconv.ParseUint: parsing "lots": invalid syntax' });
+  assert.throws(() => parseStatus('nonvoluntary_ctxt_switches:\t-3\n'), { message: 'nonvoluntary_ctxt_switches: strconv.ParseUint: parsing "-3": invalid syntax' });
+  assert.throws(() => parseStatus('voluntary_ctxt_switches:\t99999999999999999999\n'), { message: 'voluntary_ctxt_switches: strconv.ParseUint: parsing "99999999999999999999": value out of range' });
+  assert.throws(() => parseStatus('VmSwap:\tx kB\n'), { message: 'VmSwap: strconv.ParseUint: parsing "x": invalid syntax' });
 });
 
 test('values are trimmed of spaces, k and B on both ends', () => {

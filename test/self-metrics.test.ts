@@ -80,6 +80,10 @@ const HEADS = `# HELP process_cpu_user_seconds_total Total user CPU time spent i
 # TYPE namedprocess_exporter_tracked_procs gauge
 # HELP namedprocess_exporter_ignored_procs Processes currently ignored (matched no rule): only their stat is read.
 # TYPE namedprocess_exporter_ignored_procs gauge
+# HELP namedprocess_exporter_label_values_cut_total Label values longer than 256 characters cut to a prefix and a hash: group names once per process named, thread names and wchans once per thread and cycle.
+# TYPE namedprocess_exporter_label_values_cut_total counter
+# HELP namedprocess_exporter_match_errors_total Processes whose matching or naming failed; each is left unmatched and the cycle goes on.
+# TYPE namedprocess_exporter_match_errors_total counter
 # HELP namedprocess_exporter_config_last_reload_successful Whether the last configuration reload attempt was successful.
 # TYPE namedprocess_exporter_config_last_reload_successful gauge
 # HELP namedprocess_exporter_config_last_reload_success_timestamp_seconds Timestamp of the last successful configuration reload.
@@ -93,7 +97,7 @@ test('the text format: prom-client\'s families, HELP and TYPE, in its order, the
 
 test('OpenMetrics names counter families without _total and ends with # EOF', () => {
   const om = self.render('openmetrics');
-  const expected = HEADS.replace(/^(# (?:HELP|TYPE) process_cpu(?:_user|_system)?_seconds)_total/gm, '$1');
+  const expected = HEADS.replace(/^(# (?:HELP|TYPE) (?:process_cpu(?:_user|_system)?_seconds|namedprocess_exporter_label_values_cut|namedprocess_exporter_match_errors))_total/gm, '$1');
   assert.equal(heads(om), expected);
   assert.match(om, /\nprocess_cpu_seconds_total \d/);
   assert.ok(om.endsWith('\n# EOF\n'));

@@ -248,8 +248,8 @@ test('every error flag, one missing file at a time', async () => {
 
 test('a malformed file of each type sets its flag', async () => {
   const procs: Array<[FakeProc, Parameters<typeof request>[1], number]> = [
-    [{ pid: 201, comm: 'm', raw: { status: 'Uid:\tnot-a-number\n' } }, {}, DetailFlag.STATUS_ERR],
-    [{ pid: 202, comm: 'm', raw: { limits: 'Limit\ngarbage\n' } }, {}, DetailFlag.LIMITS_ERR],
+    [{ pid: 201, comm: 'm', raw: { status: 'Uid:\tnot-a-number\n' } }, {}, DetailFlag.STATUS_ERR | DetailFlag.STATUS_UNPARSABLE],
+    [{ pid: 202, comm: 'm', raw: { limits: 'Limit\ngarbage\n' } }, {}, DetailFlag.LIMITS_ERR | DetailFlag.LIMITS_UNPARSABLE],
     [{ pid: 203, comm: 'm', raw: { io: 'rchar: 1\n' } }, {}, DetailFlag.IO_ERR],
     [{ pid: 204, comm: 'm', raw: { smaps_rollup: 'header\nPss 12\n' } }, { smaps: true }, DetailFlag.SMAPS_ERR],
     // A garbage cgroup file is passed through raw; parsing it is the consumer's business.

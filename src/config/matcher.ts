@@ -44,18 +44,38 @@ export function goBase(path: string): string {
 }
 
 // Identical cmdlines (a pool of 2,000 workers) are matched once: results are kept per joined cmdline.
+// The memo holds at most MEMO_LIMIT cmdlines and MEMO_CHARS characters of them, so processes with long,
+// distinct cmdlines cannot make it grow without bound.
 const MEMO_LIMIT = 10_000;
+const MEMO_CHARS = 4 * 1024 * 1024;
+
+// A name template made only of these fields never reads .Matches: its rule needs no capture groups,
+// and a match without them is a DFA scan (about a millisecond per MiB) instead of tracking groups
+// through the whole cmdline (up to a second per MiB; bench/match-cost.ts).
+const WITHOUT_MATCHES = /^(?:[^{]|\{(?!\{))*(?:\{\{-?\s*\.(?:Comm|ExeBase|ExeFull|Username|PID)\s*-?\}\}(?:[^{]|\{(?!\{))*)*$/;
 
 class CmdlineSelector {
   private readonly memo = new Map<string, Map<string, string> | null>();
-  constructor(private readonly regexes: GoRegex[]) {}
+  private memoChars = 0;
+  constructor(
+    private readonly regexes: GoRegex[],
+    private readonly needCaptures: boolean,
+  ) {}
 
   /** The captures of every regex (Go's Matches map), or null when any regex fails to match. */
   match(joined: string): Map<string, string> | null {
-    const hit = this.memo.get(joined);
+    const memoize = joined.length <= MEMO_CHARS / 16;
+    const hit = memoize ? this.memo.get(joined) : undefined;
     if (hit !== undefined) return hit;
     let captures: Map<string, string> | null = new Map();
     for (const re of this.regexes) {
+      if (!this.needCaptures) {
+        if (!re.test(joined)) {
+          captures = null;
+          break;
+        }
+        continue;
+      }
       const sub = re.findSubmatch(joined);
       if (sub === null) {
         captures = null;
@@ -64,8 +84,13 @@ class CmdlineSelector {
       // later names overwrite earlier ones, so "" ends up holding the last unnamed group (SPEC §2.1)
       re.subexpNames.forEach((name, i) => captures!.set(name, sub[i] ?? ''));
     }
-    if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
+    if (!memoize) return captures;
+    if (this.memo.size >= MEMO_LIMIT || this.memoChars + joined.length > MEMO_CHARS) {
+      this.memo.clear();
+      this.memoChars = 0;
+    }
     this.memo.set(joined, captures);
+    this.memoChars += joined.length;
     return captures;
   }
 }
@@ -101,7 +126,7 @@ class ConfigRule {
           throw e;
         }
       });
-      this.cmdline = new CmdlineSelector(regexes);
+      this.cmdline = new CmdlineSelector(regexes, !WITHOUT_MATCHES.test(this.nameSource));
     }
     if (this.comms === undefined && this.exes === undefined && this.cmdline === undefined) {
       throw new ConfigError(`${where(src)}no matchers provided`);
@@ -114,7 +139,8 @@ class ConfigRule {
     }
   }
 
-  matchAndName(p: ProcAttributes): string | undefined {
+  /** `joined`: the cmdline joined with spaces, computed once per process for all rules */
+  matchAndName(p: ProcAttributes, joined?: string): string | undefined {
     if (this.comms !== undefined && !this.comms.has(p.comm)) return undefined;
     const argv0 = p.cmdline.length > 0 ? p.cmdline[0] : undefined;
     if (this.exes !== undefined) {
@@ -124,7 +150,7 @@ class ConfigRule {
     }
     let matches: Map<string, string> = new Map();
     if (this.cmdline !== undefined) {
-      const m = this.cmdline.match(p.cmdline.join(' '));
+      const m = this.cmdline.match(joined ?? p.cmdline.join(' '));
       if (m === null) return undefined;
       matches = m;
     }
@@ -155,8 +181,10 @@ class ConfigNamer implements Namer {
     this.description = `based on ${goQuote(file)}`;
   }
   matchAndName(p: ProcAttributes): string | undefined {
+    // one join (and one string hash for the memo) per process, not per rule
+    const joined = p.cmdline.join(' ');
     for (const rule of this.rules) {
-      const name = rule.matchAndName(p);
+      const name = rule.matchAndName(p, joined);
       if (name !== undefined) return name;
     }
     return undefined;

@@ -1,6 +1,6 @@
 // Content negotiation for the metrics endpoint, following client_golang promhttp with
-// prometheus/common expfmt.NegotiateIncludingOpenMetrics (Accept) and the gddo
-// NegotiateContentEncoding that promhttp uses for Accept-Encoding.
+// prometheus/common expfmt.NegotiateIncludingOpenMetrics (Accept). Accept-Encoding is the server's
+// (acceptsGzip in src/server/handler.ts).
 
 import type { ExpositionFormat } from './text';
 
@@ -97,86 +97,4 @@ export function negotiate(accept: string | undefined): Negotiated {
     }
   }
   return { format: 'text', contentType: `text/plain; version=0.0.4; charset=utf-8; escaping=${escaping}` };
-}
-
-// RFC 7230 tchar, plus '/' as gddo's expectTokenSlash allows.
-function isTokenChar(c: number): boolean {
-  return (
-    (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) ||
-    c === 0x21 || (c >= 0x23 && c <= 0x27) || c === 0x2a || c === 0x2b || c === 0x2d || c === 0x2e ||
-    c === 0x5e || c === 0x5f || c === 0x60 || c === 0x7c || c === 0x7e || c === 0x2f
-  );
-}
-
-interface EncodingSpec {
-  value: string;
-  q: number;
-}
-
-// gddo header.ParseAccept: stops at the first malformed element (as Go does), keeps what came before.
-function parseAcceptEncoding(s: string): EncodingSpec[] {
-  const specs: EncodingSpec[] = [];
-  let i = 0;
-  const n = s.length;
-  const skipSpace = (): void => {
-    while (i < n && (s.charCodeAt(i) === 0x20 || s.charCodeAt(i) === 0x09)) i++;
-  };
-  for (;;) {
-    const start = i;
-    while (i < n && isTokenChar(s.charCodeAt(i))) i++;
-    if (i === start) return specs;
-    const value = s.slice(start, i).toLowerCase();
-    let q = 1;
-    skipSpace();
-    if (s[i] === ';') {
-      i++;
-      skipSpace();
-      if (!s.startsWith('q=', i)) return specs;
-      i += 2;
-      // expectQuality: "0" or "1", optionally followed by "." and digits.
-      const c = s[i];
-      if (c === '0') q = 0;
-      else if (c === '1') q = 1;
-      else return specs;
-      i++;
-      if (s[i] === '.') {
-        i++;
-        let num = 0;
-        let den = 1;
-        while (i < n && s.charCodeAt(i) >= 0x30 && s.charCodeAt(i) <= 0x39) {
-          num = num * 10 + (s.charCodeAt(i) - 0x30);
-          den *= 10;
-          i++;
-        }
-        q += num / den;
-      }
-    }
-    specs.push({ value, q });
-    skipSpace();
-    if (s[i] !== ',') return specs;
-    i++;
-    skipSpace();
-  }
-}
-
-/**
- * Whether to gzip the response, as promhttp decides it: the offers identity and gzip (in that order)
- * are matched against Accept-Encoding and the strictly highest q wins, earlier offer on ties; `*`
- * matches any offer, and a best q of 0 means no compression. So `gzip` and `gzip, deflate` compress,
- * while `*`, `gzip;q=0`, `gzip, identity` and a missing header do not.
- */
-export function wantsGzip(acceptEncoding: string | undefined): boolean {
-  if (!acceptEncoding) return false;
-  const specs = parseAcceptEncoding(acceptEncoding);
-  let best = 'identity';
-  let bestQ = -1;
-  for (const offer of ['identity', 'gzip']) {
-    for (const spec of specs) {
-      if (spec.q > bestQ && (spec.value === '*' || spec.value === offer)) {
-        bestQ = spec.q;
-        best = offer;
-      }
-    }
-  }
-  return bestQ > 0 && best === 'gzip';
 }

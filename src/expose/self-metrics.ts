@@ -5,6 +5,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { monitorEventLoopDelay, PerformanceObserver, constants as perfConstants, type IntervalHistogram } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
+import { MAX_LABEL_VALUE_LENGTH } from '../track/label-bound';
 import type { ExpositionFormat } from './text';
 
 const GO_ARCH: Record<string, string> = { x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x' };
@@ -98,6 +99,9 @@ export class SelfMetrics {
   private readonly gcObserver: PerformanceObserver;
   private reloadOk = 1;
   private reloadAtSeconds = 0;
+  /** label values cut to a prefix and a hash, per label; processes whose naming failed */
+  private cuts: Record<string, number> = {};
+  private matchErrors = 0;
   private readonly more: Array<(format: ExpositionFormat) => string> = [];
 
   constructor(build: { version: string; reader: string }) {
@@ -115,6 +119,12 @@ export class SelfMetrics {
     this.gcObserver.observe({ entryTypes: ['gc'] });
     // the config loaded at start counts as the first successful load, as in Prometheus
     this.recordReload(true, Date.now() / 1000);
+  }
+
+  /** The tracker's totals of cut label values and failed namings (they only grow). */
+  recordBounds(cuts: Record<string, number>, matchErrors: number): void {
+    this.cuts = { ...cuts };
+    this.matchErrors = matchErrors;
   }
 
   recordReload(ok: boolean, atSeconds: number): void {
@@ -240,6 +250,9 @@ export class SelfMetrics {
     one('namedprocess_exporter_cycle_smaps_read', 'gauge', 'Processes whose smaps was read in the last update cycle (the others report their last values read).', this.smaps);
     one('namedprocess_exporter_tracked_procs', 'gauge', 'Processes currently tracked in a group.', this.tracked);
     one('namedprocess_exporter_ignored_procs', 'gauge', 'Processes currently ignored (matched no rule): only their stat is read.', this.ignored);
+    head('namedprocess_exporter_label_values_cut_total', 'counter', `Label values longer than ${MAX_LABEL_VALUE_LENGTH} characters cut to a prefix and a hash: group names once per process named, thread names and wchans once per thread and cycle.`);
+    for (const [label, n] of Object.entries(this.cuts)) out += `namedprocess_exporter_label_values_cut_total{label="${escapeLabel(label)}"} ${num(n)}\n`;
+    one('namedprocess_exporter_match_errors_total', 'counter', 'Processes whose matching or naming failed; each is left unmatched and the cycle goes on.', this.matchErrors);
     one('namedprocess_exporter_config_last_reload_successful', 'gauge', 'Whether the last configuration reload attempt was successful.', this.reloadOk);
     one('namedprocess_exporter_config_last_reload_success_timestamp_seconds', 'gauge', 'Timestamp of the last successful configuration reload.', this.reloadAtSeconds);
     for (const render of this.more) out += render(format);

@@ -61,7 +61,7 @@ export function createPageRoutes(deps: PageDeps): Route[] {
     assetError = (e as Error).message;
     deps.log.error(`The page at / is unavailable: ${assetError}`);
   }
-  const host = new HostReader(deps.procfs, (msg) => deps.log.error(msg));
+  const host = new HostReader(deps.procfs, (msg) => deps.log.warn(msg));
   void host.read(); // a first reading, so the first page load can show CPU busy a second later
   const processRows = deps.exposeCmdlines ? new ProcessRows({ procfs: deps.procfs, pageSize: deps.pageSize, username: deps.username }) : null;
 

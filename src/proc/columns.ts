@@ -88,6 +88,10 @@ export const DetailFlag = {
   CMDLINE_ERR: 1 << 7,
   /** the pid directory vanished during the read */
   GONE: 1 << 8,
+  /** with STATUS_ERR / LIMITS_ERR: the file was read but a value in it does not parse. Its values are
+   *  unknown for the cycle, the process stays (or is tracked, when new) and a partial error is counted. */
+  STATUS_UNPARSABLE: 1 << 9,
+  LIMITS_UNPARSABLE: 1 << 10,
 } as const;
 
 export const PARTIAL_ERROR_MASK =

@@ -12,6 +12,8 @@ interface NativeAddon {
   createScanner(procfs: string, threads: number): NativeHandle;
   /** the number of cores we may run on, at most 4 */
   readonly defaultThreads: number;
+  /** _exit(code): ends the process without joining threads (absent from addons built before it) */
+  exitNow?(code: number): never;
 }
 
 interface NativeHandle {

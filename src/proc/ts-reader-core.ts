@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { goErrText } from '../go/errno';
 import { ColumnsBuilder, catColumns, emptyRow } from './column-set';
 import { DETAIL_COLUMNS, DetailColumns, DetailFlag, RowOf, STAT_COLUMNS, StatColumns, THREAD_COLUMNS } from './columns';
+import { ParseError } from './parse/go';
 import { parseIo } from './parse/io';
 import { parseLimits } from './parse/limits';
 import { parseSmaps, parseSmapsRollup } from './parse/smaps';
@@ -107,6 +108,26 @@ export function listDirSync(p: string, bufferSize = 256): string[] {
     dir.closeSync();
   }
   return names;
+}
+
+/** Attempts at listing the procfs root before falling back to a listing without entry types. */
+const LIST_ATTEMPTS = 3;
+
+/**
+ * The procfs root's entries, in listing order, while processes come and go. The kernel reports an entry
+ * whose process exited mid-listing with an unknown type, Node's Dir then lstat()s it and throws ENOENT
+ * for the whole batch. Such a listing is retried; after LIST_ATTEMPTS, readdir without types (sorted by
+ * name, no lstat) gives the names. Only a root that cannot be listed at all throws.
+ */
+export function listProcfsRootSync(root: string, bufferSize = 1024): string[] {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return listDirSync(root, bufferSize);
+    } catch (e) {
+      if (code(e) !== 'ENOENT' || (e as NodeJS.ErrnoException).path === root || !fs.existsSync(root)) throw e;
+      if (attempt >= LIST_ATTEMPTS) return fs.readdirSync(root);
+    }
+  }
 }
 
 /** The pids of a listing, in listing order. */
@@ -267,13 +288,14 @@ type DetailRow = RowOf<typeof DETAIL_COLUMNS>;
  * it counts as single-threaded.
  */
 function readRow(r: SyncReader, job: DetailJob, i: number, dir: string, row: DetailRow): ThreadRow[] | null {
-  // One file's read: a failure sets `flag`, or ends the row (Gone) when the pid directory has vanished.
-  const attempt = (flag: number, read: () => void): void => {
+  // One file's read: a failure sets `flag` (and `unparsable` when the file was read but a value in it
+  // could not be parsed), or ends the row (Gone) when the pid directory has vanished.
+  const attempt = (flag: number, read: () => void, unparsable = 0): void => {
     try {
       read();
     } catch (e) {
       vanished(e, dir);
-      row.flags |= flag;
+      row.flags |= e instanceof ParseError ? flag | unparsable : flag;
     }
   };
   let threads: ThreadRow[] | null = null;
@@ -283,10 +305,10 @@ function readRow(r: SyncReader, job: DetailJob, i: number, dir: string, row: Det
     row.ctxVol = st.ctxVol;
     row.ctxNonvol = st.ctxNonvol;
     row.swapBytes = st.swapBytes;
-  });
+  }, DetailFlag.STATUS_UNPARSABLE);
   attempt(DetailFlag.LIMITS_ERR, () => {
     row.fdLimit = parseLimits(r.read(dir + '/limits', NO_LIMIT, true)).openFilesSoft;
-  });
+  }, DetailFlag.LIMITS_UNPARSABLE);
   attempt(DetailFlag.IO_ERR, () => {
     const io = parseIo(r.read(dir + '/io', READ_LIMIT, true));
     row.readBytes = io.readBytes;

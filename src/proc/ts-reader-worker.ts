@@ -4,7 +4,7 @@
 // arrays' buffers transferred, not copied.
 import { parentPort } from 'node:worker_threads';
 import { transferables } from './column-set';
-import { listDirSync, pidsOf, readDetailsSync, readStats, SyncReader } from './ts-reader-core';
+import { listProcfsRootSync, pidsOf, readDetailsSync, readStats, SyncReader } from './ts-reader-core';
 import type { WorkerReply, WorkerRequest } from './ts-reader';
 
 const port = parentPort;
@@ -26,7 +26,7 @@ port.on('message', (m: WorkerRequest) => {
   try {
     switch (m.op) {
       case 'list':
-        reply = { id: m.id, ok: true, value: pidsOf(listDirSync(m.root, 1024)) };
+        reply = { id: m.id, ok: true, value: pidsOf(listProcfsRootSync(m.root)) };
         break;
       case 'stat':
         reply = { id: m.id, ok: true, value: readStats(reader, m.root, m.pids) };

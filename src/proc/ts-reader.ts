@@ -17,6 +17,7 @@ import {
   catDetails,
   catStats,
   DetailJob,
+  listProcfsRootSync,
   NO_LIMIT,
   OpError,
   pidsOf,
@@ -29,13 +30,15 @@ export { parsePidName } from './ts-reader-core';
 
 interface TsScannerOptions {
   procfs: string;
-  /** worker threads (default min(2, available cores), used from WORKERS_FROM_ROWS rows on; given, always
-   *  used); 0 reads on the main thread in yielding chunks */
+  /** worker threads (default min(2, available cores); by default only one below WORKERS_FROM_ROWS rows,
+   *  and the listing reads on the main thread there; given, all are always used); 0 reads everything on
+   *  the main thread in yielding chunks */
   workers?: number;
 }
 
-/** By default, a cycle of fewer rows reads on the main thread: a worker costs about 20 MB of RSS, more
- *  than a small host's whole scan, and a few hundred rows read in yielding chunks keep the loop free. */
+/** By default, a cycle of fewer rows lists on the main thread and reads details in one worker: a worker
+ *  costs about 20 MB of RSS, more than a small host's whole scan, but details must stay off the main
+ *  thread (a read of a process stuck in the kernel blocks). */
 const WORKERS_FROM_ROWS = 1000;
 
 /** statfs f_type of a real procfs mount (PROC_SUPER_MAGIC). */
@@ -202,14 +205,6 @@ async function readAllAsync(p: string, limit: number): Promise<Buffer> {
   }
 }
 
-/** Directory entries in the order the OS returns them (fs.readdir would sort them). */
-async function listDirAsync(p: string): Promise<string[]> {
-  const dir = await fs.promises.opendir(p, { bufferSize: 256 });
-  const names: string[] = [];
-  for await (const d of dir) names.push(d.name);
-  return names;
-}
-
 // ---------------------------------------------------------------- the scanner
 
 class TsScanner implements Scanner {
@@ -333,9 +328,13 @@ class TsScanner implements Scanner {
       readSmaps: req.readSmaps?.slice(a, b),
       threadIo: req.threadIo,
     });
-    if (n === 0 || n < this.workersFromRows || !this.slot(0)) return this.readDetailsHere(n, job);
+    if (n === 0 || !this.slot(0)) return this.readDetailsHere(n, job);
+    // Details always read off the main thread: a process stuck in the kernel (a dead NFS mount) blocks a
+    // read of its cmdline or smaps, and on the main thread that would stop the server and the signals
+    // with it. A small cycle needs only one worker.
+    const width = n < this.workersFromRows ? 1 : this.width;
     const parts = await Promise.all(
-      slices(n, this.width).map(([a, b], w) => {
+      slices(n, width).map(([a, b], w) => {
         const j = job(a, b);
         return this.call<DetailColumns>(w, { id: this.id(), op: 'details', job: j }, [
           j.pids.buffer as ArrayBuffer,
@@ -353,7 +352,8 @@ class TsScanner implements Scanner {
   private async listProcsHere(): Promise<StatColumns> {
     let names: string[];
     try {
-      names = await listDirAsync(this.root);
+      // one getdents batch after another: quick, and tolerant of processes that exit meanwhile
+      names = listProcfsRootSync(this.root);
     } catch (e) {
       throw new ProcfsListError(`open ${this.root}: ${goErrText(e)}`);
     }

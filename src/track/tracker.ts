@@ -21,6 +21,7 @@ import type { Logger } from '../log';
 import type { CycleSnapshot } from '../expose/snapshot';
 import { GroupAccumulator, zeroCounters, type ProcGauges } from './groups';
 import { advance, Raw } from './deltas';
+import { LabelBound } from './label-bound';
 import { ProcTable, SlotKind, THREAD_START, type ThreadBaselines } from './proc-table';
 
 export interface TrackerOptions {
@@ -41,6 +42,8 @@ export interface TrackerOptions {
   log: Logger;
   /** wall clock in ms; injectable for tests */
   now?: () => number;
+  /** a monotonic clock in ms for the naming budget; injectable for tests */
+  monotonicMs?: () => number;
   /** groups that exist from the first cycle and are never removed as empty (-report-configured-groups) */
   pinnedGroups?: ReadonlySet<string>;
   /** told how each process seen for the first time was classified (the debug log's explanations) */
@@ -65,6 +68,17 @@ export interface TrackedProcessView {
   comm: string;
   /** user + system CPU seconds since the process started, as last read */
   cpuSeconds: number;
+}
+
+/** Time one cycle may spend naming new processes; the rest are named in the next cycle. */
+export const NAMING_BUDGET_MS = 1000;
+
+/** status or limits could not be read (as opposed to read with a value that does not parse) */
+function unreadable(flags: number): boolean {
+  return (
+    (flags & (DetailFlag.STATUS_ERR | DetailFlag.STATUS_UNPARSABLE)) === DetailFlag.STATUS_ERR ||
+    (flags & (DetailFlag.LIMITS_ERR | DetailFlag.LIMITS_UNPARSABLE)) === DetailFlag.LIMITS_ERR
+  );
 }
 
 /** Identity of a stat row: the slot of a tracked process, or one of these for a row to be named. */
@@ -103,6 +117,11 @@ export class Tracker {
   scrapeErrors = 0;
   procReadErrors = 0;
   partialErrors = 0;
+  /** processes whose naming threw (a bug or an exhausted resource): left unmatched, logged once */
+  matchErrors = 0;
+  private matchErrorLogged = false;
+  /** over-long label values, cut (and counted) before they become group, thread or wchan labels */
+  readonly labels = new LabelBound();
   /** processes and threads read in the last cycle (self metrics) */
   lastProcsRead = 0;
   lastThreadsRead = 0;
@@ -180,7 +199,7 @@ export class Tracker {
       const slot = reads.slots[r];
       const flags = det.flags[r];
       const isTracked = slot >= 0;
-      if (flags & DetailFlag.GONE || (!isTracked && flags & (DetailFlag.STATUS_ERR | DetailFlag.LIMITS_ERR))) {
+      if (flags & DetailFlag.GONE || (!isTracked && unreadable(flags))) {
         // vanished, or unreadable before we ever tracked it: a read error, retried next cycle (SPEC §6)
         this.procReadErrors++;
         continue;
@@ -306,17 +325,41 @@ export class Tracker {
     for (const f of fresh) if (f.keep !== undefined) t.group[f.keep] = null;
     const unmatched = new Map<number, FreshRow>();
     const attrsOf = new Map<number, ProcAttributes>();
+    // Naming is the one per-process cost a local user controls (a long cmdline against rules with
+    // captures): past the budget, the remaining new processes wait for the next cycle. A re-matching
+    // cycle (after a reload) names every process it keeps, whatever the time.
+    const clock = o.monotonicMs ?? (() => performance.now());
+    const deadline = clock() + NAMING_BUDGET_MS;
+    const budgeted = !this.rematchPending;
+    let deferred = 0;
     for (const f of fresh) {
+      if (budgeted && !f.rematch && clock() > deadline) {
+        deferred++;
+        continue;
+      }
       const { r, i } = f;
       const attrs: ProcAttributes = {
         comm: packedString(cols.comm, i),
         cmdline: parseCmdline(packedBytes(det.cmdline, r)),
         cgroups: cgroupPathsOrEmpty(packedBytes(det.cgroup, r)),
-        username: o.username(det.uid[r] >>> 0),
+        // an unparsable status leaves the uid unknown: no user name rather than root's
+        username: det.flags[r] & DetailFlag.STATUS_ERR ? '' : o.username(det.uid[r] >>> 0),
         pid: cols.pid[i],
         startTimeMs: this.startTimeMs(cols.startTicks[i]),
       };
-      const name = o.namer.matchAndName(attrs);
+      let name: string | undefined;
+      try {
+        name = o.namer.matchAndName(attrs);
+      } catch (e) {
+        // one process's failure costs that process: it stays unmatched, the cycle goes on
+        this.matchErrors++;
+        if (!this.matchErrorLogged) {
+          this.matchErrorLogged = true;
+          o.log.error(`matching pid ${attrs.pid} (${attrs.comm}) failed, leaving it unmatched (logged once; see namedprocess_exporter_match_errors_total): ${(e as Error)?.message ?? e}`);
+        }
+        name = undefined;
+      }
+      if (name !== undefined) name = this.labels.bound('groupname', name);
       if (name !== undefined) {
         this.track(name, f, cols, det, cycle, now);
         tell?.({ pid: attrs.pid, startTicks: cols.startTicks[i], attrs, group: name });
@@ -324,6 +367,11 @@ export class Tracker {
         unmatched.set(cols.pid[i], f);
         if (tell) attrsOf.set(attrs.pid, attrs);
       }
+    }
+    if (deferred > 0) {
+      // a deferred process may be the parent the unmatched ones would join: decide them all next cycle
+      o.log.debug(`naming budget of ${NAMING_BUDGET_MS} ms spent: ${deferred} new processes wait for the next cycle`);
+      return;
     }
     if (unmatched.size === 0) return;
 
@@ -419,7 +467,7 @@ export class Tracker {
     else {
       t.threads[s] = null;
       g.addState(cols.state[i]);
-      g.addWchan(packedString(det.wchan, r));
+      g.addWchan(this.labels.bound('wchan', packedString(det.wchan, r)));
     }
 
     // an unreadable value (NaN) adds 0 and keeps the last good reading as the baseline (SPEC §0 #1)
@@ -498,10 +546,10 @@ export class Tracker {
       // per-thread deltas: a thread that exits keeps what it contributed (SPEC §0 #2)
       ctxVol += bornSinceStart ? cur[Raw.CTX_VOL] : td.ctxVoluntary;
       ctxNonvol += bornSinceStart ? cur[Raw.CTX_NONVOL] : td.ctxNonvoluntary;
-      if (this.opts.threads) g.addThread(packedString(th.comm, j), td);
+      if (this.opts.threads) g.addThread(this.labels.bound('threadname', packedString(th.comm, j)), td);
       // every thread counted once, the main thread included (SPEC §0 #3)
       g.addState(th.state[j]);
-      g.addWchan(packedString(th.wchan, j));
+      g.addWchan(this.labels.bound('wchan', packedString(th.wchan, j)));
     }
     this.table.threads[s] = next;
     return [ctxVol, ctxNonvol];

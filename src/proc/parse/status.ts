@@ -10,12 +10,12 @@ interface ProcStatusInfo {
   swapBytes: number;
 }
 
-// Go's strconv.ParseUint with the error swallowed: unparsable values read as 0.
-function uintOrZero(v: string): number {
+// A value that does not parse makes the whole file unknown for the cycle (one rule for every file).
+function statusValue(key: string, v: string): number {
   try {
     return parseUint10(v);
-  } catch {
-    return 0;
+  } catch (e) {
+    throw new ParseError(`${key}: ${(e as Error).message}`);
   }
 }
 
@@ -30,7 +30,7 @@ function parseIds(v: string, what: string): number[] {
 /**
  * Line by line: lines without ':' are skipped, key and value are trimmed, then the characters
  * ' ', 'k', 'B' are trimmed from both ends of the value (bytes.Trim(v, " kB")).
- * Only a bad Uid or Gid line is an error.
+ * A bad Uid or Gid line, or a value of the three counters that is not a uint64, is an error.
  */
 export function parseStatus(text: Text): ProcStatusInfo {
   const s = latin1(text);
@@ -56,15 +56,15 @@ export function parseStatus(text: Text): ProcStatusInfo {
             parseIds(v, 'Gid');
             break;
           case 'VmSwap': {
-            const kb = uintOrZero(v);
+            const kb = statusValue(k, v);
             out.swapBytes = kbToBytesWrapped(kb, () => parseUint10Big(v));
             break;
           }
           case 'voluntary_ctxt_switches':
-            out.ctxVol = uintOrZero(v);
+            out.ctxVol = statusValue(k, v);
             break;
           case 'nonvoluntary_ctxt_switches':
-            out.ctxNonvol = uintOrZero(v);
+            out.ctxNonvol = statusValue(k, v);
             break;
         }
       }

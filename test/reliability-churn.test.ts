@@ -1,0 +1,32 @@
+// Reliability, short form of the churn: 200 short-lived processes per second on the live /proc for a
+// few seconds while the built exporter is scraped; no scrape fails, no counter goes down. Both readers.
+// The long form (5 minutes, with the RSS check) is npm run reliability.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { buildSpawner, runChurn, startOurs } from '../bench/churn';
+import { loadNative } from '../src/proc/native';
+
+const probe = buildSpawner();
+const spawnerSkip = 'reason' in probe ? probe.reason : false;
+if (!('reason' in probe)) rmSync(dirname(probe.bin), { recursive: true, force: true });
+const nativeSkip = loadNative().addon ? false : 'the native scanner is not built here (no compiler at install)';
+
+for (const reader of ['ts', 'native'] as const) {
+  test(`reliability: churn of 200 processes/s while scraping, ${reader} reader`, { skip: spawnerSkip || (reader === 'native' && nativeSkip) }, async () => {
+    const again = buildSpawner();
+    if ('reason' in again) throw new Error(again.reason);
+    const prefix = `npechurn${reader}`;
+    const ours = await startOurs(['-procnames', prefix], { NAMEDPROCESS_READER: reader });
+    try {
+      const r = await runChurn(again.bin, { seconds: 6, perSecond: 200, lifeMs: 300, scrapeEveryMs: 250, baselineAtSeconds: 2, port: ours.port, pid: ours.child.pid!, prefix });
+      assert.deepEqual(r.failed, []);
+      assert.deepEqual(r.decreases, []);
+      assert.ok(r.sawChurnGroup, 'the churned processes were seen in their group');
+      assert.ok(r.processesStarted >= 200, `only ${r.processesStarted} processes were started`);
+    } finally {
+      ours.child.kill('SIGTERM');
+    }
+  });
+}
