@@ -1,4 +1,4 @@
-// The floor (../shared/PERF.md): a bare, single-threaded loop that opens, reads and closes the files the
+// The floor (docs/performance.md): a bare, single-threaded loop that opens, reads and closes the files the
 // exporter's semantics need, per process, without parsing them. Any exporter has to pay at least this
 // much kernel time; the bench compares every contender with it.
 //

@@ -25,7 +25,7 @@ int default_threads() {
   if (sched_getaffinity(0, sizeof set, &set) == 0) cores = CPU_COUNT(&set);
   else cores = static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN));
   if (cores < 1) cores = 1;
-  // More than 4 threads buys little: the kernel's per-file work is the bottleneck (PERF.md).
+  // More than 4 threads buys little: the kernel's per-file work is the bottleneck (docs/performance.md).
   return cores > 4 ? 4 : cores;
 }
 

@@ -1,4 +1,4 @@
-// Phase 2: the details of tracked and new processes only (SPEC §9, PERF.md "known ways to read less").
+// Phase 2: the details of tracked and new processes only (docs/behaviour.md#files-read, docs/performance.md).
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -24,7 +24,7 @@ struct Worker {
   ThreadRows threads;
 };
 
-// Soft RLIMIT_NOFILE: prlimit() costs 0.7 us where reading limits costs 12.6 us (PERF.md), but it only
+// Soft RLIMIT_NOFILE: prlimit() costs 0.7 us where reading limits costs 12.6 us (docs/performance.md), but it only
 // names the right process when <procfs> is our own pid namespace's /proc; any failure (EPERM on another
 // user's process without CAP_SYS_RESOURCE, ESRCH) falls back to the world-readable file.
 int read_fd_limit(const Root& root, int pid, int pidfd, ReadBuf& buf, double& soft, bool& parse_error) {
@@ -43,7 +43,7 @@ int read_fd_limit(const Root& root, int pid, int pidfd, ReadBuf& buf, double& so
 }
 
 // Open fds: st_size of <pid>/fd on a real procfs (Linux >= 6.2 fills it in, 3.3 us instead of a
-// readdir); 0 there, or any non-procfs tree, means count the entries (SPEC §1.3). Returns 0 or errno.
+// readdir); 0 there, or any non-procfs tree, means count the entries (docs/behaviour.md#where-the-values-come-from). Returns 0 or errno.
 int read_fd_count(const Root& root, int pidfd, double& count) {
   if (root.real_procfs) {
     struct stat st;
@@ -61,7 +61,7 @@ int read_fd_count(const Root& root, int pidfd, double& count) {
   return 0;
 }
 
-// Pss/SwapPss: smaps_rollup, or summed smaps only when opening smaps_rollup fails with ENOENT (SPEC §9).
+// Pss/SwapPss: smaps_rollup, or summed smaps only when opening smaps_rollup fails with ENOENT (docs/behaviour.md#files-read).
 // Returns 0, an errno, or -1 for a parse error.
 int read_smaps(int pidfd, ReadBuf& buf, double& pss, double& swap_pss) {
   int err = read_file_at(pidfd, "smaps_rollup", buf, kReadLimit);
@@ -147,7 +147,7 @@ bool read_files(const Root& root, int pidfd, const DetailRequest& req, size_t i,
       row.flags |= TASK_ERR;
     }
   }
-  // wchan only matters for processes that count as single-threaded (SPEC §0 row 3).
+  // wchan only matters for processes that count as single-threaded (docs/behaviour.md differences #3).
   if (row.thread_count < 2) {
     err = read_file_at(pidfd, "wchan", buf, kNoLimit, procfs);
     if (err == 0) {

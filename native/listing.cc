@@ -1,4 +1,4 @@
-// Phase 1: list <procfs> and read every pid's stat (SPEC §5.1 steps 1-2.1).
+// Phase 1: list <procfs> and read every pid's stat (docs/behaviour.md#one-cycle steps 1-2.1).
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -8,7 +8,7 @@
 
 namespace nps {
 
-// A pid directory name: Go strconv.ParseInt(name, 10, 64) (a sign is allowed, SPEC §0 corrections).
+// A pid directory name: Go strconv.ParseInt(name, 10, 64) (a sign is allowed, docs/behaviour.md#differences-from-the-reference corrections).
 // Names whose value does not fit the Int32 pid column are not processes on any real kernel: skipped.
 bool parse_pid_name(const char* s, int32_t& pid) {
   bool neg = false;
@@ -69,7 +69,7 @@ int list_procs(const Root& root, int threads, StatColumns& out, std::string& msg
     char path[32];
     StatFields f;
     for (size_t i = begin; i < end; i++) {
-      // The name is re-formatted before use: "007" is read as "7/stat" (SPEC §0 corrections).
+      // The name is re-formatted before use: "007" is read as "7/stat" (docs/behaviour.md#differences-from-the-reference corrections).
       int len = format_int(path, pids[i]);
       memcpy(path + len, "/stat", 6);
       if (read_file_at(rootfd.get(), path, buf, kReadLimit, root.real_procfs) != 0) continue;

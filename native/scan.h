@@ -62,7 +62,7 @@ class DirIter {
 // Counts the entries of an open directory fd except "." and ".."; -errno on failure.
 long count_dir_entries(int dirfd);
 
-// Go's syscall.Errno text ("no such file or directory"), as the reference's messages show it (SPEC §6).
+// Go's syscall.Errno text ("no such file or directory"), as the reference's messages show it (docs/behaviour.md#errors).
 std::string errtext(int e);
 // Decimal formatting without allocation; returns the length written (buf needs 12 bytes).
 int format_int(char* buf, long long v);

@@ -1,4 +1,4 @@
-// The task/ walk of one multi-threaded process (SPEC §5.7, §0 row 6: no thread cmdline/cgroup,
+// The task/ walk of one multi-threaded process (docs/behaviour.md#threads, docs/behaviour.md differences #6: no thread cmdline/cgroup,
 // thread io only when asked).
 #include <errno.h>
 #include <fcntl.h>
@@ -23,7 +23,7 @@ int walk_threads(int pid_dirfd, bool thread_io, bool procfs, ReadBuf& buf, Threa
     format_int(tname, tid);  // "007" is read as "7/", like pid directories
     Fd tfd(openat(taskfd.get(), tname, O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!tfd.ok()) continue;  // the thread exited between the listing and now
-    // A thread whose stat or status cannot be read is skipped (SPEC §5.7).
+    // A thread whose stat or status cannot be read is skipped (docs/behaviour.md#threads).
     if (read_file_at(tfd.get(), "stat", buf, kReadLimit, procfs) != 0 || !parse_stat(buf.data(), buf.len, st)) continue;
     ThreadRow row;
     row.comm.off = arena.push(st.comm, st.comm_len);
@@ -32,7 +32,7 @@ int walk_threads(int pid_dirfd, bool thread_io, bool procfs, ReadBuf& buf, Threa
       arena.bytes.resize(row.comm.off);
       continue;
     }
-    // An unreadable thread io is zero and not an error (SPEC §5.7).
+    // An unreadable thread io is zero and not an error (docs/behaviour.md#threads).
     if (thread_io && (read_file_at(tfd.get(), "io", buf, kReadLimit, procfs) != 0 ||
                       !parse_io(buf.data(), buf.len, row.read_bytes, row.write_bytes)))
       row.read_bytes = row.write_bytes = 0;
@@ -48,7 +48,7 @@ int walk_threads(int pid_dirfd, bool thread_io, bool procfs, ReadBuf& buf, Threa
     rows.push_back(row);
   }
   int err = it.err();
-  // Fewer than 2 readable threads: the process counts as single-threaded and gets none (SPEC §5.7).
+  // Fewer than 2 readable threads: the process counts as single-threaded and gets none (docs/behaviour.md#threads).
   if (err || rows.size() - first < 2) {
     rows.resize(first);
     arena.bytes.resize(arena_mark);

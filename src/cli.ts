@@ -1,5 +1,5 @@
 // The command line: the only module that interprets argv. It reproduces Go's `flag` package as the
-// reference (ncabatoff/process-exporter HEAD) uses it, so scripts and unit files keep working (SPEC §1).
+// reference (ncabatoff/process-exporter HEAD) uses it, so scripts and unit files keep working (docs/configuration.md#flags).
 // It never prints or exits itself: it returns what to print and the exit status.
 
 import { endianness } from 'node:os';

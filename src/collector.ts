@@ -1,5 +1,5 @@
 // The collector: one scanner, one tracker, one namer; update cycles run one at a time and concurrent
-// scrapes share the cycle in flight (DESIGN.md, "serve").
+// scrapes share the cycle in flight.
 import type { Options } from './options';
 import type { Logger } from './log';
 import type { Scanner } from './proc/columns';
@@ -17,7 +17,7 @@ import { SelfMetrics } from './expose/self-metrics';
 /** A start-up problem the user can fix: printed as one log line, exit 1, no stack trace. */
 export class StartupError extends Error {}
 
-/** The namer the options ask for, with the reference's start-up log line (SPEC §1.1, §0). */
+/** The namer the options ask for, with the reference's start-up log line (docs/configuration.md#flags, docs/behaviour.md#differences-from-the-reference). */
 export async function buildNamer(options: Options, log: Logger): Promise<Namer> {
   return (await resolveConfig(options, log)).namer;
 }
@@ -158,7 +158,7 @@ export class ProcessCollector {
     this.explainer?.reset();
   }
 
-  /** Opens the procfs root (btime); errors here are start-up errors (SPEC §6). */
+  /** Opens the procfs root (btime); errors here are start-up errors (docs/behaviour.md#errors). */
   static async create(options: Options, deps: CollectorDeps): Promise<ProcessCollector> {
     let btime: number;
     try {
@@ -173,7 +173,7 @@ export class ProcessCollector {
     return this.deps.scanner.kind;
   }
 
-  /** The priming cycle (SPEC §5.2): its result is not served; scrapes that come meanwhile wait for it. */
+  /** The priming cycle (docs/behaviour.md#first-sight): its result is not served; scrapes that come meanwhile wait for it. */
   prime(): Promise<void> {
     if (this.primed === null) {
       const started = Date.now();

@@ -127,7 +127,7 @@ async function main(): Promise<number> {
   });
 }
 
-// -once-to-stdout-delay (SPEC §5.2): prime, scrape once (thrown away), wait, print a scrape, exit 0.
+// -once-to-stdout-delay (docs/behaviour.md#first-sight): prime, scrape once (thrown away), wait, print a scrape, exit 0.
 async function onceToStdout(collector: ProcessCollector, delayMs: number): Promise<number> {
   await collector.prime();
   await collector.collect();

@@ -1,5 +1,5 @@
 // The typed options object: built by the CLI from flags (src/cli.ts), or by a Node app that
-// embeds the collector (src/index.ts). Field names follow the reference's flags (SPEC §1.1).
+// embeds the collector (src/index.ts). Field names follow the reference's flags (docs/configuration.md#flags).
 
 export interface Options {
   /** -web.listen-address */

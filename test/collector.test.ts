@@ -1,5 +1,5 @@
 // The collector's scheduling: one cycle at a time, shared by concurrent scrapes; scrapes that arrive
-// during the priming cycle wait for it (SPEC §0: the port opens before that cycle ends).
+// during the priming cycle wait for it (docs/behaviour.md#differences-from-the-reference: the port opens before that cycle ends).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeProcfs } from './fakeproc';

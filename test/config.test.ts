@@ -1,4 +1,4 @@
-// Config loading and matching: SPEC §2, §3, and the reference's config tests (SPEC §8) re-expressed.
+// Config loading and matching: docs/configuration.md#config-file, docs/behaviour.md#procnames-and-namemapping, and the reference's config tests (the reference's own tests) re-expressed.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -29,7 +29,7 @@ function configError(yaml: string): string {
   assert.fail('no error');
 }
 
-describe('config matching (SPEC §2.1, §8 TestConfigBasic)', () => {
+describe('config matching (docs/behaviour.md#matching, the reference's own tests TestConfigBasic)', () => {
   const n = namer(`process_names:
   - exe: [bash]
   - exe: [sh]
@@ -47,7 +47,7 @@ describe('config matching (SPEC §2.1, §8 TestConfigBasic)', () => {
   test('an empty cmdline never matches an exe selector', () => {
     assert.equal(n.matchAndName(proc({ comm: 'bash', cmdline: [] })), undefined);
   });
-  test('exe entries with the same basename are all kept (SPEC §0 #10)', () => {
+  test('exe entries with the same basename are all kept (docs/behaviour.md differences #10)', () => {
     const k = namer('process_names:\n  - exe: ["/usr/bin/ksh", "/opt/ksh"]\n');
     assert.equal(k.matchAndName(proc({ cmdline: ['/usr/bin/ksh'] })), 'ksh');
     assert.equal(k.matchAndName(proc({ cmdline: ['/opt/ksh'] })), 'ksh');
@@ -92,7 +92,7 @@ describe('config matching (SPEC §2.1, §8 TestConfigBasic)', () => {
   });
 });
 
-describe('templates and captures (SPEC §2.1, §2.2, §8 TestConfigTemplates)', () => {
+describe('templates and captures (docs/behaviour.md#matching, docs/behaviour.md#name-templates, the reference's own tests TestConfigTemplates)', () => {
   test('a named capture goes into .Matches', () => {
     const c = namer(String.raw`process_names:
   - exe: [postmaster]
@@ -152,7 +152,7 @@ describe('config errors name the file, line, column and rule', () => {
       'cfg.yaml:2:11: process_names[0] (name "{{upper .Comm}}"): bad name template "{{upper .Comm}}": template: cmdname:1: function "upper" not defined',
     );
   });
-  test('an unknown template field is a load-time error (SPEC §0 #11)', () => {
+  test('an unknown template field is a load-time error (docs/behaviour.md differences #11)', () => {
     assert.match(configError('process_names:\n  - name: "{{.Foo}}"\n    comm: [a]\n'), /^cfg\.yaml:2:11: process_names\[0\] \(name "\{\{\.Foo\}\}"\): bad name template "\{\{\.Foo\}\}": template: cmdname:1:\d+: .*Foo/);
   });
   test('type errors in yaml.v2 words', () => {
@@ -181,7 +181,7 @@ describe('config errors name the file, line, column and rule', () => {
   });
 });
 
-describe('-procnames and -namemapping (SPEC §3)', () => {
+describe('-procnames and -namemapping (docs/behaviour.md#procnames-and-namemapping)', () => {
   test('procnames match comm exactly and name the group by comm', () => {
     const n = new ProcnamesNamer(['bash', 'upstart:-user'], '');
     assert.equal(n.matchAndName(proc({ comm: 'bash' })), 'bash');

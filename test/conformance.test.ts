@@ -1,6 +1,6 @@
 // Conformance: the reference exporter (Debian's prometheus-process-exporter) and ours read the same
 // fake procfs trees through the same states; every namedprocess_* sample must agree, except where
-// SPEC §0 says we differ, and there we assert our documented value.
+// docs/behaviour.md#differences-from-the-reference says we differ, and there we assert our documented value.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -82,7 +82,7 @@ function compare(ref: Map<string, number>, ours: Map<string, number>, multiThrea
     if (differs(k)) continue;
     assert.ok(ours.has(k), `${context}: we lack ${k} (reference: ${v})`);
     const o = ours.get(k)!;
-    // float sums in the reference come in random map order (SPEC §0 #17): a relative tolerance
+    // float sums in the reference come in random map order (docs/behaviour.md differences #17): a relative tolerance
     if (k.includes('cpu_seconds')) assert.ok(Math.abs(o - v) <= 1e-9 * Math.max(1, Math.abs(v)), `${context}: ${k}: ours ${o}, reference ${v}`);
     else assert.equal(o, v, `${context}: ${k}: ours ${o}, reference ${v}`);
   }
@@ -90,7 +90,7 @@ function compare(ref: Map<string, number>, ours: Map<string, number>, multiThrea
     if (differs(k)) continue;
     assert.ok(ref.has(k), `${context}: we have ${k} which the reference does not`);
   }
-  // where we differ on purpose: every thread counted once (SPEC §0 #3)
+  // where we differ on purpose: every thread counted once (docs/behaviour.md differences #3)
   for (const g of multiThreadedGroups) {
     const states = [...ours].filter(([k]) => k.startsWith(`namedprocess_namegroup_states{groupname="${g}"`)).reduce((a, [, v]) => a + v, 0);
     assert.equal(states, ours.get(`namedprocess_namegroup_num_threads{groupname="${g}"}`), `${context}: states of ${g} add up to its threads`);

@@ -1,5 +1,5 @@
-// The whole cycle on fake procfs trees: tracker and grouper semantics (SPEC §5, §6, §0), asserted on
-// the exposition text. The reference's tracker and grouper tests (SPEC §8) are re-expressed here.
+// The whole cycle on fake procfs trees: tracker and grouper semantics (docs/behaviour.md#counting, docs/behaviour.md#errors, docs/behaviour.md#differences-from-the-reference), asserted on
+// the exposition text. The reference's tracker and grouper tests (the reference's own tests) are re-expressed here.
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
@@ -18,7 +18,7 @@ export function cycleSuite(label: string, scanner: ScannerFactory): void {
     for (const h of open) await h.close();
   });
 
-  describe(`${label}: tracker basics (SPEC §8 TestTrackerBasic)`, () => {
+  describe(`${label}: tracker basics (the reference's own tests TestTrackerBasic)`, () => {
     test('unmatched procs are not reported; pid reuse starts a new identity', async () => {
       const h = await start([{ pid: 1, comm: 'g1', starttime: 10, ppid: 0 }, { pid: 3, comm: 'g3', starttime: 10, ppid: 0 }], { procnames: ['g1', 'g2', 'g4'] });
       let s = await h.samples();
@@ -106,7 +106,7 @@ export function cycleSuite(label: string, scanner: ScannerFactory): void {
     });
   });
 
-  describe(`${label}: counters (SPEC §5.2, §5.3, §0 #1)`, () => {
+  describe(`${label}: counters (docs/behaviour.md#first-sight, docs/behaviour.md#counters, docs/behaviour.md differences #1)`, () => {
     test('pre-existing processes count from zero, then by deltas; gauges are replaced', async () => {
       const p: FakeProc = { pid: 10, comm: 'app', starttime: 500, utime: 50, stime: 20, minflt: 100, majflt: 5, readBytes: 1000, writeBytes: 2000, ctxVol: 7, ctxNonvol: 3, rss: 10, vsize: 40960, fdCount: 4, fdSoftLimit: 400, vmSwapKb: 10, pssKb: 8, swapPssKb: 2 };
       const h = await start([p], { procnames: ['app'] });
@@ -170,7 +170,7 @@ export function cycleSuite(label: string, scanner: ScannerFactory): void {
       assert.equal(g.get('namedprocess_namegroup_context_switches_total{ctxswitchtype="voluntary"}'), '9');
     });
 
-    test('a process exits: its group keeps its counters and shows as empty (SPEC §5.6)', async () => {
+    test('a process exits: its group keeps its counters and shows as empty (docs/behaviour.md#groups)', async () => {
       const p: FakeProc = { pid: 10, comm: 'app', starttime: 500, readBytes: 100 };
       const h = await start([p], { procnames: ['app'] });
       await h.samples();
@@ -201,7 +201,7 @@ export function cycleSuite(label: string, scanner: ScannerFactory): void {
     });
   });
 
-  describe(`${label}: children (SPEC §5.5, §8 TestTrackerChildren)`, () => {
+  describe(`${label}: children (docs/behaviour.md#ignoring-recheck-and-children, the reference's own tests TestTrackerChildren)`, () => {
     test('children of a tracked process join its group, grandchildren too', async () => {
       const h = await start([{ pid: 1, comm: 'g1', ppid: 0, starttime: 1 }, { pid: 2, comm: 'g2', ppid: 1, starttime: 2 }], { procnames: ['g2'] });
       let s = await h.samples();
@@ -226,7 +226,7 @@ export function cycleSuite(label: string, scanner: ScannerFactory): void {
     });
   });
 
-  describe(`${label}: ignoring and recheck (SPEC §5.5, §0 #5, #8)`, () => {
+  describe(`${label}: ignoring and recheck (docs/behaviour.md#ignoring-recheck-and-children, docs/behaviour.md differences #5, #8)`, () => {
     test('an ignored process is not picked up after a rename without -recheck', async () => {
       const h = await start([{ pid: 5, comm: 'foo', starttime: 2 }], { procnames: ['zsh'] });
       await h.samples();
@@ -239,7 +239,7 @@ export function cycleSuite(label: string, scanner: ScannerFactory): void {
       await h.set([{ pid: 5, comm: 'zsh', starttime: 2 }]);
       assert.equal((await h.samples()).get('namedprocess_namegroup_num_procs{groupname="zsh"}'), '1');
     });
-    test('-children=false alone does not recheck (SPEC §0 #5)', async () => {
+    test('-children=false alone does not recheck (docs/behaviour.md differences #5)', async () => {
       const h = await start([{ pid: 5, comm: 'foo', starttime: 2 }], { procnames: ['zsh'], children: false });
       await h.samples();
       await h.set([{ pid: 5, comm: 'zsh', starttime: 2 }]);
@@ -259,7 +259,7 @@ export function cycleSuite(label: string, scanner: ScannerFactory): void {
       await h.set([{ pid: 5, comm: 'zsh', starttime: 99_998 }]);
       assert.equal((await h.samples()).get('namedprocess_namegroup_num_procs{groupname="zsh"}'), undefined);
     });
-    test('an exec under -recheck re-matches a tracked process (SPEC §0 #8)', async () => {
+    test('an exec under -recheck re-matches a tracked process (docs/behaviour.md differences #8)', async () => {
       const h = await start([{ pid: 5, comm: 'bash', starttime: 2 }], { procnames: ['bash', 'fish'], recheck: true });
       await h.samples();
       await h.set([{ pid: 5, comm: 'fish', starttime: 2 }]);
@@ -267,7 +267,7 @@ export function cycleSuite(label: string, scanner: ScannerFactory): void {
       assert.equal(s.get('namedprocess_namegroup_num_procs{groupname="fish"}'), '1');
       assert.equal(s.get('namedprocess_namegroup_num_procs{groupname="bash"}'), '0');
     });
-    test('without -recheck a renamed process stays in its group (SPEC §5.4)', async () => {
+    test('without -recheck a renamed process stays in its group (docs/behaviour.md#sticky-names)', async () => {
       const h = await start([{ pid: 5, comm: 'bash', starttime: 2 }], { procnames: ['bash', 'fish'] });
       await h.samples();
       await h.set([{ pid: 5, comm: 'fish', starttime: 2 }]);
@@ -275,7 +275,7 @@ export function cycleSuite(label: string, scanner: ScannerFactory): void {
     });
   });
 
-  describe(`${label}: threads (SPEC §5.7, §0 #2, #3, #7)`, () => {
+  describe(`${label}: threads (docs/behaviour.md#threads, docs/behaviour.md differences #2, #3, #7)`, () => {
     const threads = (vol: [number, number, number?]) =>
       [
         { tid: 20, comm: 'main', state: 'S', ctxVol: vol[0], utime: 10, wchan: 'ep_poll' },
@@ -311,7 +311,7 @@ export function cycleSuite(label: string, scanner: ScannerFactory): void {
       assert.ok(!text.includes('namegroup_thread_'), text);
       assert.ok(text.includes('namedprocess_namegroup_states{groupname="java",state="Running"} 1'));
     });
-    test('a thread name absent for a cycle keeps its history (SPEC §0 #7)', async () => {
+    test('a thread name absent for a cycle keeps its history (docs/behaviour.md differences #7)', async () => {
       const base: FakeProc = { pid: 20, comm: 'java', starttime: 5 };
       const h = await start([{ ...base, threads: [{ tid: 20, comm: 'main', utime: 0 }, { tid: 21, comm: 'gc', utime: 100 }] }], { procnames: ['java'] });
       await h.samples();
@@ -326,7 +326,7 @@ export function cycleSuite(label: string, scanner: ScannerFactory): void {
     });
   });
 
-  describe(`${label}: errors never cost the scrape (SPEC §6, §0 #4, #13, #16)`, () => {
+  describe(`${label}: errors never cost the scrape (docs/behaviour.md#errors, docs/behaviour.md differences #4, #13, #16)`, () => {
     test('limits unreadable for a new process: a read error every cycle, not tracked', async () => {
       const h = await start([{ pid: 5, comm: 'a', starttime: 2, omit: ['limits'] }, { pid: 6, comm: 'a', starttime: 2 }], { procnames: ['a'] });
       let s = await h.samples();

@@ -55,7 +55,7 @@ function thread(name: string, over: Partial<ThreadNameSnapshot> = {}): ThreadNam
   };
 }
 
-// A live multi-threaded group and an empty one that kept its accumulated counters (SPEC §5.6).
+// A live multi-threaded group and an empty one that kept its accumulated counters (docs/behaviour.md#groups).
 // "Zempty" < "java" byte-wise ('Z' is 0x5a), which localeCompare would get the other way round.
 function snapshot(over: Partial<CycleSnapshot> = {}): CycleSnapshot {
   return {
@@ -459,7 +459,7 @@ namedprocess_scrape_procread_errors 2.0
   assert.equal(OPENMETRICS_EOF, '# EOF\n');
 });
 
-// Names exercising escaping, byte-wise UTF-8 order and sanitising (SPEC §0 #13: never a crash).
+// Names exercising escaping, byte-wise UTF-8 order and sanitising (docs/behaviour.md differences #13: never a crash).
 const ODD_NAMES = [
   'a',
   'Z',

@@ -1,5 +1,5 @@
 // A fake procfs tree builder for tests: real-looking files that both our readers and the reference
-// Go binary (procfs v0.8/v0.14) accept (SPEC §1.3, §9 "Fake-procfs requirements").
+// Go binary (procfs v0.8/v0.14) accept (docs/behaviour.md#where-the-values-come-from, docs/behaviour.md#files-read "Fake-procfs requirements").
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

@@ -99,7 +99,7 @@ for (const reader of READERS) {
         await fsp.mkdir(path.join(f.root, 'self'));
         await fsp.writeFile(path.join(f.root, 'uptime'), '1 2\n');
         const c = await s.listProcs();
-        // "007" and "+8" are read as 7/ and 8/ (SPEC §0), which do not exist here: no rows
+        // "007" and "+8" are read as 7/ and 8/ (docs/behaviour.md#differences-from-the-reference), which do not exist here: no rows
         assert.deepEqual([...c.pid].sort((a, b) => a - b), [10, 11, 13]);
         assert.equal(c.count, 3);
         const i = rowOf(c, 10);

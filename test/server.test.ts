@@ -20,7 +20,7 @@ async function get(url: string, headers: Record<string, string> = {}, method: 'G
   return { status: r.statusCode, headers: r.headers, body, text: body.toString('utf8') };
 }
 
-describe('server: routes (SPEC §7, §0 #18)', () => {
+describe('server: routes (docs/behaviour.md#http, docs/behaviour.md differences #18)', () => {
   it('serves the landing page at / with the reference body', async () => {
     const ts = await startTestServer();
     try {

@@ -151,7 +151,7 @@ test('multi-threaded proc: per-thread columns, thread wchan instead of the pid w
       { tid: 21, comm: 'worker 1', state: 'R', starttime: 6, utime: 21, ctxVol: 25, readBytes: 27, wchan: '0' },
       { tid: 22, comm: 'worker 2', state: 'D', starttime: 7 },
     ],
-    // The pid wchan must not be read for a multi-threaded row (SPEC §0 #3).
+    // The pid wchan must not be read for a multi-threaded row (docs/behaviour.md differences #3).
     omit: ['wchan', 'task/22/wchan', 'task/21/io'],
   };
   await withTree([p], async (_f, s) => {

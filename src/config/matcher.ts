@@ -1,5 +1,5 @@
-// Deciding a new process's group: config rules (SPEC §2.1), -procnames/-namemapping (SPEC §3), or the
-// default of grouping every process by comm (SPEC §0). A namer runs once per new process.
+// Deciding a new process's group: config rules (docs/behaviour.md#matching), -procnames/-namemapping (docs/behaviour.md#procnames-and-namemapping), or the
+// default of grouping every process by comm (docs/behaviour.md#differences-from-the-reference). A namer runs once per new process.
 import { GoRegex, RegexSyntaxError } from './regex';
 import { parseTemplate, GoTime, TemplateError, type NameTemplate } from './template';
 import { ConfigError, type RuleSource } from './load';
@@ -81,7 +81,7 @@ class CmdlineSelector {
         captures = null;
         break;
       }
-      // later names overwrite earlier ones, so "" ends up holding the last unnamed group (SPEC §2.1)
+      // later names overwrite earlier ones, so "" ends up holding the last unnamed group (docs/behaviour.md#matching)
       re.subexpNames.forEach((name, i) => captures!.set(name, sub[i] ?? ''));
     }
     if (!memoize) return captures;
@@ -115,7 +115,7 @@ class ConfigRule {
     this.nameSource = src.name === '' ? '{{.ExeBase}}' : src.name;
     const where = (p: { line: number; col: number }) => `${file}:${p.line}:${p.col}: process_names[${src.index}]${src.name ? ` (name ${JSON.stringify(src.name)})` : ''}: `;
     if (src.comm !== undefined) this.comms = new Set(src.comm);
-    // every exe entry is kept, even with the same basename (SPEC §0 #10)
+    // every exe entry is kept, even with the same basename (docs/behaviour.md differences #10)
     if (src.exe !== undefined) this.exes = src.exe.map((e) => (e.includes('/') ? { base: goBase(e), full: e } : { base: e }));
     if (src.cmdline !== undefined) {
       const regexes = src.cmdline.map((re, i) => {
@@ -156,7 +156,7 @@ class ConfigRule {
     }
     const result = this.template.execute({
       Comm: p.comm,
-      // with an empty cmdline both fall back to comm, without basename (SPEC §10 #20)
+      // with an empty cmdline both fall back to comm, without basename (docs/behaviour.md#differences-from-the-reference)
       ExeBase: argv0 === undefined ? p.comm : goBase(argv0),
       ExeFull: argv0 === undefined ? p.comm : argv0,
       Username: p.username,
@@ -166,7 +166,7 @@ class ConfigRule {
       Matches: matches,
     });
     if (result.error !== undefined && !this.templateErrorLogged) {
-      // the reference swallows these; we keep its partial name but say so once per rule (SPEC §0 #11)
+      // the reference swallows these; we keep its partial name but say so once per rule (docs/behaviour.md differences #11)
       this.templateErrorLogged = true;
       this.onTemplateError(`name template of process_names[${this.index}] failed for pid ${p.pid}, using the partial name ${JSON.stringify(result.text)}: ${result.error}`);
     }
@@ -224,7 +224,7 @@ interface CommMapping {
   regex?: GoRegex;
 }
 
-/** -procnames and -namemapping (SPEC §3). */
+/** -procnames and -namemapping (docs/behaviour.md#procnames-and-namemapping). */
 export class ProcnamesNamer implements Namer {
   readonly description: string;
   private readonly byComm = new Map<string, CommMapping>();

@@ -1,5 +1,5 @@
 // Go-compatible regexes on re2js, a pure-JS port of Go's regexp (RE2): Go's syntax and error texts,
-// leftmost-first matching, and time linear in the input (SPEC §0 #12).
+// leftmost-first matching, and time linear in the input (docs/behaviour.md differences #12).
 //
 // Why re2js and not re2-wasm: re2-wasm runs in a fixed 16 MiB wasm heap shared by every compiled regex
 // and every match, so 10,000 rules did not load and one 2 MB cmdline aborted every cycle. re2js keeps

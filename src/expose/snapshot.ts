@@ -12,7 +12,7 @@ export interface Counters {
   ctxNonvoluntary: number;
 }
 
-/** Per thread name inside a group (SPEC §4.2, the namegroup_thread_* families). */
+/** Per thread name inside a group (docs/behaviour.md#metrics, the namegroup_thread_* families). */
 export interface ThreadNameSnapshot extends Counters {
   name: string;
   count: number;

@@ -29,7 +29,7 @@ interface Family {
   help: string;
 }
 
-// HELP texts verbatim from the reference collector (SPEC §4.2), quirks included.
+// HELP texts verbatim from the reference collector (docs/behaviour.md#metrics), quirks included.
 const F = {
   ctx: { name: 'namedprocess_namegroup_context_switches_total', type: 'counter', help: 'Context switches' },
   cpu: { name: 'namedprocess_namegroup_cpu_seconds_total', type: 'counter', help: 'Cpu user usage in seconds' },

@@ -56,7 +56,7 @@ export const STAT_COLUMNS = {
 } as const satisfies ColumnSchema;
 export type StatColumns = ColumnsOf<typeof STAT_COLUMNS>;
 
-/** Phase 2 asks for the details of tracked and new processes only (SPEC §9, PERF.md). */
+/** Phase 2 asks for the details of tracked and new processes only (docs/behaviour.md#files-read). */
 export interface DetailRequest {
   pids: Int32Array;
   /** 1: walk `task/` (the process had num_threads >= 2 in stat) */
@@ -100,7 +100,7 @@ export const PARTIAL_ERROR_MASK =
 /** Phase 2, one row per requested process: row i answers request row i. */
 export const DETAIL_COLUMNS = {
   flags: 'u16',
-  /** effective uid, 2nd field of `Uid:` in status; 0 when the line is missing (SPEC §0, HEAD); read as unsigned (>>> 0) */
+  /** effective uid, 2nd field of `Uid:` in status; 0 when the line is missing (docs/behaviour.md#differences-from-the-reference, HEAD); read as unsigned (>>> 0) */
   uid: 'i32',
   /** status voluntary_ctxt_switches / nonvoluntary_ctxt_switches (0 when missing) */
   ctxVol: 'f64',
@@ -153,7 +153,7 @@ export type DetailColumns = ColumnsOf<typeof DETAIL_COLUMNS> & {
   threads: ThreadColumns;
 };
 
-/** Thrown by listProcs when the procfs root cannot be listed: the cycle fails (SPEC §6). */
+/** Thrown by listProcs when the procfs root cannot be listed: the cycle fails (docs/behaviour.md#errors). */
 export class ProcfsListError extends Error {}
 
 export interface Scanner {
@@ -169,7 +169,7 @@ export interface Scanner {
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
-/** Decode string i; invalid UTF-8 becomes U+FFFD (SPEC §0 #13). */
+/** Decode string i; invalid UTF-8 becomes U+FFFD (docs/behaviour.md differences #13). */
 export function packedString(p: PackedStrings, i: number): string {
   const start = p.offsets[i];
   const end = p.offsets[i + 1];

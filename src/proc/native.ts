@@ -106,7 +106,7 @@ export class NativeScanner implements Scanner {
   }
 
   /** Read once at start-up, by the TS reader: its parser validates every line of <procfs>/stat and
-   *  words its errors like the reference (SPEC §6), so both readers fail start-up identically. */
+   *  words its errors like the reference (docs/behaviour.md#errors), so both readers fail start-up identically. */
   bootTime(): Promise<number> {
     return createTsScanner({ procfs: this.handle.info().procfs }).bootTime();
   }
@@ -115,7 +115,7 @@ export class NativeScanner implements Scanner {
     try {
       return await this.handle.listProcs();
     } catch (e) {
-      // The addon rejects only when <procfs> itself cannot be listed: the cycle fails (SPEC §6).
+      // The addon rejects only when <procfs> itself cannot be listed: the cycle fails (docs/behaviour.md#errors).
       throw new ProcfsListError(e instanceof Error ? e.message : String(e));
     }
   }

@@ -1,4 +1,4 @@
-// The host's page size, for resident memory (rss pages x page size, SPEC §4.2). Node does not expose it.
+// The host's page size, for resident memory (rss pages x page size, docs/behaviour.md#metrics). Node does not expose it.
 import { execFileSync } from 'node:child_process';
 
 let cached: number | undefined;

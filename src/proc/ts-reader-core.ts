@@ -161,7 +161,7 @@ export function readStats(r: SyncReader, root: string, pids: Int32Array): StatCo
       // the comm is a view into the read buffer: the builder copies it before the next read
       s = parseStat(r.read(prefix + String(pid) + '/stat', READ_LIMIT, true), false);
     } catch {
-      // Unreadable or unparsable stat: skipped silently (SPEC §6).
+      // Unreadable or unparsable stat: skipped silently (docs/behaviour.md#errors).
       continue;
     }
     out.push({
@@ -240,7 +240,7 @@ function readThreads(r: SyncReader, dir: string, threadIo: boolean): ThreadRow[]
       ctxVol = s.ctxVol;
       ctxNonvol = s.ctxNonvol;
     } catch {
-      // A thread whose stat or status cannot be read is skipped (SPEC §5.7).
+      // A thread whose stat or status cannot be read is skipped (docs/behaviour.md#threads).
       continue;
     }
     let readBytes = 0;

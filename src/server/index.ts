@@ -1,5 +1,5 @@
 // The HTTP(S) server: telemetry path, landing page, exporter-toolkit web config (TLS, basic auth, headers,
-// rate limit) and bounds on what a connection may cost (SPEC §7, §0 #18). HTTP/1.1 only (the http2 key
+// rate limit) and bounds on what a connection may cost (docs/behaviour.md#http, docs/behaviour.md differences #18). HTTP/1.1 only (the http2 key
 // is accepted and has no effect).
 //
 // Two layers: connection.ts takes connections (admission, TLS, timeouts, shutdown) and handler.ts

@@ -1,4 +1,4 @@
-// TLS side of the web config: certificates, client authentication and SAN checks (SPEC §7).
+// TLS side of the web config: certificates, client authentication and SAN checks (docs/behaviour.md#http).
 
 import * as crypto from 'node:crypto';
 import { promises as fsp } from 'node:fs';

@@ -1,4 +1,4 @@
-// Strict parser for exporter-toolkit's web config file (`-web.config.file`, SPEC §7).
+// Strict parser for exporter-toolkit's web config file (`-web.config.file`, docs/behaviour.md#http).
 // Accepts every key of exporter-toolkit's docs/web-configuration.md; anything else is an error
 // that names the file, the line and the key, as Go's yaml.UnmarshalStrict would refuse it.
 

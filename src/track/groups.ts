@@ -1,5 +1,5 @@
-// Per-group accumulators (SPEC §5.6): counters that only grow, gauges summed afresh each cycle, and
-// per-thread-name counters that live as long as the group (SPEC §0 #7).
+// Per-group accumulators (docs/behaviour.md#groups): counters that only grow, gauges summed afresh each cycle, and
+// per-thread-name counters that live as long as the group (docs/behaviour.md differences #7).
 import { GO_ZERO_TIME_UNIX, type Counters, type GroupSnapshot, type MemoryGauges, type ThreadNameSnapshot } from '../expose/snapshot';
 
 export type { Counters } from '../expose/snapshot';
@@ -79,14 +79,14 @@ export class GroupAccumulator {
     this.proportionalResident += g.proportionalResident;
     this.proportionalSwapped += g.proportionalSwapped;
     if (g.openFds >= 0) this.openFds += g.openFds;
-    // SPEC §5.8: -1/x is ignored, x/0 is +Inf, 0/0 (NaN) is ignored
+    // docs/behaviour.md#fd-ratio: -1/x is ignored, x/0 is +Inf, 0/0 (NaN) is ignored
     const ratio = g.openFds / g.fdLimit;
     if (ratio > this.worstFdRatio) this.worstFdRatio = ratio;
     if (g.startTimeMs < this.oldestStartMs) this.oldestStartMs = g.startTimeMs;
     this.numThreads += g.numThreads;
   }
 
-  /** One state letter: a single-threaded process's, or one thread's of a multi-threaded one (SPEC §5.9). */
+  /** One state letter: a single-threaded process's, or one thread's of a multi-threaded one (docs/behaviour.md#states). */
   addState(letter: number): void {
     const s = this.states;
     if (letter === 82 /* R */) s.running++;

@@ -1,4 +1,4 @@
-// The update cycle's bookkeeping (SPEC §5), one named step at a time:
+// The update cycle's bookkeeping (docs/behaviour.md#counting), one named step at a time:
 //   identity        which (pid, starttime) is tracked, ignored or new (or exec'd, under -recheck)
 //   read            details only for tracked and new processes; smaps only where it can have changed
 //   adopt or match  a new process is named by the rules, or joins its nearest tracked ancestor's group
@@ -200,11 +200,11 @@ export class Tracker {
       const flags = det.flags[r];
       const isTracked = slot >= 0;
       if (flags & DetailFlag.GONE || (!isTracked && unreadable(flags))) {
-        // vanished, or unreadable before we ever tracked it: a read error, retried next cycle (SPEC §6)
+        // vanished, or unreadable before we ever tracked it: a read error, retried next cycle (docs/behaviour.md#errors)
         this.procReadErrors++;
         continue;
       }
-      // a tracked process whose status or limits fail stays tracked: a partial error (SPEC §0 #16)
+      // a tracked process whose status or limits fail stays tracked: a partial error (docs/behaviour.md differences #16)
       if (flags & (PARTIAL_ERROR_MASK | DetailFlag.STATUS_ERR | DetailFlag.LIMITS_ERR)) this.partialErrors++;
       if (isTracked) {
         this.table.seenCycle[slot] = cycle;
@@ -379,7 +379,7 @@ export class Tracker {
       const s = t.find(pid);
       return s >= 0 && t.kind[s] === SlotKind.TRACKED ? (t.group[s]?.name ?? null) : null;
     };
-    // children pass (SPEC §5.5): an unmatched process joins its nearest tracked ancestor's group
+    // children pass (docs/behaviour.md#ignoring-recheck-and-children): an unmatched process joins its nearest tracked ancestor's group
     const resolved = new Map<number, string | null>();
     const resolve = (pid: number, depth: number): string | null => {
       const known = resolved.get(pid);
@@ -406,7 +406,7 @@ export class Tracker {
       tell?.({ pid, startTicks: cols.startTicks[f.i], attrs: attrsOf.get(pid)! });
       if (f.keep !== undefined) t.remove(f.keep); // re-matching: it left every group
       const start = this.startTimeMs(cols.startTicks[f.i]);
-      // only 0 means no limit: a negative limit, which also forces -recheck, ignores at once (SPEC §5.5)
+      // only 0 means no limit: a negative limit, which also forces -recheck, ignores at once (docs/behaviour.md#ignoring-recheck-and-children)
       const pending = o.recheck && (o.recheckWithTimeLimitMs === 0 || start + o.recheckWithTimeLimitMs > now);
       if (!pending) t.add(pid, cols.startTicks[f.i], SlotKind.IGNORED, cycle);
     }
@@ -433,7 +433,7 @@ export class Tracker {
     }
     const s = t.add(cols.pid[i], cols.startTicks[i], SlotKind.TRACKED, cycle);
     const startTimeMs = this.startTimeMs(cols.startTicks[i]);
-    // processes born after the exporter started count from birth, the others from now (SPEC §5.2); in
+    // processes born after the exporter started count from birth, the others from now (docs/behaviour.md#first-sight); in
     // a re-matching cycle, only those born since the last cycle
     const fromBirth = !f.rematch && startTimeMs > this.countFromMs;
     t.startTimeMs[s] = startTimeMs;
@@ -470,7 +470,7 @@ export class Tracker {
       g.addWchan(this.labels.bound('wchan', packedString(det.wchan, r)));
     }
 
-    // an unreadable value (NaN) adds 0 and keeps the last good reading as the baseline (SPEC §0 #1)
+    // an unreadable value (NaN) adds 0 and keeps the last good reading as the baseline (docs/behaviour.md differences #1)
     const cur = this.reading;
     cur[Raw.UTIME] = cols.utime[i];
     cur[Raw.STIME] = cols.stime[i];
@@ -537,17 +537,17 @@ export class Tracker {
       cur[Raw.CTX_NONVOL] = th.ctxNonvol[j];
       let base = prev?.get(tid);
       if (base === undefined || base[THREAD_START] !== th.startTicks[j]) {
-        // a thread seen for the first time starts at zero (SPEC §5.2)
+        // a thread seen for the first time starts at zero (docs/behaviour.md#first-sight)
         base = new Float64Array(Raw.N + 1).fill(NaN);
         base[THREAD_START] = th.startTicks[j];
       }
       advance(base, 0, cur, td);
       next.set(tid, base);
-      // per-thread deltas: a thread that exits keeps what it contributed (SPEC §0 #2)
+      // per-thread deltas: a thread that exits keeps what it contributed (docs/behaviour.md differences #2)
       ctxVol += bornSinceStart ? cur[Raw.CTX_VOL] : td.ctxVoluntary;
       ctxNonvol += bornSinceStart ? cur[Raw.CTX_NONVOL] : td.ctxNonvoluntary;
       if (this.opts.threads) g.addThread(this.labels.bound('threadname', packedString(th.comm, j)), td);
-      // every thread counted once, the main thread included (SPEC §0 #3)
+      // every thread counted once, the main thread included (docs/behaviour.md differences #3)
       g.addState(th.state[j]);
       g.addWchan(this.labels.bound('wchan', packedString(th.wchan, j)));
     }
@@ -569,7 +569,7 @@ export class Tracker {
     return { ok: true, groups, scrapeErrors: this.scrapeErrors, procReadErrors: this.procReadErrors, partialErrors: this.partialErrors, gatherSmaps: this.opts.gatherSmaps };
   }
 
-  /** Counts a failed cycle and returns what is served for it: the three scrape counters only (SPEC §6). */
+  /** Counts a failed cycle and returns what is served for it: the three scrape counters only (docs/behaviour.md#errors). */
   failCycle(why: string): CycleSnapshot {
     this.scrapeErrors++;
     this.opts.log.error(why);

@@ -1,4 +1,4 @@
-// uid -> user name for .Username, read from /etc/passwd like the reference's CGO-less build (SPEC §2.2).
+// uid -> user name for .Username, read from /etc/passwd like the reference's CGO-less build (docs/behaviour.md#name-templates).
 import { readFileSync } from 'node:fs';
 
 export class UsernameCache {

@@ -1,4 +1,4 @@
-// Load-time rejection of fields that cannot exist on a statically known type (SPEC §0 #11), which Go finds only when run.
+// Load-time rejection of fields that cannot exist on a statically known type (docs/behaviour.md differences #11), which Go finds only when run.
 
 import {
   BranchNode, CommandNode, ListNode, PipeNode, TemplateError, execErrorText, type Node,

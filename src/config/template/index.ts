@@ -1,4 +1,4 @@
-// Name templates (SPEC §2.2): parsed and checked once per config load, executed once per new process.
+// Name templates (docs/behaviour.md#name-templates): parsed and checked once per config load, executed once per new process.
 
 import { TemplateError, parse, type ListNode } from './parse';
 import { check } from './check';
