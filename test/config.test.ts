@@ -1,4 +1,4 @@
-// Config loading and matching: docs/configuration.md#config-file, docs/behaviour.md#procnames-and-namemapping, and the reference's config tests (the reference's own tests) re-expressed.
+// Config loading and matching: docs/configuration.md#config-file, docs/behaviour.md#procnames-and-namemapping, and the reference's config tests (upstream) re-expressed.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -29,7 +29,7 @@ function configError(yaml: string): string {
   assert.fail('no error');
 }
 
-describe('config matching (docs/behaviour.md#matching, the reference's own tests TestConfigBasic)', () => {
+describe('config matching (docs/behaviour.md#matching, upstream test TestConfigBasic)', () => {
   const n = namer(`process_names:
   - exe: [bash]
   - exe: [sh]
@@ -92,7 +92,7 @@ describe('config matching (docs/behaviour.md#matching, the reference's own tests
   });
 });
 
-describe('templates and captures (docs/behaviour.md#matching, docs/behaviour.md#name-templates, the reference's own tests TestConfigTemplates)', () => {
+describe('templates and captures (docs/behaviour.md#matching, docs/behaviour.md#name-templates, upstream test TestConfigTemplates)', () => {
   test('a named capture goes into .Matches', () => {
     const c = namer(String.raw`process_names:
   - exe: [postmaster]

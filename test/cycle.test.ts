@@ -1,5 +1,5 @@
 // The whole cycle on fake procfs trees: tracker and grouper semantics (docs/behaviour.md#counting, docs/behaviour.md#errors, docs/behaviour.md#differences-from-the-reference), asserted on
-// the exposition text. The reference's tracker and grouper tests (the reference's own tests) are re-expressed here.
+// the exposition text. The reference's tracker and grouper tests (upstream) are re-expressed here.
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
@@ -18,7 +18,7 @@ export function cycleSuite(label: string, scanner: ScannerFactory): void {
     for (const h of open) await h.close();
   });
 
-  describe(`${label}: tracker basics (the reference's own tests TestTrackerBasic)`, () => {
+  describe(`${label}: tracker basics (upstream test TestTrackerBasic)`, () => {
     test('unmatched procs are not reported; pid reuse starts a new identity', async () => {
       const h = await start([{ pid: 1, comm: 'g1', starttime: 10, ppid: 0 }, { pid: 3, comm: 'g3', starttime: 10, ppid: 0 }], { procnames: ['g1', 'g2', 'g4'] });
       let s = await h.samples();
@@ -201,7 +201,7 @@ export function cycleSuite(label: string, scanner: ScannerFactory): void {
     });
   });
 
-  describe(`${label}: children (docs/behaviour.md#ignoring-recheck-and-children, the reference's own tests TestTrackerChildren)`, () => {
+  describe(`${label}: children (docs/behaviour.md#ignoring-recheck-and-children, upstream test TestTrackerChildren)`, () => {
     test('children of a tracked process join its group, grandchildren too', async () => {
       const h = await start([{ pid: 1, comm: 'g1', ppid: 0, starttime: 1 }, { pid: 2, comm: 'g2', ppid: 1, starttime: 2 }], { procnames: ['g2'] });
       let s = await h.samples();

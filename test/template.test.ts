@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GoTime, TemplateError, parseTemplate, type NameTemplateData } from '../src/config/template';
 
-// 2017-10-19T22:52:51.19Z, the start time of the reference's fixture process (the reference's own tests)
+// 2017-10-19T22:52:51.19Z, the start time of the reference's fixture process (upstream)
 const START = 1508453571190;
 
 function data(over: Partial<NameTemplateData> = {}): NameTemplateData {
