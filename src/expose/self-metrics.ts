@@ -65,6 +65,12 @@ export function num(v: number): string {
   return String(v);
 }
 
+/** A family's HELP and TYPE lines; OpenMetrics names a counter family without its _total suffix. */
+export function familyHeader(name: string, type: string, help: string, format: ExpositionFormat): string {
+  const fam = format === 'openmetrics' && type === 'counter' ? name.replace(/_total$/, '') : name;
+  return `# HELP ${fam} ${help}\n# TYPE ${fam} ${type}\n`;
+}
+
 export function escapeLabel(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
@@ -168,9 +174,7 @@ export class SelfMetrics {
     const om = format === 'openmetrics';
     let out = '';
     const head = (name: string, type: string, help: string) => {
-      // OpenMetrics names a counter family without its _total suffix
-      const fam = om && type === 'counter' ? name.replace(/_total$/, '') : name;
-      out += `# HELP ${fam} ${help}\n# TYPE ${fam} ${type}\n`;
+      out += familyHeader(name, type, help, format);
     };
     const one = (name: string, type: string, help: string, v: number | undefined) => {
       head(name, type, help);

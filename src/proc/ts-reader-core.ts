@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { goErrText } from '../go/errno';
 import { ColumnsBuilder, catColumns, emptyRow } from './column-set';
-import { DETAIL_COLUMNS, DetailColumns, DetailFlag, RowOf, STAT_COLUMNS, StatColumns, THREAD_COLUMNS } from './columns';
+import { DETAIL_COLUMNS, DetailColumns, DetailFlag, DetailRequest, RowOf, STAT_COLUMNS, StatColumns, THREAD_COLUMNS } from './columns';
 import { ParseError } from './parse/go';
 import { parseIo } from './parse/io';
 import { parseLimits } from './parse/limits';
@@ -183,17 +183,11 @@ export function readStats(r: SyncReader, root: string, pids: Int32Array): StatCo
 }
 
 /** What a detail slice asks for (DetailRequest rows [from, to) plus the procfs facts). */
-export interface DetailJob {
+/** A detail request as a reader's worker gets it: the rows of one slice, and where to read them. */
+export interface DetailJob extends DetailRequest {
   root: string;
   /** statfs says procfs: st_size of fd/ is the fd count */
   real: boolean;
-  pids: Int32Array;
-  wantThreads: Uint8Array;
-  wantStatic: Uint8Array;
-  gatherSmaps: boolean;
-  /** per row, as DetailRequest.readSmaps; undefined: every row */
-  readSmaps?: Uint8Array;
-  threadIo: boolean;
 }
 
 type ThreadRow = RowOf<typeof THREAD_COLUMNS>;

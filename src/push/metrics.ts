@@ -1,7 +1,7 @@
 // The push's own metrics, named like Prometheus's prometheus_remote_storage_* under the exporter's
 // prefix and labelled like them by `remote_name` and `url`. Kept as plain numbers and written with the
 // exporter's own metrics at each scrape, in either exposition format.
-import { escapeLabel, num } from '../expose/self-metrics';
+import { escapeLabel, familyHeader, num } from '../expose/self-metrics';
 import type { ExpositionFormat } from '../expose/text';
 
 const P = 'namedprocess_exporter_remote_storage_';
@@ -40,13 +40,11 @@ export class PushMetrics {
     return e;
   }
 
-  /** The families as exposition text (OpenMetrics names a counter family without its _total). */
+  /** The families as exposition text, in either format. */
   render(format: ExpositionFormat): string {
-    const om = format === 'openmetrics';
     let out = '';
     const head = (name: string, type: string, help: string) => {
-      const fam = om && type === 'counter' ? name.replace(/_total$/, '') : name;
-      out += `# HELP ${fam} ${help}\n# TYPE ${fam} ${type}\n`;
+      out += familyHeader(name, type, help, format);
     };
     const labels = (e: EndpointStats, extra = '') => `{remote_name="${escapeLabel(e.labels.remote_name)}",url="${escapeLabel(e.labels.url)}"${extra}}`;
     const perEndpoint = (name: string, type: string, help: string, get: (e: EndpointStats) => number) => {
