@@ -75,8 +75,8 @@ export const DEFAULT_QUEUE: Readonly<QueueConfig> = Object.freeze({
   maxBackoffMs: 5000,
   retryOnHttp429: false,
 });
-export const DEFAULT_SCRAPE_INTERVAL_MS = 15_000;
-export const DEFAULT_REMOTE_TIMEOUT_MS = 30_000;
+const DEFAULT_SCRAPE_INTERVAL_MS = 15_000;
+const DEFAULT_REMOTE_TIMEOUT_MS = 30_000;
 
 // Headers the protocol sets itself; Prometheus refuses them in `headers` too.
 const RESERVED_HEADERS = new Set(['authorization', 'host', 'content-encoding', 'content-length', 'content-type', 'user-agent', 'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'www-authenticate', 'retry-after', 'x-prometheus-remote-write-version']);

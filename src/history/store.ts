@@ -11,8 +11,8 @@ import type { CycleSnapshot, GroupSnapshot } from '../expose/snapshot';
 export const HISTORY_WINDOW_MS = 15 * 60_000;
 export const POINTS_PER_GROUP = 300;
 /** 15 min / 300 points: one point per 3 s at most */
-export const POINT_SPACING_MS = HISTORY_WINDOW_MS / POINTS_PER_GROUP;
-export const MAX_GROUPS = 500;
+const POINT_SPACING_MS = HISTORY_WINDOW_MS / POINTS_PER_GROUP;
+const MAX_GROUPS = 500;
 /** table rates are taken over at least this long, so two cycles close together do not give noise */
 export const MIN_RATE_SPAN_MS = 1000;
 

@@ -8,7 +8,7 @@ import type { Logger } from '../log';
 import type { Namer } from '../config/matcher';
 import type { NewProcessEvent } from '../track/tracker';
 
-export const EXPLAIN_LINES_PER_CYCLE = 100;
+const EXPLAIN_LINES_PER_CYCLE = 100;
 // the longest cmdline written in a line; longer ones end with "..."
 const CMDLINE_CHARS = 200;
 // misses remembered for -recheck; past this the memory starts over (a miss may then be logged again)

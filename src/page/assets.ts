@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** dist/ui, next to the compiled dist/src */
-export const ASSET_DIR = join(__dirname, '..', '..', 'ui');
+const ASSET_DIR = join(__dirname, '..', '..', 'ui');
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -13,7 +13,7 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
-export const ASSET_FILES = ['index.html', 'page.css', 'page.js', 'icon.svg', 'uPlot.iife.min.js', 'uPlot.min.css'] as const;
+const ASSET_FILES = ['index.html', 'page.css', 'page.js', 'icon.svg', 'uPlot.iife.min.js', 'uPlot.min.css'] as const;
 
 export interface Asset {
   body: Buffer;

@@ -7,7 +7,7 @@ import { parseCmdline } from '../proc/parse/cmdline';
 import { parseStatus } from '../proc/parse/status';
 import type { TrackedProcessView } from '../track/tracker';
 
-export const MAX_PROCESS_ROWS = 200;
+const MAX_PROCESS_ROWS = 200;
 
 export interface ProcessRow {
   pid: number;

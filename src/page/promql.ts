@@ -2,7 +2,7 @@
 // page fills in the group; `{{group}}` stands for the label value, already escaped for a PromQL string.
 
 /** Window of the rate() queries: long enough for a few 15 s scrapes, and the reason Prometheus lags. */
-export const RATE_WINDOW = '1m';
+const RATE_WINDOW = '1m';
 
 export const FIGURE_QUERIES: Readonly<Record<string, string>> = Object.freeze({
   cpu: `sum by (groupname) (rate(namedprocess_namegroup_cpu_seconds_total{groupname="{{group}}"}[${RATE_WINDOW}])) * 100`,
@@ -21,7 +21,7 @@ export const FIGURE_QUERIES: Readonly<Record<string, string>> = Object.freeze({
 });
 
 /** A group name as the inside of a double-quoted PromQL string. */
-export function promqlString(value: string): string {
+function promqlString(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 

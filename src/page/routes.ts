@@ -12,7 +12,7 @@ import { HostReader } from './host';
 import { ProcessRows } from './processes';
 
 /** points of CPU history sent with each row for its sparkline */
-export const SPARK_POINTS = 40;
+const SPARK_POINTS = 40;
 
 // Everything from the exporter itself; no inline script or style, no other origin, no framing.
 export const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";

@@ -50,7 +50,7 @@ function packageRoot(): string {
  * node-gyp-build's choice (build/Release from a build from source, else the prebuilt binary in
  * prebuilds/<platform>-<arch>/ that fits this libc); `error` when there is none.
  */
-export function findAddon(env: NodeJS.ProcessEnv = process.env): { file: string; origin: string } | { error: string } {
+function findAddon(env: NodeJS.ProcessEnv = process.env): { file: string; origin: string } | { error: string } {
   if (env.NAMEDPROCESS_NATIVE_PATH) {
     const file = path.resolve(env.NAMEDPROCESS_NATIVE_PATH);
     return fs.existsSync(file) ? { file, origin: 'NAMEDPROCESS_NATIVE_PATH' } : { error: `${file} does not exist (NAMEDPROCESS_NATIVE_PATH)` };

@@ -95,7 +95,7 @@ export class SyncReader {
 }
 
 /** Directory entry names in the order the OS returns them (fs.readdirSync would sort them). */
-export function listDirSync(p: string, bufferSize = 256): string[] {
+function listDirSync(p: string, bufferSize = 256): string[] {
   const dir = fs.opendirSync(p, { bufferSize });
   const names: string[] = [];
   try {

@@ -22,7 +22,7 @@ export const PUSH_JOB = 'integrations/process_exporter';
 const REUSE_MS = 1000;
 
 /** A push that cannot start: TLS files missing or unreadable. One log line, exit 1. */
-export class PushStartError extends Error {}
+class PushStartError extends Error {}
 
 export interface PushDeps {
   collector: ProcessCollector;

@@ -24,7 +24,7 @@ export interface Chunk {
   start: number;
 }
 
-export class ExpositionParseError extends Error {}
+class ExpositionParseError extends Error {}
 
 /** The labels of an exposition line's `name{a="b",...}` part, __name__ first. */
 export function parseSeriesKey(key: string): Array<[string, string]> {

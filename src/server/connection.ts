@@ -32,7 +32,7 @@ export interface ConnectionLimits {
 // A socket that neither sends nor receives for this long (e.g. never reads its response) is dropped.
 const IDLE_SOCKET_TIMEOUT_MS = 120_000;
 /** In-flight responses get this long to finish at shutdown; then every connection is closed. */
-export const SHUTDOWN_GRACE_MS = 5_000;
+const SHUTDOWN_GRACE_MS = 5_000;
 /** File descriptors kept free for /proc reads when the connection ceiling follows the fd limit. */
 const FD_RESERVE = 256;
 

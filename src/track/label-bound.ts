@@ -13,7 +13,7 @@ const PREFIX_LENGTH = MAX_LABEL_VALUE_LENGTH - 2 - HASH_CHARS;
 export type BoundedLabel = 'groupname' | 'threadname' | 'wchan';
 
 /** The value, or its cut form `<prefix>…#<12 hex digits of its SHA-256>` when it is too long. */
-export function cutLabelValue(value: string): string {
+function cutLabelValue(value: string): string {
   if (value.length <= MAX_LABEL_VALUE_LENGTH) return value;
   let end = PREFIX_LENGTH;
   // never split a surrogate pair

@@ -71,7 +71,7 @@ export interface TrackedProcessView {
 }
 
 /** Time one cycle may spend naming new processes; the rest are named in the next cycle. */
-export const NAMING_BUDGET_MS = 1000;
+const NAMING_BUDGET_MS = 1000;
 
 /** status or limits could not be read (as opposed to read with a value that does not parse) */
 function unreadable(flags: number): boolean {

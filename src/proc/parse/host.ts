@@ -15,7 +15,7 @@ export interface HostMemory {
   usedBytes: number;
 }
 
-export class HostParseError extends Error {}
+class HostParseError extends Error {}
 
 /** `<procfs>/stat`: the first line `cpu  user nice system idle iowait irq softirq steal guest guest_nice`. */
 export function parseHostCpu(text: string): HostCpuTimes {
