@@ -3,7 +3,7 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, writeFileSync, chmodSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync, chmodSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { request } from 'undici';
@@ -11,6 +11,10 @@ import { Registry } from 'prom-client';
 import { startExporter, freePort, OUR_MAIN, type RunningExporter } from './procs';
 import { createCollector } from '../src/index';
 import { parseLogfmt } from '../src/log';
+
+// The comm of a node process: Node 24 names its main thread (and so the process) "MainThread", older
+// versions leave "node". The exporters these tests start run on this same node.
+const NODE_COMM = readFileSync('/proc/self/comm', 'utf8').trim();
 
 const PROMTOOL = '/usr/bin/promtool';
 const PROMETHEUS = '/usr/bin/prometheus';
@@ -51,7 +55,7 @@ function nobodySkip(): string | false {
 
 describe('the exporter on the live /proc', () => {
   test('page, metrics, 404, 405, gzip', async () => {
-    const e = await startExporter(OUR_MAIN, ['-procnames', 'node']);
+    const e = await startExporter(OUR_MAIN, ['-procnames', NODE_COMM]);
     exporters.push(e);
     const landing = await e.scrape('/');
     assert.equal(landing.status, 200);
@@ -62,8 +66,8 @@ describe('the exporter on the live /proc', () => {
     const m = await e.scrape('/metrics');
     assert.equal(m.status, 200);
     assert.equal(m.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8; escaping=values');
-    assert.match(m.body, /^namedprocess_namegroup_num_procs\{groupname="node"\} [1-9]\d*$/m);
-    assert.match(m.body, /^namedprocess_namegroup_num_threads\{groupname="node"\} [1-9]\d*$/m);
+    assert.match(m.body, new RegExp(`^namedprocess_namegroup_num_procs\\{groupname="${NODE_COMM}"\\} [1-9]\\d*$`, 'm'));
+    assert.match(m.body, new RegExp(`^namedprocess_namegroup_num_threads\\{groupname="${NODE_COMM}"\\} [1-9]\\d*$`, 'm'));
     assert.match(m.body, /^process_exporter_build_info\{.*reader="(native|ts)".*\} 1$/m);
     assert.match(m.body, /^process_resident_memory_bytes \d/m);
     assert.equal((await e.scrape('/nope')).status, 404);
@@ -90,7 +94,7 @@ describe('the exporter on the live /proc', () => {
   });
 
   test('promtool check metrics finds only the reference names\' lint notes', { skip: existsSync(PROMTOOL) ? false : `promtool is not installed (${PROMTOOL}; apt-get install prometheus)` }, async () => {
-    const e = await startExporter(OUR_MAIN, ['-procnames', 'node,sleep']);
+    const e = await startExporter(OUR_MAIN, ['-procnames', `${NODE_COMM},sleep`]);
     exporters.push(e);
     const body = (await e.scrape()).body;
     const res = spawnSync(PROMTOOL, ['check', 'metrics'], { input: body, encoding: 'utf8' });
@@ -131,16 +135,16 @@ describe('the exporter on the live /proc', () => {
   });
 
   test('-once-to-stdout-delay prints one scrape and exits 0', async () => {
-    const res = spawnSync(process.execPath, [OUR_MAIN, '-procnames', 'node', '-once-to-stdout-delay', '100ms'], { encoding: 'utf8', timeout: 60_000 });
+    const res = spawnSync(process.execPath, [OUR_MAIN, '-procnames', NODE_COMM, '-once-to-stdout-delay', '100ms'], { encoding: 'utf8', timeout: 60_000 });
     assert.equal(res.status, 0, res.stderr);
     assert.match(res.stdout, /^# HELP namedprocess_namegroup_num_procs number of processes in this group$/m);
-    assert.match(res.stdout, /^namedprocess_namegroup_num_procs\{groupname="node"\} [1-9]/m);
+    assert.match(res.stdout, new RegExp(`^namedprocess_namegroup_num_procs\\{groupname="${NODE_COMM}"\\} [1-9]`, 'm'));
   });
 
   test('as a non-root user on the live /proc: other users\' io and fd are partial errors, the scrape works', { skip: nobodySkip() }, () => {
     const res = spawnSync(process.execPath, [OUR_MAIN, '-once-to-stdout-delay', '50ms'], { encoding: 'utf8', timeout: 60_000, uid: 65534, gid: 65534 });
     assert.equal(res.status, 0, res.stderr);
-    assert.match(res.stdout, /^namedprocess_namegroup_num_procs\{groupname="node"\} [1-9]/m);
+    assert.match(res.stdout, new RegExp(`^namedprocess_namegroup_num_procs\\{groupname="${NODE_COMM}"\\} [1-9]`, 'm'));
     const partial = Number(/^namedprocess_scrape_partial_errors (\S+)$/m.exec(res.stdout)?.[1]);
     assert.ok(partial > 0, `partial errors for root's processes: ${partial}`);
   });
@@ -169,12 +173,12 @@ describe('the exporter on the live /proc', () => {
 describe('library: register into an app\'s own prom-client Registry', () => {
   test('registry.metrics() carries the namedprocess_* families', async () => {
     const registry = new Registry();
-    const embedded = await createCollector({ procnames: ['node'] });
+    const embedded = await createCollector({ procnames: [NODE_COMM] });
     embedded.registerIn(registry);
     const text = await registry.metrics();
-    assert.match(text, /^namedprocess_namegroup_num_procs\{groupname="node"\} [1-9]/m);
+    assert.match(text, new RegExp(`^namedprocess_namegroup_num_procs\\{groupname="${NODE_COMM}"\\} [1-9]`, 'm'));
     assert.match(text, /^# TYPE namedprocess_namegroup_cpu_seconds_total counter$/m);
-    assert.match(text, /^namedprocess_namegroup_memory_bytes\{groupname="node",memtype="resident"\} [1-9]/m);
+    assert.match(text, new RegExp(`^namedprocess_namegroup_memory_bytes\\{groupname="${NODE_COMM}",memtype="resident"\\} [1-9]`, 'm'));
     assert.match(text, /^namedprocess_scrape_errors 0$/m);
     embedded.close();
   });

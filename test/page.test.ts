@@ -1,7 +1,7 @@
 // The page's routes and JSON on a fixed history, and the built exporter's page under basic auth.
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as bcrypt from 'bcryptjs';
@@ -163,11 +163,13 @@ describe('the built exporter\'s page', () => {
     const dir = mkdtempSync(join(tmpdir(), 'npe-page-auth-'));
     const cfg = join(dir, 'web.yml');
     writeFileSync(cfg, `basic_auth_users:\n  alice: ${bcrypt.hashSync('secret', 4)}\n`);
-    const e = await startExporter(OUR_MAIN, ['-procnames', 'node', '-web.config.file', cfg, '-web.page-expose-cmdlines']);
+    // the exporter's own comm: "node", or "MainThread" on Node 24, which names its main thread
+    const comm = readFileSync('/proc/self/comm', 'utf8').trim();
+    const e = await startExporter(OUR_MAIN, ['-procnames', comm, '-web.config.file', cfg, '-web.page-expose-cmdlines']);
     exporters.push(e);
     const good = { authorization: 'Basic ' + Buffer.from('alice:secret').toString('base64') };
     const bad = { authorization: 'Basic ' + Buffer.from('alice:wrong').toString('base64') };
-    for (const path of ['/', '/ui/page.js', '/api/groups', '/api/history?group=node', '/api/processes?group=node', '/metrics']) {
+    for (const path of ['/', '/ui/page.js', '/api/groups', `/api/history?group=${comm}`, `/api/processes?group=${comm}`, '/metrics']) {
       const none = await e.scrape(path);
       assert.equal(none.status, 401, `${path} without credentials`);
       assert.equal(none.headers['www-authenticate'], 'Basic');
@@ -178,8 +180,8 @@ describe('the built exporter\'s page', () => {
     assert.match(page.body, /<title>Processes · namedprocess-exporter<\/title>/);
     const data = await e.scrape('/api/groups', good);
     assert.equal(data.status, 200);
-    assert.deepEqual(JSON.parse(data.body).groups.map((g: { name: string }) => g.name), ['node']);
-    const procs = JSON.parse((await e.scrape('/api/processes?group=node', good)).body);
+    assert.deepEqual(JSON.parse(data.body).groups.map((g: { name: string }) => g.name), [comm]);
+    const procs = JSON.parse((await e.scrape(`/api/processes?group=${comm}`, good)).body);
     assert.ok(procs.processes.some((p: { pid: number }) => p.pid === e.child.pid), 'the exporter itself is a node process');
   });
 });
