@@ -50,7 +50,7 @@ export type CollectorOptions = Partial<Options> & AlloyOptions;
  * marked as explicit (they win over a config file's settings). An unknown key, a value of the wrong type,
  * or the same setting given twice with different values is an error that names it.
  */
-export function normalizeOptions(input: CollectorOptions): { options: Options; given: Array<keyof Options> } {
+function normalizeOptions(input: CollectorOptions): { options: Options; given: Array<keyof Options> } {
   const out: Record<string, unknown> = { ...defaultOptions };
   const given = new Set<keyof Options>();
   const from = new Map<string, string>();

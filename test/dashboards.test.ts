@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { request } from 'undici';
 import { startExporter, freePort, OUR_MAIN, type RunningExporter } from './procs';
-import { FIGURE_QUERIES, queryFor } from '../src/page/promql';
+import { FIGURE_QUERIES } from '../src/page/promql';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const DASHBOARD = resolve(__dirname, '..', '..', 'dashboards', 'task-manager.json');
@@ -150,7 +150,7 @@ describe('dashboard queries against a real Prometheus', { skip, timeout: 240_000
   });
 
   test("the page's PromQL for every figure returns data", async () => {
-    const failed = await untilAllHaveData(Object.keys(FIGURE_QUERIES).map((f) => queryFor(f, GROUP)));
+    const failed = await untilAllHaveData(Object.values(FIGURE_QUERIES).map((q) => q.split('{{group}}').join(GROUP)) /* as the page fills them in; GROUP needs no escaping */);
     assert.deepEqual(failed, []);
   });
 });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { FakeProcfs, type FakeProc } from './fakeproc';
 import { BTIME } from './harness';
-import { createCollector, normalizeOptions, StartupError, type EmbeddedCollector } from '../src/index';
+import { createCollector, StartupError, type EmbeddedCollector } from '../src/index';
 import { memoryLogger } from './memory-logger';
 
 const cleanups: Array<() => Promise<unknown> | void> = [];
@@ -79,17 +79,25 @@ describe('createCollector with Alloy argument names', () => {
       assert.match(e.message, /^createCollector: unknown option "track_thread" \(options are listenAddress, .*, track_threads\)$/);
       return true;
     });
-    assert.throws(() => normalizeOptions({ constructor: 1 } as never), { message: /^createCollector: unknown option "constructor"/ });
-    assert.throws(() => normalizeOptions({ gather_smaps: 'no' as never }), { message: 'createCollector: option "gather_smaps" must be a boolean, not string' });
-    assert.throws(() => normalizeOptions({ threads: true, track_threads: false }), { message: 'createCollector: options "threads" and "track_threads" set the same thing to different values' });
-    assert.deepEqual(normalizeOptions({ threads: false, track_threads: false }).given, ['threads']);
+    const startupError = (message: string | RegExp) => (e: Error) => {
+      assert.ok(e instanceof StartupError);
+      if (typeof message === 'string') assert.equal(e.message, message);
+      else assert.match(e.message, message);
+      return true;
+    };
+    await assert.rejects(createCollector({ constructor: 1 } as never), startupError(/^createCollector: unknown option "constructor"/));
+    await assert.rejects(createCollector({ gather_smaps: 'no' as never }), startupError('createCollector: option "gather_smaps" must be a boolean, not string'));
+    await assert.rejects(createCollector({ threads: true, track_threads: false }), startupError('createCollector: options "threads" and "track_threads" set the same thing to different values'));
+    const agreeing = await embedded({ procnames: ['x'], procfs: await tree([MULTI]), threads: false, track_threads: false });
+    assert.equal(agreeing.collector.options.threads, false, 'two names that agree are fine');
   });
 
-  test('each Alloy name sets its option', () => {
-    const { options } = normalizeOptions({ gather_smaps: false, procfs_path: '/h', recheck_on_scrape: true, remove_empty_groups: true, track_children: false, track_threads: false });
+  test('each Alloy name sets its option', async () => {
+    const procfs = await tree([MULTI]);
+    const { options } = (await embedded({ procnames: ['x'], gather_smaps: false, procfs_path: procfs, recheck_on_scrape: true, remove_empty_groups: true, track_children: false, track_threads: false })).collector;
     assert.deepEqual(
       [options.gatherSmaps, options.procfs, options.recheck, options.removeEmptyGroups, options.children, options.threads],
-      [false, '/h', true, true, false, false],
+      [false, procfs, true, true, false, false],
     );
   });
 

@@ -19,14 +19,3 @@ export const FIGURE_QUERIES: Readonly<Record<string, string>> = Object.freeze({
   numProcs: 'namedprocess_namegroup_num_procs{groupname="{{group}}"}',
   oldest: 'time() - namedprocess_namegroup_oldest_start_time_seconds{groupname="{{group}}"}',
 });
-
-/** A group name as the inside of a double-quoted PromQL string. */
-function promqlString(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-}
-
-export function queryFor(figure: string, group: string): string {
-  const q = FIGURE_QUERIES[figure];
-  if (q === undefined) throw new Error(`no query for ${figure}`);
-  return q.split('{{group}}').join(promqlString(group));
-}

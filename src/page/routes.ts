@@ -15,7 +15,7 @@ import { ProcessRows } from './processes';
 const SPARK_POINTS = 40;
 
 // Everything from the exporter itself; no inline script or style, no other origin, no framing.
-export const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 const SECURITY_HEADERS = {
   'Content-Security-Policy': PAGE_CSP,

@@ -12,7 +12,7 @@ const MAX_WAITING = 32;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Go's Request.BasicAuth: "Basic " (any case) + standard base64 of "user:password". */
-export function parseBasicAuth(header: string | undefined): { user: string; pass: string } | null {
+function parseBasicAuth(header: string | undefined): { user: string; pass: string } | null {
   if (!header || header.length < 6 || header.slice(0, 6).toLowerCase() !== 'basic ') return null;
   const b64 = header.slice(6);
   if (b64.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) return null;
@@ -36,7 +36,7 @@ function dummyHash(cost: number): string {
 }
 
 /** The most common cost among the users' hashes (ties: the higher one). */
-export function typicalCost(users: Map<string, string>): number {
+function typicalCost(users: Map<string, string>): number {
   const counts = new Map<number, number>();
   for (const h of users.values()) {
     const c = Number(h.slice(4, 6));
