@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parsePushConfig, parseDuration, readPushConfigFile, PushConfigError, DEFAULT_QUEUE } from '../src/config/remote-write';
+import { parsePushConfig, readPushConfigFile } from '../src/config/remote-write';
 import { readConfigFile, ConfigError } from '../src/config/load';
 import { pushFromConfig } from '../src/push';
 import { StartupError } from '../src/collector';
@@ -15,7 +15,7 @@ function error(yaml: string): string {
   try {
     parsePushConfig(yaml, 'pe.yml');
   } catch (e) {
-    assert.ok(e instanceof PushConfigError, `expected PushConfigError, got ${e}`);
+    assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
     return e.message;
   }
   assert.fail('no error');
@@ -34,7 +34,7 @@ describe('remote_write config', () => {
     assert.deepEqual(cfg.global, { scrapeIntervalMs: 15_000, externalLabels: [] });
     const rw = cfg.remoteWrite[0];
     assert.equal(rw.remoteTimeoutMs, 30_000);
-    assert.deepEqual(rw.queue, DEFAULT_QUEUE);
+    assert.deepEqual(rw.queue, { capacity: 500_000, maxSamplesPerSend: 2000, batchSendDeadlineMs: 5000, minBackoffMs: 30, maxBackoffMs: 5000, retryOnHttp429: false });
     assert.deepEqual([rw.basicAuth, rw.authorization, rw.headers, rw.writeRelabel], [null, null, [], []]);
     assert.match(rw.name, /^[0-9a-f]{6}$/);
   });
@@ -93,8 +93,12 @@ remote_write:
   });
 
   test('durations as Prometheus writes them', () => {
-    assert.deepEqual(['0', '15s', '1h30m', '100ms', '1d', '2w', '1y', '1m1s1ms'].map(parseDuration), [0, 15_000, 5_400_000, 100, 86_400_000, 1_209_600_000, 31_536_000_000, 61_001]);
-    assert.deepEqual(['', '1.5s', '15', 's', '1s1m', '-1s'].map(parseDuration), [null, null, null, null, null, null]);
+    const yaml = (d: string) => `remote_write:\n  - url: http://r/w\n    queue_config:\n      batch_send_deadline: "${d}"\n`;
+    const deadline = (d: string) => parsePushConfig(yaml(d), 'pe.yml')!.remoteWrite[0].queue.batchSendDeadlineMs;
+    assert.deepEqual(['0', '15s', '1h30m', '100ms', '1d', '2w', '1y', '1m1s1ms'].map(deadline), [0, 15_000, 5_400_000, 100, 86_400_000, 1_209_600_000, 31_536_000_000, 61_001]);
+    for (const d of ['', '1.5s', '15', 's', '1s1m', '-1s']) {
+      assert.equal(error(yaml(d)), `pe.yml:4:28: remote_write[0].queue_config.batch_send_deadline: not a valid duration string: "${d}"`);
+    }
   });
 
   test('errors name the file, line, column and field', () => {

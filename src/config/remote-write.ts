@@ -63,11 +63,8 @@ export interface PushConfig {
   remoteWrite: RemoteWriteConfig[];
 }
 
-/** A bad `global` or `remote_write` section: the message starts with `file:line:col: field: `. */
-export class PushConfigError extends ConfigError {}
-
 /** Prometheus's queue defaults, except capacity (see docs/remote-write.md: there is no WAL behind it). */
-export const DEFAULT_QUEUE: Readonly<QueueConfig> = Object.freeze({
+const DEFAULT_QUEUE: Readonly<QueueConfig> = Object.freeze({
   capacity: 500_000,
   maxSamplesPerSend: 2000,
   batchSendDeadlineMs: 5000,
@@ -87,7 +84,7 @@ const ACTIONS: readonly RelabelAction[] = ['replace', 'keep', 'drop', 'labelkeep
  * Prometheus's model.ParseDuration: units y w d h m s ms, largest first, each at most once; "0" alone.
  * Returns milliseconds, or null when the text is not a duration.
  */
-export function parseDuration(text: string): number | null {
+function parseDuration(text: string): number | null {
   if (text === '0') return 0;
   const m = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/.exec(text);
   if (m === null || text === '') return null;
@@ -105,7 +102,7 @@ class Reader {
 
   fail(node: Node | null | undefined, field: string, msg: string): never {
     const p = this.lc.linePos(node?.range?.[0] ?? 0);
-    throw new PushConfigError(`${this.file}:${p.line}:${p.col}: ${field}: ${msg}`);
+    throw new ConfigError(`${this.file}:${p.line}:${p.col}: ${field}: ${msg}`);
   }
 
   /** The pairs of a mapping, rejecting keys not in `known` and repeated keys. */
@@ -183,7 +180,7 @@ export function parsePushConfig(text: string, file: string): PushConfig | null {
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const p = lc.linePos(e.pos[0]);
-    throw new PushConfigError(`${file}:${p.line}:${p.col}: yaml: ${e.message.split('\n')[0]}`);
+    throw new ConfigError(`${file}:${p.line}:${p.col}: yaml: ${e.message.split('\n')[0]}`);
   }
   const root = doc.contents as Node | null;
   if (!isMap(root)) return null;
@@ -216,7 +213,7 @@ export async function readPushConfigFile(path: string): Promise<PushConfig | nul
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    throw new PushConfigError(`open ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new ConfigError(`open ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   return parsePushConfig(text, path);
 }

@@ -9,7 +9,7 @@
 import type { CycleSnapshot, GroupSnapshot } from '../expose/snapshot';
 
 export const HISTORY_WINDOW_MS = 15 * 60_000;
-export const POINTS_PER_GROUP = 300;
+const POINTS_PER_GROUP = 300;
 /** 15 min / 300 points: one point per 3 s at most */
 const POINT_SPACING_MS = HISTORY_WINDOW_MS / POINTS_PER_GROUP;
 const MAX_GROUPS = 500;
