@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfigText, parseConfigFile, readConfigFile, ConfigError } from '../src/config/load';
-import { buildConfigNamer, buildDefaultNamer, ProcnamesNamer, goBase, type ProcAttributes } from '../src/config/matcher';
+import { parseConfigFile, readConfig, ConfigError } from '../src/config/load';
+import { buildConfigNamer, buildDefaultNamer, ProcnamesNamer, type ProcAttributes } from '../src/config/matcher';
 import { buildNamer, resolveConfig, StartupError } from '../src/collector';
 import { defaultOptions } from '../src/options';
 import { memoryLogger } from './memory-logger';
@@ -16,7 +16,7 @@ function proc(p: Partial<ProcAttributes>): ProcAttributes {
 
 function namer(yaml: string) {
   const log: string[] = [];
-  return buildConfigNamer(parseConfigText(yaml, 'cfg.yaml'), 'cfg.yaml', (m) => log.push(m));
+  return buildConfigNamer(parseConfigFile(yaml, 'cfg.yaml').rules, 'cfg.yaml', (m) => log.push(m));
 }
 
 function configError(yaml: string): string {
@@ -80,9 +80,9 @@ describe('config matching (docs/behaviour.md#matching, upstream test TestConfigB
     assert.equal(c.matchAndName(proc({ comm: 'kworker/0:1' })), 'kworker/0:1');
   });
   test('an empty or null config matches nothing', () => {
-    assert.deepEqual(parseConfigText('', 'c'), []);
-    assert.deepEqual(parseConfigText('process_names: []\n', 'c'), []);
-    assert.deepEqual(parseConfigText('process_names:\n', 'c'), []);
+    assert.deepEqual(parseConfigFile('', 'c').rules, []);
+    assert.deepEqual(parseConfigFile('process_names: []\n', 'c').rules, []);
+    assert.deepEqual(parseConfigFile('process_names:\n', 'c').rules, []);
   });
   test('scalars are taken verbatim', () => {
     const c = namer('process_names:\n  - comm: [123, 1.50, true]\n    name: "{{.Comm}}"\n');
@@ -120,7 +120,7 @@ describe('templates and captures (docs/behaviour.md#matching, docs/behaviour.md#
   });
   test('a run-time template error keeps the partial name and is logged once', () => {
     const logged: string[] = [];
-    const c = buildConfigNamer(parseConfigText('process_names:\n  - comm: [a]\n    name: "A{{index .Cgroups 5}}B"\n', 'c.yaml'), 'c.yaml', (m) => logged.push(m));
+    const c = buildConfigNamer(parseConfigFile('process_names:\n  - comm: [a]\n    name: "A{{index .Cgroups 5}}B"\n', 'c.yaml').rules, 'c.yaml', (m) => logged.push(m));
     assert.equal(c.matchAndName(proc({ comm: 'a', pid: 7 })), 'A');
     assert.equal(c.matchAndName(proc({ comm: 'a', pid: 8 })), 'A');
     assert.equal(logged.length, 1);
@@ -167,7 +167,7 @@ describe('config errors name the file, line, column and rule', () => {
     assert.match(configError('process_names:\n\t- comm: [a]\n'), /^cfg\.yaml:2:1: yaml: Tabs are not allowed as indentation/);
   });
   test('a missing file', async () => {
-    await assert.rejects(readConfigFile('/nonexistent/x.yaml'), { message: 'open /nonexistent/x.yaml: no such file or directory' });
+    await assert.rejects(readConfig('/nonexistent/x.yaml'), { message: 'open /nonexistent/x.yaml: no such file or directory' });
   });
   test('buildNamer wraps it like the reference: error reading config file "<path>": …', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'npe-cfg-'));
@@ -218,13 +218,15 @@ describe('default namer and helpers', () => {
     assert.equal(n.matchAndName(proc({ comm: 'sshd', cmdline: ['/usr/sbin/sshd', '-D'] })), 'sshd');
     assert.equal(n.matchAndName(proc({ comm: 'kworker/0:0', cmdline: [] })), undefined);
   });
-  test('goBase follows Go filepath.Base', () => {
-    assert.equal(goBase(''), '.');
-    assert.equal(goBase('/'), '/');
-    assert.equal(goBase('///'), '/');
-    assert.equal(goBase('/usr/bin/'), 'bin');
-    assert.equal(goBase('a'), 'a');
-    assert.equal(goBase('/a/b'), 'b');
+  test('{{.ExeBase}} is Go filepath.Base of argv[0]', () => {
+    const n = namer('process_names:\n  - cmdline: [""]\n    name: "{{.ExeBase}}"\n');
+    const exeBase = (argv0: string) => n.matchAndName(proc({ cmdline: [argv0] }));
+    assert.equal(exeBase(''), '.');
+    assert.equal(exeBase('/'), '/');
+    assert.equal(exeBase('///'), '/');
+    assert.equal(exeBase('/usr/bin/'), 'bin');
+    assert.equal(exeBase('a'), 'a');
+    assert.equal(exeBase('/a/b'), 'b');
   });
   test('a catastrophic regex on a 20,000-byte cmdline stays linear', () => {
     const n = namer('process_names:\n  - cmdline: ["(a+)+$"]\n    name: x\n');

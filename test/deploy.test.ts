@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { parseCommandLine } from '../src/cli';
-import { parseConfigText } from '../src/config/load';
+import { parseConfigFile } from '../src/config/load';
 import { buildConfigNamer } from '../src/config/matcher';
 import type { Options } from '../src/options';
 import { REPO } from './fresh-machine';
@@ -145,7 +145,7 @@ test('Kubernetes DaemonSet: flags parse, mounts match them, the config loads, th
   // -config.path is a file of the mounted ConfigMap, and that config loads
   const cfg = volumeAt(path.dirname(o.configPath));
   assert.equal(cfg.volume.configMap?.name, cm.metadata.name);
-  const rules = parseConfigText(cm.data[path.basename(o.configPath)], o.configPath);
+  const rules = parseConfigFile(cm.data[path.basename(o.configPath)], o.configPath).rules;
   assert.equal(rules.length, 1);
   buildConfigNamer(rules, o.configPath, (msg) => assert.fail(msg)); // regexes and templates compile
 

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parsePushConfig, readPushConfigFile } from '../src/config/remote-write';
-import { readConfigFile, ConfigError } from '../src/config/load';
+import { readConfig, ConfigError } from '../src/config/load';
 import { pushFromConfig } from '../src/push';
 import { StartupError } from '../src/collector';
 import { memoryLogger } from './memory-logger';
@@ -134,7 +134,7 @@ remote_write:
     const file = join(dir, 'pe.yml');
     writeFileSync(file, 'process_names:\n  - comm: [bash]\nremote_write:\n  - url: http://127.0.0.1:1/w\n    queue_config: {capacity: 0}\n');
     // the rules loader reads the same file and is not bothered by the push sections
-    assert.equal((await readConfigFile(file)).length, 1);
+    assert.equal((await readConfig(file)).rules.length, 1);
     await assert.rejects(readPushConfigFile(file), (e: Error) => e instanceof ConfigError && e.message === `${file}:5:30: remote_write[0].queue_config.capacity: expected a positive integer, got \`0\``);
     await assert.rejects(
       pushFromConfig(file, { collector: undefined as never, log: memoryLogger(), version: 't' }),

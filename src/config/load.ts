@@ -99,10 +99,6 @@ function scalarText(node: Node): string | null {
   return String(node.value);
 }
 
-export function parseConfigText(text: string, file: string): RuleSource[] {
-  return parseConfigFile(text, file).rules;
-}
-
 export function parseConfigFile(text: string, file: string): ConfigFile {
   const settings: ConfigSettings = {};
   const lc = new LineCounter();
@@ -208,10 +204,6 @@ export function parseConfigFile(text: string, file: string): ConfigFile {
     rules.push(rule);
   });
   return { rules, settings };
-}
-
-export async function readConfigFile(path: string): Promise<RuleSource[]> {
-  return (await readConfig(path)).rules;
 }
 
 export async function readConfig(path: string): Promise<ConfigFile> {

@@ -33,7 +33,7 @@ export interface RuleRef {
 }
 
 /** Go filepath.Base: trailing slashes stripped, "" is ".", all slashes is "/". */
-export function goBase(path: string): string {
+function goBase(path: string): string {
   if (path === '') return '.';
   let end = path.length;
   while (end > 0 && path[end - 1] === '/') end--;
