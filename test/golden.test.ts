@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { FakeProcfs, type FakeProc } from './fakeproc';
 import { assertGolden, GOLDEN_DIR } from './golden';
 import { OUR_MAIN } from './procs';
-import { READER_ENV } from '../src/proc/select';
 import { loadNative } from '../src/proc/native';
 
 /** The fixture: a small host with the cases that shape the output. */
@@ -98,7 +97,7 @@ describe('golden: the binary on a fixed tree, whole exposition', () => {
         const res = spawnSync(process.execPath, [OUR_MAIN, '-procfs', tree.root, ...c.args, '-once-to-stdout-delay', '1ms'], {
           encoding: 'utf8',
           timeout: 60_000,
-          env: { ...process.env, [READER_ENV]: reader },
+          env: { ...process.env, NAMEDPROCESS_READER: reader },
         });
         if (res.status !== 0) throw new Error(`exit ${res.status}: ${res.stderr}`);
         assertGolden(c.name, normalize(res.stdout));

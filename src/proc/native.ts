@@ -95,8 +95,14 @@ export function loadNative(env: NodeJS.ProcessEnv = process.env): NativeLoad {
   return result;
 }
 
-/** A Scanner (kind 'native') over an addon handle. */
-export class NativeScanner implements Scanner {
+/** The native scanner: a Scanner that also reports what the addon was built and started with. */
+export interface NativeScanner extends Scanner {
+  readonly kind: 'native';
+  info(): NativeInfo;
+}
+
+/** A NativeScanner over an addon handle. */
+class AddonScanner implements NativeScanner {
   readonly kind = 'native' as const;
 
   constructor(private readonly handle: NativeHandle) {}
@@ -139,7 +145,7 @@ export function createNativeScanner(opts: {
   if (!load.addon) return { scanner: undefined, reason: load.reason };
   try {
     const handle = load.addon.createScanner(opts.procfs, opts.threads ?? 0);
-    return { scanner: new NativeScanner(handle), reason: load.reason };
+    return { scanner: new AddonScanner(handle), reason: load.reason };
   } catch (e) {
     return { scanner: undefined, reason: `createScanner failed: ${e instanceof Error ? e.message : String(e)}` };
   }

@@ -7,7 +7,7 @@ import { createTsScanner } from './ts-reader';
 /** NAMEDPROCESS_READER asks for something this install cannot give: a start-up error for the user. */
 export class ReaderSelectionError extends Error {}
 
-export const READER_ENV = 'NAMEDPROCESS_READER';
+const READER_ENV = 'NAMEDPROCESS_READER';
 
 interface SelectedScanner {
   scanner: Scanner;

@@ -315,7 +315,7 @@ function reflectValueString(v: GoValue): string {
 
 interface Variable { name: string; value: GoValue }
 
-export class State {
+class State {
   private readonly out: string[] = [];
   private node: Node | null = null;
   private vars: Variable[];

@@ -5,7 +5,7 @@ import { asBytes, Text } from './go';
  * Raw argv elements: an empty file gives []; otherwise trailing NULs are trimmed and the rest is
  * split on NUL, keeping empty inner elements ("a\0\0b\0" → a, "", b; "\0\0" → one "").
  */
-export function splitCmdline(text: Text): Uint8Array[] {
+function splitCmdline(text: Text): Uint8Array[] {
   const b = asBytes(text);
   if (b.length === 0) return [];
   let end = b.length;

@@ -2,7 +2,7 @@
 import { latin1, MAX_SCAN_TOKEN, ParseError, parseUint10, scanLines, Text } from './go';
 
 /** 2^64-1 as the nearest float64, the value procfs gives `unlimited`. */
-export const UNLIMITED = 18446744073709551615;
+const UNLIMITED = 18446744073709551615;
 
 // procfs's limitsMatch with Go's ASCII-only \s spelled out (JS \s would also match \v and Unicode).
 const LIMITS_MATCH = /(Max \w+[\t\n\f\r ]{0,1}?\w*[\t\n\f\r ]{0,1}\w*)[\t\n\f\r ]{2,}(\w+)[\t\n\f\r ]{2,}(\w+)/;
