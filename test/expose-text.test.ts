@@ -2,9 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   FAMILY_ORDER,
-  escapeLabelValue,
   renderGroupFamilies,
-  renderGroupFamiliesChunks,
 } from '../src/expose/text';
 import { GO_ZERO_TIME_UNIX, type CycleSnapshot, type GroupSnapshot, type ThreadNameSnapshot } from '../src/expose/snapshot';
 
@@ -540,9 +538,13 @@ test('openmetrics: odd names still give a structurally valid exposition', () => 
   checkOpenMetrics(got + OPENMETRICS_EOF);
 });
 
-test('escapeLabelValue', () => {
-  assert.equal(escapeLabelValue('plain'), 'plain');
-  assert.equal(escapeLabelValue('a\\b"c\nd\te'), 'a\\\\b\\"c\\nd\te');
+test('label values are escaped as expfmt does: backslash, quote and newline; a tab stays', () => {
+  const numProcs = (name: string) =>
+    renderGroupFamilies(snapshot({ groups: [group(name, { numProcs: 1 })] }), { threads: false, format: 'text' })
+      .split('\n')
+      .filter((l) => l.startsWith('namedprocess_namegroup_num_procs{'));
+  assert.deepEqual(numProcs('plain'), ['namedprocess_namegroup_num_procs{groupname="plain"} 1']);
+  assert.deepEqual(numProcs('a\\b"c\nd\te'), ['namedprocess_namegroup_num_procs{groupname="a\\\\b\\"c\\nd\te"} 1']);
 });
 
 test('100,000 groups render without throwing, with the expected number of lines', () => {
@@ -550,17 +552,13 @@ test('100,000 groups render without throwing, with the expected number of lines'
   for (let i = 0; i < 100000; i++) {
     groups.push(group('group-' + i, { numProcs: i % 7, cpuUser: i / 100, readBytes: i * 4096, oldestStartTime: 1700000000 + i }));
   }
-  const chunks = renderGroupFamiliesChunks(snapshot({ groups }), { threads: true, format: 'text' });
+  const text = renderGroupFamilies(snapshot({ groups }), { threads: true, format: 'text' });
   let lines = 0;
-  for (const c of chunks) {
-    // Chunks stay bounded: one flush per group at most, each group writes well under 4 KiB.
-    assert.ok(c.length < (1 << 16) + 4096);
-    for (let i = c.indexOf('\n'); i >= 0; i = c.indexOf('\n', i + 1)) lines++;
-  }
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
   // 23 samples per group (2 ctx + 2 cpu + 5 memory + 5 states + 9 single ones), 13 families x 2
   // header lines, and the three scrape counters at 3 lines each.
   assert.equal(lines, 23 * 100000 + 13 * 2 + 3 * 3);
-  assert.ok(chunks[chunks.length - 1].endsWith('namedprocess_scrape_procread_errors 2\n'));
+  assert.ok(text.endsWith('namedprocess_scrape_procread_errors 2\n'));
 });
 
 /**

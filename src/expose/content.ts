@@ -10,7 +10,7 @@ interface Negotiated {
   contentType: string;
 }
 
-export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=values';
+const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=values';
 
 // The name-escaping schemes expfmt accepts in an Accept `escaping=` parameter; anything else is ignored.
 const ESCAPING_SCHEMES = new Set(['allow-utf-8', 'underscores', 'dots', 'values']);

@@ -167,7 +167,7 @@ interface WellFormed {
 }
 
 /** expfmt label-value escaping: `\` -> `\\`, `"` -> `\"`, newline -> `\n`; everything else verbatim. */
-export function escapeLabelValue(s: string): string {
+function escapeLabelValue(s: string): string {
   const n = s.length;
   let i = 0;
   for (; i < n; i++) {
@@ -232,10 +232,11 @@ class Out {
 }
 
 /**
- * The namedprocess_* part of the exposition as a list of chunks (concatenate them, or write them to
- * a stream one by one). Ends with the three scrape counters; no `# EOF`: the exporter's own families follow, and prom-client's text ends with it.
+ * The namedprocess_* part of the exposition, ending with the three scrape counters; no `# EOF`: the
+ * exporter's own families follow, and prom-client's text ends with it. Built in chunks of about
+ * CHUNK characters (see Out), joined at the end.
  */
-export function renderGroupFamiliesChunks(snap: CycleSnapshot, opts: RenderOptions): string[] {
+export function renderGroupFamilies(snap: CycleSnapshot, opts: RenderOptions): string {
   const fmt = opts.format === 'openmetrics' ? formatOpenMetricsFloat : formatTextFloat;
   const H = HEADERS[opts.format];
   const o = new Out();
@@ -249,12 +250,7 @@ export function renderGroupFamiliesChunks(snap: CycleSnapshot, opts: RenderOptio
     H.scrapeErrors + 'namedprocess_scrape_errors ' + fmt(snap.scrapeErrors) + '\n' +
     H.partialErrors + 'namedprocess_scrape_partial_errors ' + fmt(snap.partialErrors) + '\n' +
     H.procreadErrors + 'namedprocess_scrape_procread_errors ' + fmt(snap.procReadErrors) + '\n';
-  return o.done();
-}
-
-/** renderGroupFamiliesChunks joined into one string. */
-export function renderGroupFamilies(snap: CycleSnapshot, opts: RenderOptions): string {
-  return renderGroupFamiliesChunks(snap, opts).join('');
+  return o.done().join('');
 }
 
 type Fmt = (v: number) => string;
