@@ -88,7 +88,7 @@ function defaultProg(): string {
 }
 
 /** Go's flag.Usage: "Usage of <prog>:" then PrintDefaults (flags sorted by name). */
-export function usageText(prog: string = defaultProg()): string {
+function usageText(prog: string = defaultProg()): string {
   const sorted = [...FLAGS].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   let out = `Usage of ${prog}:\n`;
   for (const f of sorted) {
@@ -109,7 +109,7 @@ export function usageText(prog: string = defaultProg()): string {
 // Go value syntaxes
 
 /** strconv.ParseBool */
-export function parseGoBool(s: string): boolean | undefined {
+function parseGoBool(s: string): boolean | undefined {
   switch (s) {
     case '1': case 't': case 'T': case 'true': case 'TRUE': case 'True':
       return true;
@@ -133,7 +133,7 @@ function goPlatform(): string {
 }
 
 /** prometheus/common version.Print layout, with Node in place of Go. */
-export function versionText(version: string | undefined): string {
+function versionText(version: string | undefined): string {
   const v = version === undefined || version === '' ? 'unknown' : version;
   const row = (label: string, value: string) => `  ${(label + ':').padEnd(18)}${value}\n`;
   return (
