@@ -10,10 +10,10 @@ import type { TLSSocket } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeLabels, encodeWriteRequest, type SampleRun } from '../src/push/proto';
-import { SeriesBuilder, parseSeriesKey, parseValue, type Chunk } from '../src/push/series';
+import { SeriesBuilder, type Chunk } from '../src/push/series';
 import { SampleQueue } from '../src/push/queue';
-import { expand, relabel } from '../src/push/relabel';
-import { Endpoint, parseRetryAfter } from '../src/push/sender';
+import { relabel } from '../src/push/relabel';
+import { Endpoint } from '../src/push/sender';
 import { PushMetrics } from '../src/push/metrics';
 import { parsePushConfig, type PushConfig } from '../src/config/remote-write';
 import { memoryLogger } from './memory-logger';
@@ -74,13 +74,11 @@ describe('series from the exposition', () => {
     'weird NaN\n';
 
   test('labels are unescaped; values parse, Go float texts included', () => {
-    assert.deepEqual(parseSeriesKey('m{groupname="a\\"b\\\\c\\nd",x=""}'), [['__name__', 'm'], ['groupname', 'a"b\\c\nd'], ['x', '']]);
-    assert.deepEqual(parseSeriesKey('m'), [['__name__', 'm']]);
-    assert.equal(parseValue('+Inf'), Infinity);
-    assert.equal(parseValue('-Inf'), -Infinity);
-    assert.ok(Number.isNaN(parseValue('NaN')));
-    assert.equal(parseValue('1.2e+06'), 1.2e6);
-    assert.throws(() => parseValue('abc'), /bad sample value "abc"/);
+    const bare = () => new SeriesBuilder({ targetLabels: [], externalLabels: [], rules: [] });
+    assert.deepEqual(bare().labelsOf('m{groupname="a\\"b\\\\c\\nd",x=""}'), [['__name__', 'm'], ['groupname', 'a"b\\c\nd'], ['x', '']]);
+    assert.deepEqual(bare().labelsOf('m'), [['__name__', 'm']]);
+    assert.deepEqual([...bare().build('a +Inf\nb -Inf\nc NaN\nd 1.2e+06\n', 1).values], [Infinity, -Infinity, NaN, 1.2e6]);
+    assert.throws(() => bare().build('a abc\n', 1), { message: 'bad sample value "abc"' });
   });
 
   test('job and instance like a scrape, external labels, sorted; every sample stamped with the cycle time', () => {
@@ -162,7 +160,16 @@ describe('series from the exposition', () => {
     const out = relabel(new Map([['__name__', 'm'], ['g_a', 'ABC'], ['b', 'gone'], ['c', 'dropped']]), cfg.remoteWrite[0].writeRelabel);
     // md5("ABC") = 902fbdd2b1df0c4f70b4a5d23525e932: last 8 bytes 70b4a5d23525e932 mod 8 = 2
     assert.deepEqual([...(out ?? [])].sort(), [['__name__', 'm'], ['h_a', 'ABC'], ['low', 'abc'], ['shard', '2']]);
-    assert.equal(expand('$1x|${1}x|$$|$name|${name}', ['all', 'A', 'B'], ['', '', 'name']), '|Ax|$|B|B');
+    // Go's regexp.Expand in a replacement: $1x names the absent group "1x"; ${1}x, $$, $name and ${name}
+    const expand = pushConfig(`remote_write:
+  - url: http://127.0.0.1:1/w
+    write_relabel_configs:
+      - source_labels: [v]
+        regex: '(A)(?P<name>B)'
+        target_label: out
+        replacement: '$1x|\${1}x|$$|$name|\${name}'
+`);
+    assert.equal(relabel(new Map([['__name__', 'm'], ['v', 'AB']]), expand.remoteWrite[0].writeRelabel)?.get('out'), '|Ax|$|B|B');
   });
 });
 
@@ -276,8 +283,20 @@ describe('delivery to a receiver', () => {
     await off.endpoint.whenIdle();
     assert.deepEqual([off.metrics.endpoints[0].sent, off.metrics.endpoints[0].failed, off.waits.length], [0, 3, 0]);
     await off.endpoint.stop(0);
-    assert.equal(parseRetryAfter('Wed, 21 Oct 2015 07:28:10 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT')), 10_000);
-    assert.equal(parseRetryAfter('soon', 0), undefined);
+  });
+
+  test('Retry-After as an HTTP date waits until then (0 when past); one that cannot be read leaves the backoff', async (t) => {
+    t.mock.timers.enable({ apis: ['Date'], now: Date.parse('Wed, 21 Oct 2015 07:28:00 GMT') });
+    const r = await rig('      retry_on_http_429: true\n');
+    r.receiver.answers.push(
+      { status: 429, headers: { 'retry-after': 'Wed, 21 Oct 2015 07:28:10 GMT' } },
+      { status: 503, headers: { 'retry-after': 'Wed, 21 Oct 2015 07:27:00 GMT' } },
+      { status: 503, headers: { 'retry-after': 'soon' } },
+    );
+    r.endpoint.enqueue(CYCLE, 1000);
+    await r.endpoint.whenIdle();
+    assert.deepEqual(r.waits, [10_000, 0, 120]);
+    await r.endpoint.stop(0);
   });
 
   test('batches of max_samples_per_send, in order, with the protocol headers', async () => {

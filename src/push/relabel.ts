@@ -9,7 +9,7 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
  * Go's regexp.Expand: `$1`, `${1}`, `$name`, `${name}`, `$$`. As in Go, `$1x` names the group "1x"
  * (absent, so empty): write `${1}x`.
  */
-export function expand(template: string, match: readonly string[], names: readonly string[]): string {
+function expand(template: string, match: readonly string[], names: readonly string[]): string {
   if (!template.includes('$')) return template;
   let out = '';
   let i = 0;

@@ -44,7 +44,7 @@ function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /** Retry-After: delay-seconds or an HTTP date; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | string[] | undefined, nowMs: number): number | undefined {
+function parseRetryAfter(value: string | string[] | undefined, nowMs: number): number | undefined {
   const v = Array.isArray(value) ? value[0] : value;
   if (v === undefined || v.trim() === '') return undefined;
   if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;

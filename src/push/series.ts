@@ -27,7 +27,7 @@ export interface Chunk {
 class ExpositionParseError extends Error {}
 
 /** The labels of an exposition line's `name{a="b",...}` part, __name__ first. */
-export function parseSeriesKey(key: string): Array<[string, string]> {
+function parseSeriesKey(key: string): Array<[string, string]> {
   const brace = key.indexOf('{');
   if (brace < 0) return [['__name__', key]];
   const out: Array<[string, string]> = [['__name__', key.slice(0, brace)]];
@@ -54,7 +54,7 @@ export function parseSeriesKey(key: string): Array<[string, string]> {
 }
 
 /** An exposition value: Go's and prom-client's float texts, including NaN and ±Inf. */
-export function parseValue(text: string): number {
+function parseValue(text: string): number {
   if (text === '+Inf') return Infinity;
   if (text === '-Inf') return -Infinity;
   if (text === 'NaN') return NaN;
