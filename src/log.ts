@@ -26,13 +26,13 @@ export interface Logger {
 const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 
 /** A logfmt value: bare when it has no space, quote, '=' or control character, else a quoted string. */
-export function logfmtValue(v: string): string {
+function logfmtValue(v: string): string {
   // eslint-disable-next-line no-control-regex
   return v !== '' && !/[\s"=\\\x00-\x1f\x7f\u2028\u2029]/.test(v) ? v : JSON.stringify(v);
 }
 
 // keys are identifiers in practice; anything else is made one so the line still parses
-export function logfmtKey(k: string): string {
+function logfmtKey(k: string): string {
   const s = k.replace(/[^A-Za-z0-9_.\-/]/g, '_');
   return s === '' ? '_' : s;
 }
