@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { parseCommandLine } from '../src/cli';
-import { parseConfigFile } from '../src/config/load';
+import { readConfig } from '../src/config/load';
 import { buildConfigNamer } from '../src/config/matcher';
 import type { Options } from '../src/options';
 import { REPO } from './fresh-machine';
@@ -117,7 +117,7 @@ interface Volume {
   configMap?: { name: string };
 }
 
-test('Kubernetes DaemonSet: flags parse, mounts match them, the config loads, the container is locked down', () => {
+test('Kubernetes DaemonSet: flags parse, mounts match them, the config loads, the container is locked down', async () => {
   const docs = parseAllDocuments(fs.readFileSync(path.join(DEPLOY, 'kubernetes.yaml'), 'utf8')).map((d) => d.toJS() as Record<string, any>);
   const ds = docs.find((d) => d.kind === 'DaemonSet')!;
   const cm = docs.find((d) => d.kind === 'ConfigMap')!;
@@ -145,7 +145,11 @@ test('Kubernetes DaemonSet: flags parse, mounts match them, the config loads, th
   // -config.path is a file of the mounted ConfigMap, and that config loads
   const cfg = volumeAt(path.dirname(o.configPath));
   assert.equal(cfg.volume.configMap?.name, cm.metadata.name);
-  const rules = parseConfigFile(cm.data[path.basename(o.configPath)], o.configPath).rules;
+  // the ConfigMap's file as the pod sees it, read as the exporter reads it
+  const mounted = fs.mkdtempSync(path.join(os.tmpdir(), 'npe-deploy-cm-'));
+  fs.writeFileSync(path.join(mounted, path.basename(o.configPath)), cm.data[path.basename(o.configPath)]);
+  const rules = (await readConfig(path.join(mounted, path.basename(o.configPath)))).rules;
+  fs.rmSync(mounted, { recursive: true });
   assert.equal(rules.length, 1);
   buildConfigNamer(rules, o.configPath, (msg) => assert.fail(msg)); // regexes and templates compile
 

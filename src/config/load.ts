@@ -99,7 +99,7 @@ function scalarText(node: Node): string | null {
   return String(node.value);
 }
 
-export function parseConfigFile(text: string, file: string): ConfigFile {
+function parseConfigFile(text: string, file: string): ConfigFile {
   const settings: ConfigSettings = {};
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false, version: '1.1', prettyErrors: false });
