@@ -3,7 +3,7 @@
 // error naming the file, line, column and field, e.g. `pe.yml:7:19: remote_write[0].queue_config.capacity: ...`.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node, type YAMLMap } from 'yaml';
+import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node, type YAMLMap } from './yaml';
 import { GoRegex, RegexSyntaxError } from './regex';
 import { ConfigError } from './load';
 

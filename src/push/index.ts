@@ -9,7 +9,7 @@ import { ConfigError } from '../config/load';
 import { goQuote } from '../go/quote';
 import type { Logger } from '../log';
 import { PushMetrics } from './metrics';
-import { Endpoint } from './sender';
+import type { Endpoint } from './sender';
 
 /**
  * The `job` label of every pushed series: Grafana Agent's process_exporter integration pushed its
@@ -62,6 +62,8 @@ export class Pusher {
   }
 
   static async create(cfg: PushConfig, deps: PushDeps): Promise<Pusher> {
+    // the sender (undici, snappy) is loaded only by a config that pushes: about 20 MB of RSS otherwise
+    const { Endpoint } = await import('./sender');
     const p = new Pusher(cfg, deps);
     const targetLabels: Array<[string, string]> = [['instance', deps.instance ?? hostname()], ['job', PUSH_JOB]];
     for (const rw of cfg.remoteWrite) {
