@@ -108,7 +108,7 @@ test('a reader that fails mid-cycle costs that cycle only: a scrape error, then 
 });
 
 test('cycle listeners see every cycle; collectFresh reuses a fresh snapshot and runs a cycle for a stale one', async () => {
-  const { collector, state } = await setup();
+  const { collector, state, log } = await setup();
   const seen: number[] = [];
   collector.onCycle((snap, endedAtMs) => {
     assert.ok(endedAtMs > 0);
@@ -119,6 +119,7 @@ test('cycle listeners see every cycle; collectFresh reuses a fresh snapshot and 
   });
   await collector.prime();
   assert.equal(seen.length, 1, 'the priming cycle is delivered');
+  assert.ok(log.lines.includes('cycle listener failed: listener bug'), log.lines.join('\n'));
   const first = await collector.collectFresh(60_000);
   assert.equal(state.lists, 1, 'a fresh snapshot is reused: no new scan');
   assert.equal(first, collector.latest?.snap);

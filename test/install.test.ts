@@ -25,6 +25,19 @@ function checkoutCopy(withPrebuilds: boolean): string {
   return dir;
 }
 
+/** A checkout copy, a PATH without a compiler and an empty fake procfs, all removed when the test ends. */
+async function slimMachine(t: { after(fn: () => Promise<void>): void }, withPrebuilds: boolean) {
+  const dir = checkoutCopy(withPrebuilds);
+  const bin = bareBin();
+  const f = await FakeProcfs.create();
+  t.after(async () => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(bin, { recursive: true, force: true });
+    await f.remove();
+  });
+  return { dir, bin, f };
+}
+
 /** The build log an install line points at is for a user to read; a test cleans up after itself. */
 function removeLog(line: string): void {
   const log = / full log: (\S+native-build\.log)\)/.exec(line)?.[1];
@@ -35,14 +48,7 @@ function removeLog(line: string): void {
 const hasPrebuild = fs.existsSync(path.join(REPO, PREBUILD));
 
 test('with the committed prebuild and no compiler: install takes it, the exporter runs native', { skip: hasPrebuild ? false : `${PREBUILD} is missing: run npm run build:prebuilds` }, async (t) => {
-  const dir = checkoutCopy(true);
-  const bin = bareBin();
-  const f = await FakeProcfs.create();
-  t.after(async () => {
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.rmSync(bin, { recursive: true, force: true });
-    await f.remove();
-  });
+  const { dir, bin, f } = await slimMachine(t, true);
   const install = spawnSync(process.execPath, ['scripts/install.js'], { cwd: dir, env: cleanEnv({ PATH: bin }), encoding: 'utf8', timeout: 60_000 });
   assert.equal(install.status, 0, install.stderr);
   assert.equal(install.stdout, `namedprocess-exporter: native scanner ${PREBUILD}\n`);
@@ -57,14 +63,7 @@ test('with the committed prebuild and no compiler: install takes it, the exporte
 });
 
 test('no prebuild and no compiler: install prints one line and exits 0; the exporter runs on the TS reader and says why', async (t) => {
-  const dir = checkoutCopy(false);
-  const bin = bareBin();
-  const f = await FakeProcfs.create();
-  t.after(async () => {
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.rmSync(bin, { recursive: true, force: true });
-    await f.remove();
-  });
+  const { dir, bin, f } = await slimMachine(t, false);
 
   const install = spawnSync(process.execPath, ['scripts/install.js'], { cwd: dir, env: cleanEnv({ PATH: bin }), encoding: 'utf8', timeout: 120_000 });
   assert.equal(install.status, 0, install.stderr);
