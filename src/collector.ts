@@ -90,10 +90,12 @@ export class ProcessCollector {
   private readonly listeners: CycleListener[] = [];
   private last: { snap: CycleSnapshot; endedAtMs: number } | null = null;
   private current: Promise<CycleSnapshot> | null = null;
+  /** uid -> user name, shared by the namer (.Username) and the page's process rows */
+  private readonly users: UsernameCache;
 
   private constructor(options: Options, private readonly deps: CollectorDeps, bootTimeSec: number) {
     this.opts = options;
-    const users = new UsernameCache(deps.passwdPath);
+    const users = (this.users = new UsernameCache(deps.passwdPath));
     this.trackerOpts = {
       namer: deps.namer,
       children: options.children,
@@ -183,6 +185,11 @@ export class ProcessCollector {
       });
     }
     return this.primed;
+  }
+
+  /** The user name of a uid, from the same cache the rules' .Username uses. */
+  username(uid: number): string {
+    return this.users.lookup(uid);
   }
 
   /** Consumers of the cycle (history, push) subscribe here; a listener that throws is logged, never fatal. */

@@ -14,7 +14,6 @@ import { negotiate } from './expose/content';
 import { VERSION } from './version';
 import { HistoryStore } from './history/store';
 import { createPageRoutes } from './page/routes';
-import { UsernameCache } from './track/usernames';
 import { pageSize } from './proc/pagesize';
 import { CYCLE_GRACE_MS, endProcess, settleWithin } from './shutdown';
 
@@ -79,7 +78,6 @@ async function main(): Promise<number> {
   // the page at / and its data: history rides on every cycle, whoever triggered it
   const history = new HistoryStore();
   collector.onCycle(history.record);
-  const users = new UsernameCache();
   const pageRoutes = createPageRoutes({
     collector,
     history,
@@ -89,7 +87,7 @@ async function main(): Promise<number> {
     intervalMs: given.pageIntervalMs,
     exposeCmdlines: given.pageExposeCmdlines,
     pageSize: pageSize(),
-    username: (uid) => users.lookup(uid),
+    username: (uid) => collector.username(uid),
   });
 
   let server;
