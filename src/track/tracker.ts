@@ -112,8 +112,6 @@ export class Tracker {
   private rematchPending = false;
   /** when the last cycle started: in a re-matching cycle, only processes born since count from birth */
   private lastCycleAtMs = NaN;
-  /** the start of the window a newly named process counts from birth in (first cycle, or the last one when re-matching) */
-  private countFromMs = NaN;
   scrapeErrors = 0;
   procReadErrors = 0;
   partialErrors = 0;
@@ -178,16 +176,19 @@ export class Tracker {
     }
     const cycle = ++this.cycle;
     const now = this.now();
+    // a reload asked for this cycle to name every process again; one asked for meanwhile waits for the next
     const rematching = this.rematchPending;
+    this.rematchPending = false;
     for (const g of this.groups.values()) g.beginCycle();
 
     const reads = this.identify(cols, cycle, rematching);
     let det: DetailColumns;
     try {
-      det = await this.scanner.readDetails(this.detailRequest(cols, reads, now));
+      det = await this.scanner.readDetails(this.detailRequest(cols, reads, now, rematching));
     } catch (e) {
       // the reader itself failed (e.g. its worker thread died): the cycle fails like a failed listing; a
       // re-matching cycle is tried again next time
+      if (rematching) this.rematchPending = true;
       return this.failCycle(`error reading process details: ${(e as Error).message}`);
     }
     this.lastProcsRead = cols.count;
@@ -216,12 +217,9 @@ export class Tracker {
       }
     }
 
-    // after a reload, a process that was running unmatched joins from now: its past is not the group's
-    this.countFromMs = rematching ? this.lastCycleAtMs : this.firstUpdateAtMs;
-    this.adoptOrMatch(fresh, cols, det, cycle, now);
+    this.adoptOrMatch(fresh, cols, det, cycle, now, rematching);
     this.table.sweep(cycle);
     this.smapsAsked = undefined;
-    this.rematchPending = false;
     this.lastCycleAtMs = now;
     return this.snapshot();
   }
@@ -262,7 +260,7 @@ export class Tracker {
 
   // ----------------------------------------------------------------------------------------------- read
 
-  private detailRequest(cols: StatColumns, reads: Reads, now: number): DetailRequest {
+  private detailRequest(cols: StatColumns, reads: Reads, now: number, rematching: boolean): DetailRequest {
     const o = this.opts;
     const n = reads.rows.length;
     const req: DetailRequest = {
@@ -281,7 +279,7 @@ export class Tracker {
       req.pids[r] = cols.pid[i];
       req.wantThreads[r] = cols.numThreads[i] >= 2 ? 1 : 0;
       // a re-matching cycle names tracked processes again: their static facts too
-      req.wantStatic[r] = slot < 0 || this.rematchPending ? 1 : 0;
+      req.wantStatic[r] = slot < 0 || rematching ? 1 : 0;
       if (smaps !== undefined && (slot < 0 || this.smapsStale(slot, cols, i, now))) {
         smaps[r] = 1;
         smapsRead++;
@@ -317,7 +315,7 @@ export class Tracker {
   // ------------------------------------------------------------------------------------ adopt or match
 
   /** Names the new rows by the rules; under -children an unmatched one joins its nearest tracked ancestor. */
-  private adoptOrMatch(fresh: FreshRow[], cols: StatColumns, det: DetailColumns, cycle: number, now: number): void {
+  private adoptOrMatch(fresh: FreshRow[], cols: StatColumns, det: DetailColumns, cycle: number, now: number, rematching: boolean): void {
     const o = this.opts;
     const t = this.table;
     const tell = o.onNewProcess;
@@ -330,7 +328,10 @@ export class Tracker {
     // cycle (after a reload) names every process it keeps, whatever the time.
     const clock = o.monotonicMs ?? (() => performance.now());
     const deadline = clock() + NAMING_BUDGET_MS;
-    const budgeted = !this.rematchPending;
+    const budgeted = !rematching;
+    // processes born after the exporter started count from birth (docs/behaviour.md#first-sight); after a
+    // reload, only those born since the last cycle: one that ran unmatched joins from now
+    const countFromMs = rematching ? this.lastCycleAtMs : this.firstUpdateAtMs;
     let deferred = 0;
     for (const f of fresh) {
       if (budgeted && !f.rematch && clock() > deadline) {
@@ -361,7 +362,7 @@ export class Tracker {
       }
       if (name !== undefined) name = this.labels.bound('groupname', name);
       if (name !== undefined) {
-        this.track(name, f, cols, det, cycle, now);
+        this.track(name, f, cols, det, cycle, now, countFromMs);
         tell?.({ pid: attrs.pid, startTicks: cols.startTicks[i], attrs, group: name });
       } else {
         unmatched.set(cols.pid[i], f);
@@ -398,7 +399,7 @@ export class Tracker {
       const name = o.children ? resolve(pid, 0) : null;
       if (name !== null) {
         if (trackedGroup(pid) === null) {
-          this.track(name, f, cols, det, cycle, now);
+          this.track(name, f, cols, det, cycle, now, countFromMs);
           tell?.({ pid, startTicks: cols.startTicks[f.i], attrs: attrsOf.get(pid)!, group: name, adoptedBy: cols.ppid[f.i] });
         }
         continue;
@@ -417,7 +418,7 @@ export class Tracker {
   }
 
   /** Starts tracking a named row in its group, then accounts its first readings. */
-  private track(name: string, f: FreshRow, cols: StatColumns, det: DetailColumns, cycle: number, now: number): void {
+  private track(name: string, f: FreshRow, cols: StatColumns, det: DetailColumns, cycle: number, now: number, countFromMs: number): void {
     let group = this.groups.get(name);
     if (group === undefined) {
       group = new GroupAccumulator(name);
@@ -433,9 +434,7 @@ export class Tracker {
     }
     const s = t.add(cols.pid[i], cols.startTicks[i], SlotKind.TRACKED, cycle);
     const startTimeMs = this.startTimeMs(cols.startTicks[i]);
-    // processes born after the exporter started count from birth, the others from now (docs/behaviour.md#first-sight); in
-    // a re-matching cycle, only those born since the last cycle
-    const fromBirth = !f.rematch && startTimeMs > this.countFromMs;
+    const fromBirth = !f.rematch && startTimeMs > countFromMs;
     t.startTimeMs[s] = startTimeMs;
     t.comm[s] = packedString(cols.comm, i);
     t.group[s] = group;
