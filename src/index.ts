@@ -13,6 +13,7 @@ import { selectScanner } from './proc/select';
 import { FAMILY_INFO, FAMILY_ORDER, renderGroupFamilies } from './expose/text';
 import type { CycleSnapshot } from './expose/snapshot';
 import { VERSION } from './version';
+import { parseSampleValue, parseSeriesKey } from './expose/parse';
 
 export { defaultOptions, type Options } from './options';
 export { ProcessCollector, StartupError } from './collector';
@@ -110,38 +111,10 @@ function familiesOf(snap: CycleSnapshot, threads: boolean): Map<string, { help: 
       out.set(line.slice(7, sp), current);
     } else if (line !== '' && !line.startsWith('#') && current !== undefined) {
       const sp = line.lastIndexOf(' ');
-      current.samples.push({ labels: parseLabels(line.slice(0, sp)), value: parseGoFloat(line.slice(sp + 1)) });
+      current.samples.push({ labels: Object.fromEntries(parseSeriesKey(line.slice(0, sp)).slice(1)), value: parseSampleValue(line.slice(sp + 1)) });
     }
   }
   return out;
-}
-
-function parseGoFloat(s: string): number {
-  return s === '+Inf' ? Infinity : s === '-Inf' ? -Infinity : Number(s);
-}
-
-function parseLabels(series: string): Record<string, string> {
-  const labels: Record<string, string> = {};
-  const open = series.indexOf('{');
-  if (open < 0) return labels;
-  let i = open + 1;
-  while (i < series.length && series[i] !== '}') {
-    const eq = series.indexOf('=', i);
-    const name = series.slice(i, eq);
-    let j = eq + 2;
-    let value = '';
-    while (series[j] !== '"') {
-      if (series[j] === '\\') {
-        const n = series[j + 1];
-        value += n === 'n' ? '\n' : n;
-        j += 2;
-      } else value += series[j++];
-    }
-    labels[name] = value;
-    i = j + 1;
-    if (series[i] === ',') i++;
-  }
-  return labels;
 }
 
 // A family is in the registry only while the last cycle gave it samples, as the CLI writes only families

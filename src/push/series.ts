@@ -6,6 +6,7 @@
 import type { RelabelRule } from '../config/remote-write';
 import { encodeLabels } from './proto';
 import { relabel } from './relabel';
+import { ExpositionParseError, parseSampleValue, parseSeriesKey } from '../expose/parse';
 
 export interface SeriesContext {
   /** added to every series, as a scrape's target labels: job and instance */
@@ -22,45 +23,6 @@ export interface Chunk {
   values: Float64Array;
   /** samples before this index are sent (or dropped) */
   start: number;
-}
-
-class ExpositionParseError extends Error {}
-
-/** The labels of an exposition line's `name{a="b",...}` part, __name__ first. */
-function parseSeriesKey(key: string): Array<[string, string]> {
-  const brace = key.indexOf('{');
-  if (brace < 0) return [['__name__', key]];
-  const out: Array<[string, string]> = [['__name__', key.slice(0, brace)]];
-  let i = brace + 1;
-  while (i < key.length && key[i] !== '}') {
-    const eq = key.indexOf('="', i);
-    if (eq < 0) throw new ExpositionParseError(`bad series ${JSON.stringify(key)}`);
-    const name = key.slice(i, eq);
-    let value = '';
-    let j = eq + 2;
-    for (; j < key.length; j++) {
-      const c = key[j];
-      if (c === '"') break;
-      if (c === '\\') {
-        const n = key[++j];
-        value += n === 'n' ? '\n' : n;
-      } else value += c;
-    }
-    out.push([name, value]);
-    i = j + 1;
-    if (key[i] === ',') i++;
-  }
-  return out;
-}
-
-/** An exposition value: Go's and prom-client's float texts, including NaN and ±Inf. */
-function parseValue(text: string): number {
-  if (text === '+Inf') return Infinity;
-  if (text === '-Inf') return -Infinity;
-  if (text === 'NaN') return NaN;
-  const v = Number(text);
-  if (Number.isNaN(v) || text === '') throw new ExpositionParseError(`bad sample value ${JSON.stringify(text)}`);
-  return v;
 }
 
 export class SeriesBuilder {
@@ -124,7 +86,7 @@ export class SeriesBuilder {
             grown.set(values);
             values = grown;
           }
-          values[n++] = parseValue(text.slice(sp + 1, nl));
+          values[n++] = parseSampleValue(text.slice(sp + 1, nl));
         }
       }
       pos = nl + 1;
