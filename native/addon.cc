@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <limits>
 #include <memory>
 #include <napi.h>
 #include <string>
@@ -183,7 +184,15 @@ class Scanner : public Napi::ObjectWrap<Scanner> {
     Napi::Value readSmaps = o.Get("readSmaps");
     if (!readSmaps.IsUndefined() && !copy_typed(readSmaps, napi_uint8_array, req.read_smaps))
       return reject(env, "readDetails: readSmaps must be a Uint8Array", "ERR_INVALID_ARG");
-    // Rows missing from the flag arrays mean "no".
+    Napi::Value sched = o.Get("sched");
+    if (!sched.IsUndefined() && !copy_typed(sched, napi_uint8_array, req.sched))
+      return reject(env, "readDetails: sched must be a Uint8Array", "ERR_INVALID_ARG");
+    Napi::Value schedPrev = o.Get("schedPrev");
+    if (!schedPrev.IsUndefined() && !copy_typed(schedPrev, napi_float64_array, req.sched_prev))
+      return reject(env, "readDetails: schedPrev must be a Float64Array", "ERR_INVALID_ARG");
+    // Rows missing from the flag arrays mean "no"; a missing previous schedstat never equals.
+    if (!sched.IsUndefined()) req.sched.resize(req.pids.size(), 0);
+    req.sched_prev.resize(req.sched.size() * 2, std::numeric_limits<double>::quiet_NaN());
     req.want_threads.resize(req.pids.size(), 0);
     req.want_static.resize(req.pids.size(), 0);
     if (!readSmaps.IsUndefined()) req.read_smaps.resize(req.pids.size(), 0);

@@ -81,7 +81,22 @@ bool read_files(const Root& root, int pidfd, const DetailRequest& req, size_t i,
   Arena& arena = w.arena;
   const bool procfs = root.real_procfs;
   int err;
-  {
+  // schedstat first: a process that has not been on a CPU since the last read (same run time, same
+  // number of switches in) cannot have changed its status, io or wchan (docs/performance.md).
+  bool held = false;
+  const uint8_t sched = req.sched.empty() ? 0 : req.sched[i];
+  if (sched) {
+    err = read_file_at(pidfd, "schedstat", buf, kReadLimit, procfs);
+    if (err == 0 && parse_schedstat(buf.data(), buf.len, row.sched_run, row.sched_slices)) {
+      held = sched == 2 && row.sched_run == req.sched_prev[2 * i] && row.sched_slices == req.sched_prev[2 * i + 1];
+    } else {
+      row.sched_run = row.sched_slices = 0;
+      if (vanished(err)) return false;
+      row.flags |= SCHED_ERR;
+    }
+  }
+  if (held) row.flags |= HELD;
+  if (!held) {
     StatusFields status;
     err = read_file_at(pidfd, "status", buf, kReadLimit, procfs);
     if (err == 0 && parse_status(buf.data(), buf.len, status)) {
@@ -101,11 +116,13 @@ bool read_files(const Root& root, int pidfd, const DetailRequest& req, size_t i,
     if (vanished(err)) return false;
     row.flags |= err == 0 ? LIMITS_ERR | LIMITS_UNPARSABLE : LIMITS_ERR;
   }
-  err = read_file_at(pidfd, "io", buf, kReadLimit, procfs);
-  if (err || !parse_io(buf.data(), buf.len, row.read_bytes, row.write_bytes)) {
-    row.read_bytes = row.write_bytes = 0;
-    if (vanished(err)) return false;
-    row.flags |= IO_ERR;
+  if (!held) {
+    err = read_file_at(pidfd, "io", buf, kReadLimit, procfs);
+    if (err || !parse_io(buf.data(), buf.len, row.read_bytes, row.write_bytes)) {
+      row.read_bytes = row.write_bytes = 0;
+      if (vanished(err)) return false;
+      row.flags |= IO_ERR;
+    }
   }
   err = read_fd_count(root, pidfd, row.fd_open);
   if (err) {
@@ -148,7 +165,7 @@ bool read_files(const Root& root, int pidfd, const DetailRequest& req, size_t i,
     }
   }
   // wchan only matters for processes that count as single-threaded (docs/behaviour.md differences #3).
-  if (row.thread_count < 2) {
+  if (row.thread_count < 2 && !held) {
     err = read_file_at(pidfd, "wchan", buf, kNoLimit, procfs);
     if (err == 0) {
       row.wchan.off = arena.push(buf.data(), buf.len);
@@ -191,6 +208,7 @@ void read_row(const Root& root, int rootfd, const DetailRequest& req, size_t i, 
     // Not a directory (or not reachable): every read below would fail the same way in the TS reader.
     row.flags = STATUS_ERR | LIMITS_ERR | IO_ERR | FD_ERR | WCHAN_ERR;
     if (req.smaps_for(i)) row.flags |= SMAPS_ERR;
+    if (!req.sched.empty() && req.sched[i]) row.flags |= SCHED_ERR;
     if (req.want_static[i]) row.flags |= CMDLINE_ERR;
     if (req.want_threads[i]) row.flags |= TASK_ERR;
     return;

@@ -368,4 +368,25 @@ bool parse_smaps_summed(const char* p, size_t n, double& pss, double& swap_pss) 
   return true;
 }
 
+// "<run ns> <wait ns> <slices>\n", as the kernel prints it; anything else is a parse error (the
+// caller then reads the process in full).
+bool parse_schedstat(const char* p, size_t n, double& run_ns, double& slices) {
+  if (n > 0 && p[n - 1] == '\n') n--;
+  uint64_t v[3];
+  size_t pos = 0;
+  for (int k = 0; k < 3; k++) {
+    size_t start = pos;
+    while (pos < n && is_digit(static_cast<unsigned char>(p[pos]))) pos++;
+    if (!parse_uint10(p + start, pos - start, v[k])) return false;
+    if (k < 2) {
+      if (pos >= n || p[pos] != ' ') return false;
+      pos++;
+    }
+  }
+  if (pos != n) return false;
+  run_ns = static_cast<double>(v[0]);
+  slices = static_cast<double>(v[2]);
+  return true;
+}
+
 }  // namespace nps

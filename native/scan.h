@@ -23,6 +23,8 @@ enum DetailFlag : uint16_t {
   GONE = 1 << 8,
   STATUS_UNPARSABLE = 1 << 9,
   LIMITS_UNPARSABLE = 1 << 10,
+  SCHED_ERR = 1 << 11,
+  HELD = 1 << 12,
 };
 
 // ---------------------------------------------------------------- fsutil.cc
@@ -138,6 +140,8 @@ struct Packed {
   N(double, fd_open, "fdOpen")            \
   N(double, pss, "pss")                   \
   N(double, swap_pss, "swapPss")          \
+  N(double, sched_run, "schedRun")        \
+  N(double, sched_slices, "schedSlices")  \
   S(wchan, "wchan")                       \
   S(cmdline, "cmdline")                   \
   S(cgroup, "cgroup")
@@ -234,6 +238,8 @@ bool parse_io(const char* p, size_t n, double& read_bytes, double& write_bytes);
 bool parse_limits_nofile(const char* p, size_t n, double& soft);
 bool parse_smaps_rollup(const char* p, size_t n, double& pss, double& swap_pss);
 bool parse_smaps_summed(const char* p, size_t n, double& pss, double& swap_pss);
+// <pid>/schedstat: time on a CPU (ns) and the number of times the task was switched in (fields 1 and 3).
+bool parse_schedstat(const char* p, size_t n, double& run_ns, double& slices);
 
 // ---------------------------------------------------------------- listing.cc
 
@@ -251,6 +257,10 @@ struct DetailRequest {
   std::vector<uint8_t> want_static;
   // with gather_smaps: 1 reads smaps_rollup for this row; empty means every row (the caller's refresh policy)
   std::vector<uint8_t> read_smaps;
+  // 1: read schedstat; 2: read it, and when it equals sched_prev[2i], [2i+1] (the process has not run
+  // since), leave status, io and wchan unread (HELD). Empty: no row reads it.
+  std::vector<uint8_t> sched;
+  std::vector<double> sched_prev;
   bool gather_smaps = false;
   bool thread_io = false;
 };

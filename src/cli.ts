@@ -47,6 +47,7 @@ const FLAGS: readonly FlagDef[] = [
   { name: 'gather-smaps', kind: 'bool', defValue: 'true', usage: 'gather metrics from smaps file, which contains proportional resident memory size' },
   // ours: not in the reference
   { name: 'gather-smaps.max-age', kind: 'duration', defValue: '5m0s', usage: "re-read a process's smaps when its stat has not changed only after this long (0s: every scrape)" },
+  { name: 'gather-idle.max-age', kind: 'duration', defValue: '5m0s', usage: "re-read status, io and wchan of a process that has not run since (stat and schedstat unchanged) only after this long (0s: every scrape)" },
   { name: 'man', kind: 'bool', defValue: 'false', usage: 'print manual' },
   { name: 'config.path', kind: 'string', defValue: '', usage: 'path to YAML config file' },
   { name: 'web.config.file', kind: 'string', defValue: '', usage: 'path to YAML web config file' },
@@ -302,6 +303,8 @@ export function parseCommandLine(argv: string[], env: CliEnv = {}): CliResult {
   if (pageIntervalNs <= 0n) return fatal('invalid -web.page-interval: it must be a positive duration such as 3s');
   const smapsMaxAgeNs = (values.get('gather-smaps.max-age') as bigint | undefined) ?? BigInt(defaultOptions.smapsMaxAgeMs) * 1_000_000n;
   if (smapsMaxAgeNs < 0n) return fatal('invalid -gather-smaps.max-age: a negative age (0s reads smaps every scrape)');
+  const idleMaxAgeNs = (values.get('gather-idle.max-age') as bigint | undefined) ?? BigInt(defaultOptions.idleMaxAgeMs) * 1_000_000n;
+  if (idleMaxAgeNs < 0n) return fatal('invalid -gather-idle.max-age: a negative age (0s reads every process in full every scrape)');
   const options: Options = {
     ...defaultOptions,
     listenAddress: str('web.listen-address'),
@@ -315,6 +318,7 @@ export function parseCommandLine(argv: string[], env: CliEnv = {}): CliResult {
     threads: bool('threads'),
     gatherSmaps: bool('gather-smaps'),
     smapsMaxAgeMs: nsToMs(smapsMaxAgeNs),
+    idleMaxAgeMs: nsToMs(idleMaxAgeNs),
     configPath,
     // the reference tests `!= 0`, so a negative limit forces recheck too
     recheck: bool('recheck') || recheckLimitNs !== 0n,

@@ -25,6 +25,10 @@ export interface Options {
   /** -gather-smaps.max-age, milliseconds: smaps of a process whose stat is unchanged is read again after
    *  this long (until then its last values are reported); 0 reads it every scrape */
   smapsMaxAgeMs: number;
+  /** -gather-idle.max-age, milliseconds: a single-threaded process that has not run since its last read
+   *  (stat and schedstat unchanged) has its status, io and wchan read again only after this long; 0 reads
+   *  them every scrape */
+  idleMaxAgeMs: number;
   /** -config.path ("" = none) */
   configPath: string;
   /** -recheck (forced true when recheckWithTimeLimitMs > 0) */
@@ -61,6 +65,7 @@ export const defaultOptions: Readonly<Options> = Object.freeze({
   threads: true,
   gatherSmaps: true,
   smapsMaxAgeMs: 5 * 60 * 1000,
+  idleMaxAgeMs: 5 * 60 * 1000,
   configPath: '',
   recheck: false,
   recheckWithTimeLimitMs: 0,

@@ -21,6 +21,8 @@ const USAGE = [
   '    \tpath to YAML config file',
   '  -debug',
   '    \tlog debugging information to stdout',
+  '  -gather-idle.max-age duration',
+  "    \tre-read status, io and wchan of a process that has not run since (stat and schedstat unchanged) only after this long (0s: every scrape) (default 5m0s)",
   '  -gather-smaps',
   '    \tgather metrics from smaps file, which contains proportional resident memory size (default true)',
   '  -gather-smaps.max-age duration',
@@ -204,6 +206,15 @@ describe('duration flags', () => {
     assert.equal(run(['--once-to-stdout-delay=0']).options.onceToStdoutDelayMs, 0);
     assert.equal(run(['-once-to-stdout-delay', '-1s']).options.onceToStdoutDelayMs, -1000);
     assert.equal(run(['-once-to-stdout-delay', '500us']).options.onceToStdoutDelayMs, 0.5);
+  });
+
+  test('-gather-idle.max-age: default 5m, 0s reads every process in full every scrape, a negative age fails at start', () => {
+    assert.equal(run([]).options.idleMaxAgeMs, 300_000);
+    assert.equal(run(['-gather-idle.max-age', '1m']).options.idleMaxAgeMs, 60_000);
+    assert.equal(run(['-gather-idle.max-age=0s']).options.idleMaxAgeMs, 0);
+    const e = exit(['-gather-idle.max-age=-1s']);
+    assert.equal(e.code, 1);
+    assert.match(e.stderr, / level=error msg="invalid -gather-idle\.max-age: a negative age \(0s reads every process in full every scrape\)"\n$/);
   });
 
   test('-gather-smaps.max-age: default 5m, 0s reads smaps every scrape, a negative age fails at start', () => {

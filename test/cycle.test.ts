@@ -106,6 +106,130 @@ export function cycleSuite(label: string, scanner: ScannerFactory): void {
     });
   });
 
+  describe(`${label}: processes that have not run (-gather-idle.max-age)`, () => {
+    const HELD = 'namedprocess_exporter_cycle_idle_held';
+    const base: FakeProc = {
+      pid: 10, comm: 'app', starttime: 500, utime: 50, stime: 20, minflt: 100, majflt: 5, rss: 10, vsize: 40960,
+      ctxVol: 7, ctxNonvol: 3, readBytes: 1000, writeBytes: 2000, vmSwapKb: 4, wchan: 'do_nanosleep', schedstat: [900_000, 40],
+    };
+    // what status, io and wchan say: changed between scrapes below, whether or not the process ran
+    let k = 0;
+    const fileValues = (): Partial<FakeProc> => {
+      k++;
+      return { ctxVol: 7 + k, ctxNonvol: 3 + 2 * k, readBytes: 1000 + 10 * k, writeBytes: 2000 + 20 * k, vmSwapKb: 4 + k, wchan: `wait_${k}`, uid: 1000 + k };
+    };
+    // the same trees scraped by the default policy and by -gather-idle.max-age=0s (every process in full every scrape)
+    const pair = async (procs: FakeProc[] = [base]) => [await start(procs, { procnames: ['app'] }), await start(procs, { procnames: ['app'], idleMaxAgeMs: 0 })];
+    // the samples, plus the tracker's count of held processes (served as the self metric of that name)
+    const scrape = async (h: Harness) => {
+      const m = await h.samples();
+      m.set(HELD, String(h.collector.tracker.lastIdleHeld));
+      return m;
+    };
+    const both = async (hs: Harness[], procs: FakeProc[]) => {
+      const out: Array<Map<string, string>> = [];
+      for (const h of hs) {
+        await h.set(procs);
+        out.push(await scrape(h));
+      }
+      return out;
+    };
+    const withoutSelf = (m: Map<string, string>) => new Map([...m].filter(([key]) => key.startsWith('namedprocess_namegroup_')));
+
+    test('equal to reading every scrape whenever the process ran, whatever showed it', async () => {
+      const hs = await pair();
+      const moves: Array<Partial<FakeProc>> = [
+        { schedstat: [900_001, 40] }, { schedstat: [900_001, 41] }, { utime: 51 }, { stime: 21 }, { minflt: 101 }, { majflt: 6 },
+        { rss: 11 }, { vsize: 45056 }, { state: 'D' }, { numThreads: 2 }, { numThreads: 1 },
+      ];
+      let p = base;
+      for (const move of moves) {
+        p = { ...p, ...move, ...fileValues() };
+        const [policy, every] = await both(hs, [p]);
+        assert.deepEqual(withoutSelf(policy), withoutSelf(every), JSON.stringify(move));
+        assert.equal(policy.get(HELD), '0', JSON.stringify(move));
+      }
+    });
+
+    test('a process that has not run keeps what status, io and wchan said, until the maximum age', async () => {
+      const hs = await pair();
+      const wchan = (m: Map<string, string>, w: string) => m.get(`namedprocess_namegroup_threads_wchan{groupname="app",wchan="${w}"}`);
+      const still = { ...base, ...fileValues() };
+      const [policy0, every0] = await both(hs, [still]);
+      assert.equal(policy0.get(HELD), '1');
+      assert.equal(every0.get(HELD), '0');
+      const g = groupSamples(policy0, 'app');
+      assert.equal(g.get('namedprocess_namegroup_context_switches_total{ctxswitchtype="voluntary"}'), '0');
+      assert.equal(g.get('namedprocess_namegroup_read_bytes_total'), '0');
+      assert.equal(g.get('namedprocess_namegroup_memory_bytes{memtype="swapped"}'), '4096');
+      assert.equal(wchan(policy0, 'do_nanosleep'), '1');
+      const readSince = String(Number(still.readBytes) - Number(base.readBytes));
+      assert.equal(groupSamples(every0, 'app').get('namedprocess_namegroup_read_bytes_total'), readSince);
+      assert.equal(wchan(every0, still.wchan!), '1');
+      // each scrape advances the clock 15 s; the full read at start is 5 minutes old after 20 scrapes
+      const policy = hs[0];
+      let s = policy0;
+      let scrapes = 1;
+      while (s.get(HELD) === '1' && scrapes < 30) {
+        s = await scrape(policy);
+        scrapes++;
+      }
+      assert.equal(scrapes, 20);
+      assert.equal(groupSamples(s, 'app').get('namedprocess_namegroup_read_bytes_total'), readSince);
+      assert.equal(groupSamples(s, 'app').get('namedprocess_namegroup_memory_bytes{memtype="swapped"}'), String(Number(still.vmSwapKb) * 1024));
+      assert.equal(wchan(s, still.wchan!), '1');
+      // and held again from there
+      s = await scrape(policy);
+      assert.equal(s.get(HELD), '1');
+    });
+
+    test('the counters a held process kept add up once it runs again', async () => {
+      const hs = await pair();
+      await both(hs, [{ ...base, ...fileValues() }]);
+      await both(hs, [{ ...base, ...fileValues() }]);
+      const [policy, every] = await both(hs, [{ ...base, ...fileValues(), schedstat: [950_000, 44] }]);
+      assert.equal(policy.get(HELD), '0');
+      assert.deepEqual(withoutSelf(policy), withoutSelf(every));
+    });
+
+    test('a read that failed is not held: the next cycle reads in full', async () => {
+      for (const file of ['io', 'status', 'wchan']) {
+        const hs = await pair();
+        // it ran (schedstat moved), so it is read, and the read fails
+        const ran: FakeProc = { ...base, schedstat: [900_500, 41] };
+        let [policy, every] = await both(hs, [{ ...ran, ...fileValues(), omit: [file] }]);
+        assert.equal(policy.get('namedprocess_scrape_partial_errors'), every.get('namedprocess_scrape_partial_errors'), file);
+        // then it stands still: read in full all the same
+        [policy, every] = await both(hs, [{ ...ran, ...fileValues() }]);
+        assert.equal(policy.get(HELD), '0', file);
+        assert.deepEqual(withoutSelf(policy), withoutSelf(every), file);
+      }
+    });
+
+    test('without a readable schedstat (a kernel without it) every process is read in full; a bad one is no error', async () => {
+      for (const schedstat of [undefined, 'x y z\n']) {
+        const p: FakeProc = { ...base, schedstat: undefined, raw: schedstat === undefined ? undefined : { schedstat } };
+        const hs = await pair([p]);
+        for (let i = 0; i < 3; i++) {
+          const [policy, every] = await both(hs, [{ ...p, ...fileValues() }]);
+          assert.equal(policy.get(HELD), '0');
+          assert.equal(policy.get('namedprocess_scrape_partial_errors'), '0');
+          assert.deepEqual(withoutSelf(policy), withoutSelf(every));
+        }
+      }
+    });
+
+    test('multi-threaded processes are never held', async () => {
+      const p: FakeProc = { ...base, threads: [{ tid: 10 }, { tid: 11 }] };
+      const hs = await pair([p]);
+      for (let i = 0; i < 2; i++) {
+        const [policy, every] = await both(hs, [{ ...p, ...fileValues() }]);
+        assert.equal(policy.get(HELD), '0');
+        assert.deepEqual(withoutSelf(policy), withoutSelf(every));
+      }
+    });
+  });
+
   describe(`${label}: counters (docs/behaviour.md#first-sight, docs/behaviour.md#counters, docs/behaviour.md differences #1)`, () => {
     test('pre-existing processes count from zero, then by deltas; gauges are replaced', async () => {
       const p: FakeProc = { pid: 10, comm: 'app', starttime: 500, utime: 50, stime: 20, minflt: 100, majflt: 5, readBytes: 1000, writeBytes: 2000, ctxVol: 7, ctxNonvol: 3, rss: 10, vsize: 40960, fdCount: 4, fdSoftLimit: 400, vmSwapKb: 10, pssKb: 8, swapPssKb: 2 };

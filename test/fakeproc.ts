@@ -50,6 +50,8 @@ export interface FakeProc {
   wchan?: string /* "0" */;
   pssKb?: Count;
   swapPssKb?: Count;
+  /** schedstat's [ns on a CPU, times switched in]; no schedstat file when absent (as on a kernel without it) */
+  schedstat?: [Count, Count];
   /** when given with >= 2 entries the process is multi-threaded */
   threads?: FakeThread[];
   /** relative paths to leave out, e.g. 'io', 'limits', 'wchan', 'smaps_rollup', 'task', 'fd', 'status', 'task/12/io' */
@@ -361,6 +363,7 @@ export function renderProc(p: FakeProc): Map<string, Entry> {
   file('limits', limitsText(p.fdSoftLimit ?? 1024));
   file('wchan', wchan);
   file('smaps_rollup', smapsRollupText(rssKb, p.pssKb ?? rssKb, p.swapPssKb ?? 0));
+  if (p.schedstat) file('schedstat', `${fmtCount(p.schedstat[0])} 0 ${fmtCount(p.schedstat[1])}\n`);
   files.set('fd', { kind: 'dir' });
   const fdCount = p.fdCount ?? 3;
   for (let i = 0; i < fdCount; i++) files.set(`fd/${i}`, { kind: 'link', target: '/dev/null' });

@@ -40,7 +40,7 @@ const garbage = fc.constantFrom(
   '\0\0\0',
   'x'.repeat(70_000),
 );
-const target = fc.constantFrom('status', 'limits', 'io', 'smaps_rollup', 'stat', 'cgroup', 'wchan', 'cmdline');
+const target = fc.constantFrom('status', 'limits', 'io', 'smaps_rollup', 'stat', 'cgroup', 'wchan', 'cmdline', 'schedstat');
 
 const proc = (pid: number) =>
   fc.record(
@@ -62,6 +62,7 @@ const proc = (pid: number) =>
       fdSoftLimit: fc.oneof(fc.bigInt({ min: 0n, max: 10n ** 19n - 1n }), fc.constant('unlimited' as const)),
       cmdline: fc.array(fc.string({ maxLength: 12 }).filter((s) => !s.includes('\0')), { maxLength: 4 }),
       wchan: fc.constantFrom('0', 'do_select', '', 'ep_poll'),
+      schedstat: fc.option(fc.tuple(fc.constantFrom(0, 7, 2 ** 53 + 1), fc.constantFrom(0, 3)), { nil: undefined }),
       threads: fc.option(
         fc.array(fc.record({ comm: fc.option(comm, { nil: undefined }), utime: count, ctxVol: count, readBytes: count }), { minLength: 2, maxLength: 4 }),
         { nil: undefined },
@@ -110,8 +111,12 @@ test('reliability: generated trees read the same by both readers, column for col
           wantStatic: new Uint8Array(cols.count).fill(1),
           gatherSmaps: true,
           threadIo: true,
+          // every row reads schedstat, every other one compared with [7, 3]
+          sched: Uint8Array.from(cols.pid, (_, i) => 1 + (i % 2)),
+          schedPrev: Float64Array.from({ length: 2 * cols.count }, (_, k) => (k % 2 === 0 ? 7 : 3)),
         };
-        const [nd, td] = await both(scanners, (s) => s.readDetails({ ...req, pids: req.pids.slice(), wantThreads: req.wantThreads.slice(), wantStatic: req.wantStatic.slice() }));
+        const copy = (): DetailRequest => ({ ...req, pids: req.pids.slice(), wantThreads: req.wantThreads.slice(), wantStatic: req.wantStatic.slice(), sched: req.sched!.slice(), schedPrev: req.schedPrev!.slice() });
+        const [nd, td] = await both(scanners, (s) => s.readDetails(copy()));
         assert.deepStrictEqual(nd, td, 'readDetails');
       } finally {
         for (const s of scanners) s.close();

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { DetailColumns, DetailFlag, DetailRequest, packedBytes, Scanner, StatColumns } from '../src/proc/columns';
+import { DetailColumns, DetailFlag, DetailRequest, packedBytes, packedString, Scanner, StatColumns } from '../src/proc/columns';
 import { createNativeScanner, loadNative } from '../src/proc/native';
 import { createTsScanner } from '../src/proc/ts-reader';
 import { FakeProc, FakeProcfs, statusText } from './fakeproc';
@@ -53,12 +53,14 @@ function assertIdentical(actual: unknown, expected: unknown, where: string): voi
   walk(actual, expected, 'columns');
 }
 
-const COMBOS: Array<{ threads: boolean; static: boolean; smaps: boolean; threadIo: boolean; someSmaps?: boolean }> = [
+const COMBOS: Array<{ threads: boolean; static: boolean; smaps: boolean; threadIo: boolean; someSmaps?: boolean; sched?: boolean }> = [
   { threads: true, static: true, smaps: true, threadIo: true },
   { threads: false, static: false, smaps: false, threadIo: false },
   { threads: true, static: false, smaps: true, threadIo: false },
   // the refresh policy's per-row decision: rows not asked get no smaps values and no SMAPS_ERR
   { threads: false, static: true, smaps: true, threadIo: false, someSmaps: true },
+  // the idle hold's per-row request: no schedstat, schedstat, schedstat compared with a previous pair
+  { threads: true, static: false, smaps: false, threadIo: false, sched: true },
 ];
 
 /** Runs both readers over the tree and asserts identical answers; returns the TS listing. */
@@ -82,6 +84,11 @@ async function compareOnTree(root: string, extraPids: number[] = [], label = '')
         threadIo: o.threadIo,
       };
       if (o.someSmaps) req.readSmaps = Uint8Array.from(pids, (_, i) => (i % 2 === 0 ? 1 : 0));
+      if (o.sched) {
+        req.sched = Uint8Array.from(pids, (_, i) => i % 3);
+        // every other row's previous pair is "123 0 4", the schedstat most variants below have
+        req.schedPrev = Float64Array.from({ length: 2 * pids.length }, (_, k) => ((k >> 1) % 2 === 0 ? (k % 2 === 0 ? 123 : 4) : 0));
+      }
       const [dt, dn] = [await settle(ts.readDetails(req)), await settle(nat.readDetails(req))];
       assertIdentical(dn, dt, `${label} readDetails ${JSON.stringify(o)}`);
     }
@@ -265,6 +272,23 @@ const SMAPS_CASES: Array<[string, string]> = [
   ['empty', ''],
 ];
 
+const SCHEDSTAT_CASES: Array<[string, string]> = [
+  ['plain', '123 0 4\n'],
+  ['plain again', '123 0 4\n'],
+  ['no newline', '123 0 4'],
+  ['other values', '124 9 4\n'],
+  ['largest', '18446744073709551615 0 18446744073709551615\n'],
+  ['overflow', '18446744073709551616 0 4\n'],
+  ['four fields', '123 0 4 5\n'],
+  ['two fields', '123 4\n'],
+  ['double space', '123  0 4\n'],
+  ['tab', '123\t0 4\n'],
+  ['sign', '+123 0 4\n'],
+  ['letters', 'a b c\n'],
+  ['two newlines', '123 0 4\n\n'],
+  ['empty', ''],
+];
+
 interface TreeCase {
   name: string;
   procs: FakeProc[];
@@ -314,6 +338,7 @@ function cases(): TreeCase[] {
     name: 'io variants as threads',
     procs: [base({ threads: IO_CASES.map((_, i) => ({ tid: 7000 + i })), raw: Object.fromEntries(IO_CASES.map(([, t], i) => [`task/${7000 + i}/io`, t])) })],
   });
+  out.push({ name: 'schedstat variants', procs: SCHEDSTAT_CASES.map(([, t]) => base({ raw: { schedstat: t } })) });
   out.push({ name: 'limits variants', procs: LIMITS_CASES.map(([, t]) => base({ raw: { limits: t } })) });
   out.push({ name: 'smaps_rollup variants', procs: SMAPS_ROLLUP_CASES.map(([, t]) => base({ raw: { smaps_rollup: t } })) });
   out.push({ name: 'smaps fallback variants', procs: SMAPS_CASES.map(([, t]) => base({ omit: ['smaps_rollup'], raw: { smaps: t } })) });
@@ -416,6 +441,40 @@ describe('native vs TS reader on fake trees', { skip }, () => {
           assert.deepEqual([...d.pss], [8192, 0, 0, 0], s.kind);
           assert.deepEqual([...d.swapPss], [2048, 0, 0, 0], s.kind);
           assert.deepEqual([...d.flags].map((x) => x & DetailFlag.SMAPS_ERR), [0, 0, DetailFlag.SMAPS_ERR, 0], s.kind);
+        } finally {
+          s.close();
+        }
+      }
+    } finally {
+      await f.remove();
+    }
+  });
+
+  test('sched: a row whose schedstat equals its previous pair is HELD (status, io, wchan unread); the others read in full', async () => {
+    const f = await FakeProcfs.create();
+    try {
+      const proc = (pid: number, schedstat: [number, number]): FakeProc => ({ pid, comm: 'p', schedstat, ctxVol: 7, readBytes: 100, vmSwapKb: 2, wchan: 'do_nanosleep' });
+      await f.set([proc(1, [500, 3]), proc(2, [500, 3]), proc(3, [500, 3]), proc(4, [500, 3]), { pid: 5, comm: 'p' }]);
+      for (const s of [createTsScanner({ procfs: f.root }), makeNative(f.root, 2)]) {
+        try {
+          const d = await s.readDetails({
+            pids: Int32Array.from([1, 2, 3, 4, 5]),
+            wantThreads: new Uint8Array(5),
+            wantStatic: new Uint8Array(5),
+            gatherSmaps: false,
+            threadIo: false,
+            sched: Uint8Array.from([2, 2, 1, 0, 2]),
+            schedPrev: Float64Array.from([500, 3, 500, 2, 500, 3, 500, 3, 500, 3]),
+          });
+          const F = DetailFlag;
+          assert.deepEqual([...d.flags], [F.HELD, 0, 0, 0, F.SCHED_ERR], s.kind);
+          assert.deepEqual([...d.schedRun], [500, 500, 500, 0, 0], s.kind);
+          assert.deepEqual([...d.schedSlices], [3, 3, 3, 0, 0], s.kind);
+          assert.deepEqual([...d.ctxVol], [0, 7, 7, 7, 0], s.kind);
+          assert.deepEqual([...d.readBytes], [0, 100, 100, 100, 0], s.kind);
+          assert.deepEqual([...d.swapBytes], [0, 2048, 2048, 2048, 0], s.kind);
+          assert.deepEqual([0, 1, 2, 3, 4].map((i) => packedString(d.wchan, i)), ['', 'do_nanosleep', 'do_nanosleep', 'do_nanosleep', '0'], s.kind);
+          assert.deepEqual([...d.fdOpen], [3, 3, 3, 3, 3], s.kind);
         } finally {
           s.close();
         }

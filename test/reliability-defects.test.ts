@@ -221,6 +221,7 @@ describe('reliability: the naming budget of a cycle', () => {
         threads: false,
         gatherSmaps: false,
         smapsMaxAgeMs: 0,
+        idleMaxAgeMs: 0,
         removeEmptyGroups: false,
         pageSize: 4096,
         bootTimeSec: 1_700_000_000,

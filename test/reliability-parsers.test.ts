@@ -10,6 +10,7 @@ import { parseCmdline } from '../src/proc/parse/cmdline';
 import { ParseError } from '../src/proc/parse/go';
 import { parseIo } from '../src/proc/parse/io';
 import { parseLimits } from '../src/proc/parse/limits';
+import { parseSchedstat } from '../src/proc/parse/schedstat';
 import { parseSmaps, parseSmapsRollup } from '../src/proc/parse/smaps';
 import { parseStat, parseSystemStat } from '../src/proc/parse/stat';
 import { parseStatus } from '../src/proc/parse/status';
@@ -54,6 +55,7 @@ describe('reliability: /proc parsers take any bytes', () => {
   test('status', () => totalOrParseError((t) => parseStatus(t)));
   test('io', () => totalOrParseError((t) => parseIo(t)));
   test('limits', () => totalOrParseError((t) => parseLimits(t)));
+  test('schedstat', () => totalOrParseError((t) => parseSchedstat(t)));
   test('smaps_rollup and smaps', () => {
     totalOrParseError((t) => parseSmapsRollup(t));
     totalOrParseError((t) => parseSmaps(t));
@@ -100,6 +102,15 @@ describe('reliability: what the kernel writes reads back exactly', () => {
     fc.assert(
       fc.property(fc.bigInt({ min: 2n ** 64n, max: 2n ** 80n }), fc.constantFrom('voluntary_ctxt_switches', 'nonvoluntary_ctxt_switches', 'VmSwap'), (v, key) => {
         assert.throws(() => parseStatus(`${key}:\t${v}\n`), ParseError);
+      }),
+      RUNS,
+    );
+  });
+
+  test('schedstat: what the kernel prints parses to its first and third numbers', () => {
+    fc.assert(
+      fc.property(u64, u64, u64, (run, wait, slices) => {
+        assert.deepEqual(parseSchedstat(`${run} ${wait} ${slices}\n`), { runNs: Number(run), slices: Number(slices) });
       }),
       RUNS,
     );

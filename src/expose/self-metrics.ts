@@ -90,11 +90,22 @@ const constructorName = (x: unknown): string | undefined => {
   return c === undefined ? undefined : c.name;
 };
 
+/** What one update cycle read and tracked (the cycle gauges). */
+export interface CycleCounts {
+  procsRead: number;
+  threadsRead: number;
+  smapsRead: number;
+  idleHeld: number;
+  tracked: number;
+  ignored: number;
+}
+
 export class SelfMetrics {
   private seconds = 0;
   private procs = 0;
   private threads = 0;
   private smaps = 0;
+  private idleHeld = 0;
   private tracked = 0;
   private ignored = 0;
   private readonly buildInfo: string;
@@ -143,13 +154,14 @@ export class SelfMetrics {
     this.more.push(render);
   }
 
-  recordCycle(seconds: number, procs: number, threads: number, smaps: number, tracked: number, ignored: number): void {
+  recordCycle(seconds: number, c: CycleCounts): void {
     this.seconds = seconds;
-    this.procs = procs;
-    this.threads = threads;
-    this.smaps = smaps;
-    this.tracked = tracked;
-    this.ignored = ignored;
+    this.procs = c.procsRead;
+    this.threads = c.threadsRead;
+    this.smaps = c.smapsRead;
+    this.idleHeld = c.idleHeld;
+    this.tracked = c.tracked;
+    this.ignored = c.ignored;
   }
 
   /** Records event-loop delays while a cycle runs (true at its start, false at its end). */
@@ -252,6 +264,7 @@ export class SelfMetrics {
     one('namedprocess_exporter_cycle_procs_read', 'gauge', 'Processes whose stat was read in the last update cycle.', this.procs);
     one('namedprocess_exporter_cycle_threads_read', 'gauge', 'Threads read in the last update cycle (multi-threaded tracked processes only).', this.threads);
     one('namedprocess_exporter_cycle_smaps_read', 'gauge', 'Processes whose smaps was read in the last update cycle (the others report their last values read).', this.smaps);
+    one('namedprocess_exporter_cycle_idle_held', 'gauge', 'Processes that had not run since their last read, whose status, io and wchan were not read in the last update cycle (their last values are reported).', this.idleHeld);
     one('namedprocess_exporter_tracked_procs', 'gauge', 'Processes currently tracked in a group.', this.tracked);
     one('namedprocess_exporter_ignored_procs', 'gauge', 'Processes currently ignored (matched no rule): only their stat is read.', this.ignored);
     head('namedprocess_exporter_label_values_cut_total', 'counter', `Label values longer than ${MAX_LABEL_VALUE_LENGTH} characters cut to a prefix and a hash: group names once per process named, thread names and wchans once per thread and cycle.`);

@@ -70,6 +70,12 @@ export interface DetailRequest {
   readSmaps?: Uint8Array;
   /** read task/<tid>/io (only needed for the per-thread metrics, i.e. -threads) */
   threadIo: boolean;
+  /** per row, 1: read schedstat (schedRun, schedSlices); 2: read it, and when it equals the row's
+   *  schedPrev pair the process has not run since: status, io and wchan are left unread (HELD).
+   *  Absent: no row reads it. */
+  sched?: Uint8Array;
+  /** with sched: [run ns, slices] as last read, two per row (NaN never equals) */
+  schedPrev?: Float64Array;
 }
 
 /** Bits of DetailColumns.flags. */
@@ -92,6 +98,11 @@ export const DetailFlag = {
    *  unknown for the cycle, the process stays (or is tracked, when new) and a partial error is counted. */
   STATUS_UNPARSABLE: 1 << 9,
   LIMITS_UNPARSABLE: 1 << 10,
+  /** schedstat asked for but unreadable or unparsable: nothing is held, and no error is counted */
+  SCHED_ERR: 1 << 11,
+  /** the process has not run since the last read: status, io and wchan were not read (their columns
+   *  are 0 and empty; the caller keeps what it read last) */
+  HELD: 1 << 12,
 } as const;
 
 export const PARTIAL_ERROR_MASK =
@@ -117,6 +128,9 @@ export const DETAIL_COLUMNS = {
   /** Pss and SwapPss in bytes; 0 with SMAPS_ERR or without gatherSmaps */
   pss: 'f64',
   swapPss: 'f64',
+  /** schedstat fields 1 and 3: nanoseconds on a CPU, times switched in; 0 when not asked or with SCHED_ERR */
+  schedRun: 'f64',
+  schedSlices: 'f64',
   /** `<pid>/wchan` verbatim; empty with WCHAN_ERR. Read only for rows that end up with < 2 threads. */
   wchan: 'str',
   /** raw cmdline bytes (NUL separated) for wantStatic rows, empty otherwise */

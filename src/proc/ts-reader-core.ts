@@ -11,6 +11,7 @@ import { DETAIL_COLUMNS, DetailColumns, DetailFlag, DetailRequest, RowOf, STAT_C
 import { ParseError } from './parse/go';
 import { parseIo } from './parse/io';
 import { parseLimits } from './parse/limits';
+import { parseSchedstat } from './parse/schedstat';
 import { parseSmaps, parseSmapsRollup } from './parse/smaps';
 import { parseStat, ProcStat } from './parse/stat';
 import { parseStatus } from './parse/status';
@@ -293,21 +294,38 @@ function readRow(r: SyncReader, job: DetailJob, i: number, dir: string, row: Det
     }
   };
   let threads: ThreadRow[] | null = null;
-  attempt(DetailFlag.STATUS_ERR, () => {
-    const st = parseStatus(r.read(dir + '/status', READ_LIMIT, true));
-    row.uid = st.uid;
-    row.ctxVol = st.ctxVol;
-    row.ctxNonvol = st.ctxNonvol;
-    row.swapBytes = st.swapBytes;
-  }, DetailFlag.STATUS_UNPARSABLE);
+  // schedstat first: a process that has not been on a CPU since the last read cannot have changed its
+  // status, io or wchan (docs/performance.md)
+  let held = false;
+  const sched = job.sched?.[i] ?? 0;
+  if (sched) {
+    attempt(DetailFlag.SCHED_ERR, () => {
+      const ss = parseSchedstat(r.read(dir + '/schedstat', READ_LIMIT, true));
+      row.schedRun = ss.runNs;
+      row.schedSlices = ss.slices;
+      held = sched === 2 && ss.runNs === job.schedPrev![2 * i] && ss.slices === job.schedPrev![2 * i + 1];
+    });
+  }
+  if (held) row.flags |= DetailFlag.HELD;
+  if (!held) {
+    attempt(DetailFlag.STATUS_ERR, () => {
+      const st = parseStatus(r.read(dir + '/status', READ_LIMIT, true));
+      row.uid = st.uid;
+      row.ctxVol = st.ctxVol;
+      row.ctxNonvol = st.ctxNonvol;
+      row.swapBytes = st.swapBytes;
+    }, DetailFlag.STATUS_UNPARSABLE);
+  }
   attempt(DetailFlag.LIMITS_ERR, () => {
     row.fdLimit = parseLimits(r.read(dir + '/limits', NO_LIMIT, true)).openFilesSoft;
   }, DetailFlag.LIMITS_UNPARSABLE);
-  attempt(DetailFlag.IO_ERR, () => {
-    const io = parseIo(r.read(dir + '/io', READ_LIMIT, true));
-    row.readBytes = io.readBytes;
-    row.writeBytes = io.writeBytes;
-  });
+  if (!held) {
+    attempt(DetailFlag.IO_ERR, () => {
+      const io = parseIo(r.read(dir + '/io', READ_LIMIT, true));
+      row.readBytes = io.readBytes;
+      row.writeBytes = io.writeBytes;
+    });
+  }
   attempt(DetailFlag.FD_ERR, () => {
     row.fdOpen = countFds(dir + '/fd', job.real);
   });
@@ -340,7 +358,7 @@ function readRow(r: SyncReader, job: DetailJob, i: number, dir: string, row: Det
       if (ths.length >= 2) threads = ths;
     });
   }
-  if (threads === null) {
+  if (threads === null && !held) {
     // a view into the read buffer: the builder copies it before the next read
     attempt(DetailFlag.WCHAN_ERR, () => {
       row.wchan = r.read(dir + '/wchan', NO_LIMIT, true);

@@ -326,6 +326,8 @@ class TsScanner implements Scanner {
       wantStatic: req.wantStatic.slice(a, b),
       gatherSmaps: req.gatherSmaps,
       readSmaps: req.readSmaps?.slice(a, b),
+      sched: req.sched?.slice(a, b),
+      schedPrev: req.schedPrev?.slice(2 * a, 2 * b),
       threadIo: req.threadIo,
     });
     if (n === 0 || !this.slot(0)) return this.readDetailsHere(n, job);
@@ -341,6 +343,8 @@ class TsScanner implements Scanner {
           j.wantThreads.buffer as ArrayBuffer,
           j.wantStatic.buffer as ArrayBuffer,
           ...(j.readSmaps ? [j.readSmaps.buffer as ArrayBuffer] : []),
+          ...(j.sched ? [j.sched.buffer as ArrayBuffer] : []),
+          ...(j.schedPrev ? [j.schedPrev.buffer as ArrayBuffer] : []),
         ].filter((b) => b.byteLength > 0));
       }),
     );

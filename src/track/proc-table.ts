@@ -42,6 +42,16 @@ export class ProcTable {
   pss = new Float64Array(0);
   swapPss = new Float64Array(0);
   smapsAtMs = new Float64Array(0);
+  /** stat state of the last cycle, compared with the other stat values by the idle hold */
+  state = new Uint8Array(0);
+  /** schedstat as last read (NaN: not read, or unreadable): equal again means the process has not run */
+  schedRun = new Float64Array(0);
+  schedSlices = new Float64Array(0);
+  /** when status, io and wchan were last read without error (NaN: never; read in full next cycle) */
+  fullReadAtMs = new Float64Array(0);
+  /** wchan as last read (label-bounded), and whether bounding cut it: what a held process reports */
+  wchan: string[] = [];
+  wchanCut = new Uint8Array(0);
   /** comm at first sight: a change means an exec, re-matched under -recheck */
   comm: string[] = [];
   group: (GroupAccumulator | null)[] = [];
@@ -81,6 +91,7 @@ export class ProcTable {
     this.slotOf.delete(this.pid[s]);
     this.kind[s] = SlotKind.FREE;
     this.comm[s] = '';
+    this.wchan[s] = '';
     this.group[s] = null;
     this.threads[s] = null;
     this.freeSlots.push(s);
@@ -105,9 +116,17 @@ export class ProcTable {
       b.set(a.subarray(0, this.used));
       return b;
     };
-    const u8 = new Uint8Array(cap);
-    u8.set(this.kind.subarray(0, this.used));
-    this.kind = u8;
+    const u8 = (a: Uint8Array) => {
+      const b = new Uint8Array(cap);
+      b.set(a.subarray(0, this.used));
+      return b;
+    };
+    this.kind = u8(this.kind);
+    this.state = u8(this.state);
+    this.wchanCut = u8(this.wchanCut);
+    this.schedRun = f64(this.schedRun);
+    this.schedSlices = f64(this.schedSlices);
+    this.fullReadAtMs = f64(this.fullReadAtMs);
     this.pid = i32(this.pid);
     this.startTicks = f64(this.startTicks);
     this.seenCycle = i32(this.seenCycle);
@@ -145,6 +164,12 @@ export class ProcTable {
         this.pss[to] = this.pss[s];
         this.swapPss[to] = this.swapPss[s];
         this.smapsAtMs[to] = this.smapsAtMs[s];
+        this.state[to] = this.state[s];
+        this.schedRun[to] = this.schedRun[s];
+        this.schedSlices[to] = this.schedSlices[s];
+        this.fullReadAtMs[to] = this.fullReadAtMs[s];
+        this.wchan[to] = this.wchan[s];
+        this.wchanCut[to] = this.wchanCut[s];
         this.comm[to] = this.comm[s];
         this.group[to] = this.group[s];
         this.threads[to] = this.threads[s];
@@ -153,7 +178,7 @@ export class ProcTable {
       to++;
     }
     this.used = to;
-    this.comm.length = this.group.length = this.threads.length = to;
+    this.comm.length = this.wchan.length = this.group.length = this.threads.length = to;
     this.freeSlots.length = 0;
     this.grow(Math.max(64, to * 2));
   }

@@ -1,6 +1,7 @@
 // The update cycle's bookkeeping (docs/behaviour.md#counting), one named step at a time:
 //   identity        which (pid, starttime) is tracked, ignored or new (or exec'd, under -recheck)
-//   read            details only for tracked and new processes; smaps only where it can have changed
+//   read            details only for tracked and new processes; smaps only where it can have changed, and
+//                   status, io and wchan not of a process that has not run since they were last read
 //   adopt or match  a new process is named by the rules, or joins its nearest tracked ancestor's group
 //   delta           per-process and per-thread counter increases, one rule for both (deltas.ts)
 //   account         deltas, gauges, states and wchans into the group accumulators
@@ -34,6 +35,9 @@ export interface TrackerOptions {
   gatherSmaps: boolean;
   /** -gather-smaps.max-age: smaps of a process whose stat did not change is read again after this long; 0 reads it every cycle */
   smapsMaxAgeMs: number;
+  /** -gather-idle.max-age: a single-threaded process that has not run since its last read keeps its status,
+   *  io and wchan values at most this long; 0 reads them every cycle */
+  idleMaxAgeMs: number;
   removeEmptyGroups: boolean;
   pageSize: number;
   /** `<procfs>/stat` btime, seconds */
@@ -125,6 +129,12 @@ export class Tracker {
   lastThreadsRead = 0;
   /** smaps files read in the last cycle (the refresh policy's effect) */
   lastSmapsRead = 0;
+  /** processes whose status, io and wchan were held in the last cycle (they had not run) */
+  lastIdleHeld = 0;
+  /** the wchan values remembered for held processes, shared */
+  private readonly wchans = new Map<string, string>();
+  /** set when a cycle could read no schedstat at all (a kernel without it, a fake tree): not asked again */
+  private schedAbsent = false;
   private readonly now: () => number;
   // scratch rows: account() copies what it adds, so one of each serves every process
   private readonly reading = new Float64Array(Raw.N);
@@ -133,6 +143,8 @@ export class Tracker {
   private readonly gauges: ProcGauges = { resident: 0, virtual: 0, swapped: 0, proportionalResident: 0, proportionalSwapped: 0, openFds: 0, fdLimit: 0, numThreads: 0, startTimeMs: 0 };
   /** this cycle's per-row smaps decision; undefined when every row reads it (or none does) */
   private smapsAsked: Uint8Array | undefined;
+  /** this cycle's per-row schedstat request (DetailRequest.sched); undefined when no row reads it */
+  private schedAsked: Uint8Array | undefined;
 
   constructor(private readonly scanner: Scanner, private readonly opts: TrackerOptions) {
     this.now = opts.now ?? Date.now;
@@ -193,6 +205,7 @@ export class Tracker {
     }
     this.lastProcsRead = cols.count;
     this.lastThreadsRead = det.threads.count;
+    this.noteSchedstat(det);
 
     const fresh: FreshRow[] = [];
     for (let r = 0; r < reads.rows.length; r++) {
@@ -219,7 +232,7 @@ export class Tracker {
 
     this.adoptOrMatch(fresh, cols, det, cycle, now, rematching);
     this.table.sweep(cycle);
-    this.smapsAsked = undefined;
+    this.smapsAsked = this.schedAsked = undefined;
     this.lastCycleAtMs = now;
     return this.snapshot();
   }
@@ -288,7 +301,67 @@ export class Tracker {
     if (smaps !== undefined) req.readSmaps = smaps;
     this.smapsAsked = smaps;
     this.lastSmapsRead = !o.gatherSmaps ? 0 : smaps !== undefined ? smapsRead : n;
+    this.askSchedstat(req, cols, reads, now, rematching);
     return req;
+  }
+
+  /**
+   * Single-threaded processes read their schedstat; those whose stat stands still and whose status, io and
+   * wchan were read well less than the maximum age ago are held when their schedstat is the same as last
+   * time: a process that has not been on a CPU since can have made no system call, done no I/O, switched
+   * no context and be asleep at the same place. Its resident size and swap move only together (a page
+   * swapped out or in by someone else moves from one counter to the other), so a swap change shows in stat.
+   */
+  private askSchedstat(req: DetailRequest, cols: StatColumns, reads: Reads, now: number, rematching: boolean): void {
+    this.lastIdleHeld = 0;
+    if (!(this.opts.idleMaxAgeMs > 0) || this.schedAbsent) return;
+    const t = this.table;
+    const n = reads.rows.length;
+    const sched = new Uint8Array(n);
+    const prev = new Float64Array(2 * n);
+    for (let r = 0; r < n; r++) {
+      const i = reads.rows[r];
+      if (cols.numThreads[i] !== 1) continue;
+      const s = reads.slots[r];
+      sched[r] = 1;
+      if (
+        s >= 0 &&
+        !rematching &&
+        t.numThreads[s] === 1 &&
+        t.state[s] === cols.state[i] &&
+        now - t.fullReadAtMs[s] < this.opts.idleMaxAgeMs && // NaN: the last read was not complete
+        t.schedRun[s] === t.schedRun[s] &&
+        !this.statMoved(s, cols, i)
+      ) {
+        sched[r] = 2;
+        prev[2 * r] = t.schedRun[s];
+        prev[2 * r + 1] = t.schedSlices[s];
+      }
+    }
+    req.sched = sched;
+    req.schedPrev = prev;
+    this.schedAsked = sched;
+  }
+
+  /** A cycle that asked for schedstat and got none (every row that was not gone failed) stops asking. */
+  private noteSchedstat(det: DetailColumns): void {
+    const asked = this.schedAsked;
+    if (asked === undefined) return;
+    let read = 0;
+    let failed = 0;
+    let held = 0;
+    for (let r = 0; r < asked.length; r++) {
+      const flags = det.flags[r];
+      if (!asked[r] || flags & DetailFlag.GONE) continue;
+      if (flags & DetailFlag.SCHED_ERR) failed++;
+      else read++;
+      if (flags & DetailFlag.HELD) held++;
+    }
+    this.lastIdleHeld = held;
+    if (read === 0 && failed > 0) {
+      this.schedAbsent = true;
+      this.opts.log.debug('no process has a readable schedstat: every process is read in full every cycle');
+    }
   }
 
   /**
@@ -298,8 +371,13 @@ export class Tracker {
    * memory of its own; what the maximum age bounds is the share of pages that other processes map or unmap.
    */
   private smapsStale(s: number, cols: StatColumns, i: number, now: number): boolean {
+    if (!(now - this.table.smapsAtMs[s] < this.opts.smapsMaxAgeMs)) return true; // NaN: never read well
+    return this.statMoved(s, cols, i);
+  }
+
+  /** Whether any of the stat values the refresh policies watch moved since the last cycle. */
+  private statMoved(s: number, cols: StatColumns, i: number): boolean {
     const t = this.table;
-    if (!(now - t.smapsAtMs[s] < this.opts.smapsMaxAgeMs)) return true; // NaN: never read well
     const b = s * Raw.N;
     return (
       t.base[b + Raw.UTIME] !== cols.utime[i] ||
@@ -445,6 +523,7 @@ export class Tracker {
     t.fdLimit[s] = 0;
     t.smapsAtMs[s] = NaN;
     t.pss[s] = t.swapPss[s] = 0;
+    t.fullReadAtMs[s] = NaN;
     this.account(s, cols, i, det, r, fromBirth, now);
   }
 
@@ -456,8 +535,10 @@ export class Tracker {
     const t = this.table;
     const flags = det.flags[r];
     const g = t.group[s]!;
-    const statusOk = !(flags & DetailFlag.STATUS_ERR);
-    const ioOk = !(flags & DetailFlag.IO_ERR);
+    // held: status, io and wchan were not read because the process has not run; its last values stand
+    const held = (flags & DetailFlag.HELD) !== 0;
+    const statusOk = !held && !(flags & DetailFlag.STATUS_ERR);
+    const ioOk = !held && !(flags & DetailFlag.IO_ERR);
 
     // threads first: for a multi-threaded process they are the source of ctx switches, states, wchans
     const multi = det.threadStart[r + 1] - det.threadStart[r] >= 2;
@@ -466,7 +547,7 @@ export class Tracker {
     else {
       t.threads[s] = null;
       g.addState(cols.state[i]);
-      g.addWchan(this.labels.bound('wchan', packedString(det.wchan, r)));
+      g.addWchan(held ? this.heldWchan(s) : this.readWchan(s, det, r));
     }
 
     // an unreadable value (NaN) adds 0 and keeps the last good reading as the baseline (docs/behaviour.md differences #1)
@@ -487,6 +568,8 @@ export class Tracker {
     if (statusOk) t.swapBytes[s] = det.swapBytes[r];
     if (!(flags & DetailFlag.LIMITS_ERR)) t.fdLimit[s] = det.fdLimit[r];
     this.takeSmaps(s, det, r, now);
+    this.takeSchedstat(s, det, r, now);
+    t.state[s] = cols.state[i];
     t.rss[s] = cols.rss[i];
     t.vsize[s] = cols.vsize[i];
     t.numThreads[s] = cols.numThreads[i];
@@ -512,6 +595,42 @@ export class Tracker {
     t.pss[s] = det.pss[r];
     t.swapPss[s] = det.swapPss[r];
     t.smapsAtMs[s] = det.flags[r] & DetailFlag.SMAPS_ERR ? NaN : now;
+  }
+
+  /** What the idle hold compares next cycle: this cycle's schedstat, and whether the full read was complete. */
+  private takeSchedstat(s: number, det: DetailColumns, r: number, now: number): void {
+    const t = this.table;
+    const flags = det.flags[r];
+    // "0 0 0" is what a kernel without scheduler statistics prints for every task: it tells nothing
+    const usable = (this.schedAsked?.[r] ?? 0) > 0 && !(flags & DetailFlag.SCHED_ERR) && (det.schedRun[r] > 0 || det.schedSlices[r] > 0);
+    t.schedRun[s] = usable ? det.schedRun[r] : NaN;
+    t.schedSlices[s] = usable ? det.schedSlices[r] : NaN;
+    if (!(flags & DetailFlag.HELD)) {
+      t.fullReadAtMs[s] = flags & (DetailFlag.STATUS_ERR | DetailFlag.IO_ERR | DetailFlag.WCHAN_ERR) ? NaN : now;
+    }
+  }
+
+  /** The wchan read this cycle, bounded, remembered for the cycles in which the process is held. */
+  private readWchan(s: number, det: DetailColumns, r: number): string {
+    const t = this.table;
+    const raw = packedString(det.wchan, r);
+    let w = this.labels.bound('wchan', raw);
+    // a few kernel functions are every process's wchan: one string each, not one per process
+    const known = this.wchans.get(w);
+    if (known !== undefined) w = known;
+    else {
+      if (this.wchans.size >= 4096) this.wchans.clear();
+      this.wchans.set(w, w);
+    }
+    t.wchan[s] = w;
+    t.wchanCut[s] = w.length === raw.length ? 0 : 1;
+    return w;
+  }
+
+  /** The wchan last read, counted as cut again when it was: the same as reading it again. */
+  private heldWchan(s: number): string {
+    if (this.table.wchanCut[s]) this.labels.cuts.wchan++;
+    return this.table.wchan[s];
   }
 
   /** Per-thread deltas, states and wchans of a multi-threaded process; returns its ctx switch increases. */
