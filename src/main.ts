@@ -2,6 +2,7 @@
 // Entry point of the `process-exporter` / `namedprocess-exporter` binaries: flags, config, collector,
 // then either the HTTP server or -once-to-stdout-delay. Start-up problems are one log line and exit 1.
 // SIGHUP (and POST /-/reload with -web.enable-lifecycle) reloads the config file.
+import './heap'; // first: V8's heap settings must be in place before the rest allocates
 import { parseCommandLine } from './cli';
 import { createLogger, formatLogLine, type LogFormat, type Logger } from './log';
 import { resolveConfig, ProcessCollector, StartupError } from './collector';
