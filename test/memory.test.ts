@@ -1,9 +1,11 @@
 // What keeps the exporter's resident memory down: the V8 heap settings the binary applies at start
-// (src/heap.ts). Each check runs in a child process, since the settings are process-wide.
+// (src/heap.ts; checked in a child process, since they are process-wide), and the page size read from
+// the auxiliary vector rather than from a `getconf` child process.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
+import { pageSize, pageSizeFromAuxv } from '../src/proc/pagesize';
 
 const DIST_SRC = path.join(__dirname, '..', 'src');
 
@@ -27,4 +29,31 @@ test('the heap settings keep the young generation at its initial size under allo
   // V8's initial young generation is two 1 MiB semi-spaces; left alone it doubles under this churn
   assert.ok(tuned <= 2 * 1024 * 1024, `young generation ${tuned} bytes with the settings`);
   assert.ok(plain > tuned, `young generation ${plain} bytes without the settings, ${tuned} with`);
+});
+
+test('the page size comes from the auxiliary vector, in every word size and byte order', () => {
+  const vector = (wordBytes: 4 | 8, little: boolean, pairs: Array<[number, number]>): Buffer => {
+    const b = Buffer.alloc(pairs.length * 2 * wordBytes);
+    pairs.flat().forEach((v, i) => {
+      const off = i * wordBytes;
+      if (wordBytes === 4) (little ? b.writeUInt32LE(v, off) : b.writeUInt32BE(v, off));
+      else (little ? b.writeBigUInt64LE(BigInt(v), off) : b.writeBigUInt64BE(BigInt(v), off));
+    });
+    return b;
+  };
+  // AT_HWCAP (16), AT_PAGESZ (6), AT_CLKTCK (17), AT_NULL
+  const pairs: Array<[number, number]> = [[16, 0x178bfbff], [6, 65536], [17, 100], [0, 0]];
+  assert.equal(pageSizeFromAuxv(vector(8, true, pairs), 8, true), 65536);
+  assert.equal(pageSizeFromAuxv(vector(8, false, pairs), 8, false), 65536);
+  assert.equal(pageSizeFromAuxv(vector(4, true, pairs), 4, true), 65536);
+  assert.equal(pageSizeFromAuxv(vector(4, false, pairs), 4, false), 65536);
+  // AT_NULL ends the vector; a truncated vector has no answer
+  assert.equal(pageSizeFromAuxv(vector(8, true, [[16, 1], [0, 0], [6, 4096]]), 8, true), undefined);
+  assert.equal(pageSizeFromAuxv(vector(8, true, pairs).subarray(0, 20), 8, true), undefined);
+});
+
+test('the page size read from /proc/self/auxv is what getconf says', (t) => {
+  const r = spawnSync('getconf', ['PAGESIZE'], { encoding: 'utf8' });
+  if (r.status !== 0) return t.skip('getconf is not installed');
+  assert.equal(pageSize(), Number(r.stdout.trim()));
 });
