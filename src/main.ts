@@ -2,7 +2,8 @@
 // Entry point of the `process-exporter` / `namedprocess-exporter` binaries: flags, config, collector,
 // then either the HTTP server or -once-to-stdout-delay. Start-up problems are one log line and exit 1.
 // SIGHUP (and POST /-/reload with -web.enable-lifecycle) reloads the config file.
-import './heap'; // first: V8's heap settings must be in place before the rest allocates
+// first: V8's settings must be in place before the rest loads and allocates
+import { noteProcessesRead } from './v8-settings';
 import { parseCommandLine } from './cli';
 import { createLogger, formatLogLine, type LogFormat, type Logger } from './log';
 import { resolveConfig, ProcessCollector, StartupError } from './collector';
@@ -57,6 +58,8 @@ async function main(): Promise<number> {
     }
     throw e;
   }
+  // the optimizing compiler comes on with the first cycle large enough to gain from it (src/v8-settings.ts)
+  collector.onCycle(() => noteProcessesRead(collector.processesRead));
   // remote_write in the config file: checked now, started once the server is up (docs/remote-write.md)
   let push: Pusher | null;
   try {

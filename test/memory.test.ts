@@ -1,5 +1,5 @@
-// What keeps the exporter's resident memory down: the V8 heap settings the binary applies at start
-// (src/heap.ts; checked in a child process, since they are process-wide), and the page size read from
+// What keeps the exporter's resident memory down: the V8 settings the binary applies at start
+// (src/v8-settings.ts; checked in child processes, since they are process-wide), and the page size read from
 // the auxiliary vector rather than from a `getconf` child process.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { pageSize, pageSizeFromAuxv } from '../src/proc/pagesize';
 
-const DIST_SRC = path.join(__dirname, '..', 'src');
+const SETTINGS = path.join(__dirname, '..', 'src', 'v8-settings.js');
 
 /** Allocates 80 MB of short-lived objects in a child, then prints the young generation's size in bytes. */
 function youngGenerationAfterChurn(preload: string | null): number {
@@ -23,12 +23,34 @@ function youngGenerationAfterChurn(preload: string | null): number {
   return Number(r.stdout);
 }
 
-test('the heap settings keep the young generation at its initial size under allocation churn', () => {
+test('the V8 settings keep the young generation at its initial size under allocation churn', () => {
   const plain = youngGenerationAfterChurn(null);
-  const tuned = youngGenerationAfterChurn(path.join(DIST_SRC, 'heap.js'));
+  const tuned = youngGenerationAfterChurn(SETTINGS);
   // V8's initial young generation is two 1 MiB semi-spaces; left alone it doubles under this churn
   assert.ok(tuned <= 2 * 1024 * 1024, `young generation ${tuned} bytes with the settings`);
   assert.ok(plain > tuned, `young generation ${plain} bytes without the settings, ${tuned} with`);
+});
+
+test('the optimizing compiler stays off until a cycle reads OPTIMIZE_FROM_PROCESSES processes', () => {
+  // %GetOptimizationStatus bit 16: the function runs optimized code
+  const script = `
+    const settings = require(${JSON.stringify(SETTINGS)});
+    function hot(a) { let s = 0; for (let i = 0; i < a.length; i++) s += a[i] * 2; return s; }
+    const a = Array.from({ length: 100 }, (_, i) => i);
+    const run = () => { for (let k = 0; k < 100000; k++) hot(a); return (%GetOptimizationStatus(hot) & 16) !== 0; };
+    const out = [run()];
+    settings.noteProcessesRead(settings.OPTIMIZE_FROM_PROCESSES - 1);
+    out.push(run());
+    settings.noteProcessesRead(settings.OPTIMIZE_FROM_PROCESSES);
+    out.push(run());
+    settings.noteProcessesRead(1);
+    out.push(run());
+    process.stdout.write(JSON.stringify(out));`;
+  const r = spawnSync(process.execPath, ['--allow-natives-syntax', '-e', script], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '', 'V8 complained about a flag');
+  // off, still off one process short, on from the threshold, and on for good
+  assert.deepEqual(JSON.parse(r.stdout), [false, false, true, true]);
 });
 
 test('the page size comes from the auxiliary vector, in every word size and byte order', () => {
