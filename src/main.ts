@@ -16,6 +16,7 @@ import { negotiate } from './expose/content';
 import { VERSION } from './version';
 import { HistoryStore } from './history/store';
 import { createPageRoutes } from './page/routes';
+import { releaseYaml } from './config/yaml';
 import { pageSize } from './proc/pagesize';
 import { CYCLE_GRACE_MS, endProcess, settleWithin } from './shutdown';
 
@@ -117,6 +118,8 @@ async function main(): Promise<number> {
     log.error(`Failed to start the server: ${(e as Error).message}`);
     return 1;
   }
+  // the config and web config files are read: the YAML parser is not needed until a reload
+  releaseYaml();
   // the port is open; the priming cycle runs now and scrapes that arrive meanwhile wait for it
   collector.prime().catch((e) => log.error(`priming cycle failed: ${(e as Error).message}`));
   push?.start();
