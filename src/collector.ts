@@ -188,6 +188,11 @@ export class ProcessCollector {
     return this.primed;
   }
 
+  /** Processes listed (stat read) by the last completed cycle. */
+  get processesRead(): number {
+    return this.tracker.lastProcsRead;
+  }
+
   /** The user name of a uid, from the same cache the rules' .Username uses. */
   username(uid: number): string {
     return this.users.lookup(uid);

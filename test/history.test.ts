@@ -57,6 +57,19 @@ test('the window keeps 15 minutes, in a ring of fixed size', () => {
   assert.ok(s.values.cpuUser.every((v) => v === 1));
 });
 
+test('a ring grows as points come and keeps them in order through every growth and after it wraps', () => {
+  const h = new HistoryStore();
+  h.record(snap([group('a', { resident: 0 })]), 0);
+  for (let n = 1; n <= 340; n++) {
+    h.record(snap([group('a', { resident: n })]), n * 3000);
+    const s = h.series('a', ['resident'])!;
+    const first = Math.max(1, n - 299);
+    const want = Array.from({ length: n - first + 1 }, (_, k) => first + k);
+    assert.deepEqual(s.values.resident, want, `after ${n} points`);
+    assert.deepEqual(s.t, want.map((i) => i * 3000), `times after ${n} points`);
+  }
+});
+
 test('groups beyond the bound lose their history; the busiest keep it; every group stays in the table', () => {
   const h = new HistoryStore({ maxGroups: 2, windowMs: 900_000, spacingMs: 3000 });
   const at = (t: number, cpu: Record<string, number>) => h.record(snap(Object.entries(cpu).map(([n, c]) => group(n, { cpuUser: c }))), t);

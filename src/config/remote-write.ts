@@ -1,7 +1,7 @@
 // Prometheus's own `global` and `remote_write` sections in the `-config.path` file, with Prometheus's
 // field names, defaults and meanings. Strict, unlike the rules: an unknown key or a bad value is an
 // error naming the file, line, column and field, e.g. `pe.yml:7:19: remote_write[0].queue_config.capacity: ...`.
-import { createHash } from 'node:crypto';
+import type * as Crypto from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node, type YAMLMap } from './yaml';
 import { GoRegex, RegexSyntaxError } from './regex';
@@ -344,7 +344,8 @@ function readRemoteWrite(r: Reader, node: Node | null, field: string): RemoteWri
     out.writeRelabel = r.list(get('write_relabel_configs'), `${field}.write_relabel_configs`).map((n, i) => readRelabel(r, n, `${field}.write_relabel_configs[${i}]`));
   }
   // Prometheus names an unnamed queue by a hash of its config; a hash of the url keeps it stable across edits
-  out.name = out.name || createHash('sha256').update(url).digest('hex').slice(0, 6);
+  // node:crypto is loaded only when a config pushes: most never do
+  out.name = out.name || (require('node:crypto') as typeof Crypto).createHash('sha256').update(url).digest('hex').slice(0, 6);
   return out;
 }
 

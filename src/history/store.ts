@@ -5,7 +5,8 @@
 //
 // Bounded whatever the number of groups: at most MAX_GROUPS groups have a history (when there are more,
 // the busiest by CPU, then resident memory, keep theirs), each a ring of POINTS_PER_GROUP points of
-// FIELD_COUNT float64 figures: 500 × 300 × 11 × 8 bytes ≈ 13 MB at most.
+// FIELD_COUNT float64 figures: 500 × 300 × 11 × 8 bytes ≈ 13 MB at most, reached only after 15 minutes
+// with that many groups (a ring grows as its points come).
 import type { CycleSnapshot, GroupSnapshot } from '../expose/snapshot';
 
 export const HISTORY_WINDOW_MS = 15 * 60_000;
@@ -59,28 +60,51 @@ function figures(g: GroupSnapshot, cur: CounterReading, base: CounterReading | n
   };
 }
 
-/** A fixed-size ring of points: times and FIELD_COUNT figures per point. */
+/** The first capacity of a group's ring, in points: it doubles as points come, up to POINTS_PER_GROUP. */
+const FIRST_RING_POINTS = 16;
+
+/**
+ * A ring of points: times and FIELD_COUNT figures per point. It starts small and doubles while it fills,
+ * so a group costs what its history holds (an exporter up for a minute keeps 20 points per group, not
+ * room for 300); once at POINTS_PER_GROUP it overwrites its oldest point.
+ */
 class Ring {
-  readonly t = new Float64Array(POINTS_PER_GROUP);
-  readonly v = new Float64Array(POINTS_PER_GROUP * FIELD_COUNT);
+  t = new Float64Array(FIRST_RING_POINTS);
+  v = new Float64Array(FIRST_RING_POINTS * FIELD_COUNT);
   /** next slot to write */
   private head = 0;
   size = 0;
 
+  private get cap(): number {
+    return this.t.length;
+  }
+
   push(t: number, f: Figures): void {
+    if (this.size === this.cap && this.cap < POINTS_PER_GROUP) this.grow(Math.min(POINTS_PER_GROUP, this.cap * 2));
     this.t[this.head] = t;
     const o = this.head * FIELD_COUNT;
     for (let i = 0; i < FIELD_COUNT; i++) this.v[o + i] = f[FIELDS[i]];
-    this.head = (this.head + 1) % POINTS_PER_GROUP;
-    if (this.size < POINTS_PER_GROUP) this.size++;
+    this.head = (this.head + 1) % this.cap;
+    if (this.size < this.cap) this.size++;
+  }
+
+  /** Before the ring first wraps, its points are in slots 0 .. size-1: growing keeps them there. */
+  private grow(cap: number): void {
+    const t = new Float64Array(cap);
+    t.set(this.t);
+    const v = new Float64Array(cap * FIELD_COUNT);
+    v.set(this.v);
+    this.t = t;
+    this.v = v;
+    this.head = this.size;
   }
 
   /** Slot indexes, oldest first, of the points at or after sinceMs. */
   slots(sinceMs: number): number[] {
     const out: number[] = [];
-    const start = (this.head - this.size + POINTS_PER_GROUP) % POINTS_PER_GROUP;
+    const start = (this.head - this.size + this.cap) % this.cap;
     for (let k = 0; k < this.size; k++) {
-      const s = (start + k) % POINTS_PER_GROUP;
+      const s = (start + k) % this.cap;
       if (this.t[s] >= sinceMs) out.push(s);
     }
     return out;
@@ -91,7 +115,7 @@ class Ring {
   }
 
   get lastT(): number {
-    return this.size === 0 ? -Infinity : this.t[(this.head - 1 + POINTS_PER_GROUP) % POINTS_PER_GROUP];
+    return this.size === 0 ? -Infinity : this.t[(this.head - 1 + this.cap) % this.cap];
   }
 }
 

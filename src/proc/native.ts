@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ProcfsListError } from './columns';
 import type { DetailColumns, DetailRequest, Scanner, StatColumns } from './columns';
-import { createTsScanner } from './ts-reader';
+import type * as TsReader from './ts-reader';
 
 /** What the compiled addon exports (native/addon.cc). */
 interface NativeAddon {
@@ -114,7 +114,7 @@ class AddonScanner implements NativeScanner {
   /** Read once at start-up, by the TS reader: its parser validates every line of <procfs>/stat and
    *  words its errors like the reference (docs/behaviour.md#errors), so both readers fail start-up identically. */
   bootTime(): Promise<number> {
-    return createTsScanner({ procfs: this.handle.info().procfs }).bootTime();
+    return (require('./ts-reader') as typeof TsReader).createTsScanner({ procfs: this.handle.info().procfs }).bootTime();
   }
 
   async listProcs(): Promise<StatColumns> {

@@ -2,12 +2,17 @@
 // TypeScript reader; NAMEDPROCESS_READER=native|ts forces one (docs/deployment.md#the-native-scanner).
 import type { Scanner } from './columns';
 import { createNativeScanner } from './native';
-import { createTsScanner } from './ts-reader';
+import type * as TsReader from './ts-reader';
 
 /** NAMEDPROCESS_READER asks for something this install cannot give: a start-up error for the user. */
 export class ReaderSelectionError extends Error {}
 
 const READER_ENV = 'NAMEDPROCESS_READER';
+
+/** The TypeScript reader's module, loaded only when it is the reader: it brings worker_threads and its parsers. */
+function tsReader(): typeof TsReader {
+  return require('./ts-reader') as typeof TsReader;
+}
 
 interface SelectedScanner {
   scanner: Scanner;
@@ -22,7 +27,7 @@ export function selectScanner(opts: { procfs: string; env?: NodeJS.ProcessEnv; t
     throw new ReaderSelectionError(`${READER_ENV} must be "native" or "ts", got ${JSON.stringify(forced)}`);
   }
   if (forced === 'ts') {
-    return { scanner: createTsScanner({ procfs: opts.procfs }), reason: `forced by ${READER_ENV}=ts` };
+    return { scanner: tsReader().createTsScanner({ procfs: opts.procfs }), reason: `forced by ${READER_ENV}=ts` };
   }
   const native = createNativeScanner({ procfs: opts.procfs, threads: opts.threads, env });
   if (native.scanner) {
@@ -33,5 +38,5 @@ export function selectScanner(opts: { procfs: string; env?: NodeJS.ProcessEnv; t
   if (forced === 'native') {
     throw new ReaderSelectionError(`${READER_ENV}=native but the native scanner is not available: ${native.reason}`);
   }
-  return { scanner: createTsScanner({ procfs: opts.procfs }), reason: `the native scanner is not available: ${native.reason}` };
+  return { scanner: tsReader().createTsScanner({ procfs: opts.procfs }), reason: `the native scanner is not available: ${native.reason}` };
 }

@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { DetailColumns, DetailRequest, ProcfsListError, Scanner, StatColumns } from './columns';
 import { goErrText, goPathError } from '../go/errno';
 import { goQuote } from '../go/quote';
@@ -91,7 +91,9 @@ class Slot {
   replied = false;
 
   constructor(onDeath: (s: Slot) => void) {
-    const w = new Worker(WORKER_FILE, {
+    // node:worker_threads is loaded with the first worker: the native scanner's start-up (bootTime) never needs it
+    const { Worker: WorkerThread } = require('node:worker_threads') as typeof import('node:worker_threads');
+    const w = new WorkerThread(WORKER_FILE, {
       stdout: false,
       stderr: false,
       resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },

@@ -1,6 +1,6 @@
 // Go-style listen addresses (":9256", "127.0.0.1:0", "[::1]:9256", "localhost:9256") and Go-style listen errors.
 
-import { promises as dns } from 'node:dns';
+import type * as Dns from 'node:dns';
 import { isIP } from 'node:net';
 import { goErrText } from '../go/errno';
 
@@ -44,7 +44,8 @@ export async function resolveListenAddress(addr: string): Promise<ListenTarget> 
   if (isIP(host)) return { host, port, goAddr: joinHostPort(host, port) };
   let addrs: { address: string; family: number }[];
   try {
-    addrs = await dns.lookup(host, { all: true });
+    // node:dns is loaded only for a listen address given as a host name
+    addrs = await (require('node:dns') as typeof Dns).promises.lookup(host, { all: true });
   } catch {
     throw new Error(`listen tcp: lookup ${host}: no such host`);
   }

@@ -3,7 +3,7 @@
 // and only successful checks are cached (so failed guesses cannot evict Prometheus's entry).
 
 import type * as Bcrypt from 'bcryptjs';
-import { createHash } from 'node:crypto';
+import type * as Crypto from 'node:crypto';
 
 type AuthResult = 'ok' | 'denied' | 'busy';
 
@@ -68,6 +68,8 @@ export class BasicAuth {
     if (!creds) return 'denied';
     const known = users.get(creds.user);
     const hash = known ?? dummyHash(typicalCost(users));
+    // node:crypto is loaded by the first check: a server without basic auth never needs it
+    const { createHash } = require('node:crypto') as typeof Crypto;
     const key = createHash('sha256').update(`${creds.user}\0${hash}\0${creds.pass}`).digest('base64');
     const cached = this.cache.has(key);
     if (cached && known !== undefined) {

@@ -14,7 +14,7 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { Socket } from 'node:net';
-import * as tls from 'node:tls';
+import type * as tls from 'node:tls';
 import type { Logger } from '../log';
 import { logfmt, type LiveConfig, type TlsRuntime } from './live-config';
 import { BuiltTls, checkClient } from './tls';
@@ -118,7 +118,8 @@ export function createConnectionLayer(opts: {
   server.on('checkContinue', track);
 
   opts.registerTlsFactory((built: BuiltTls): tls.Server => {
-    const t = tls.createServer({ ...built.options, handshakeTimeout: limits.headersTimeoutMs });
+    // node:tls is loaded only when the web config asks for TLS
+    const t = (require('node:tls') as typeof tls).createServer({ ...built.options, handshakeTimeout: limits.headersTimeoutMs });
     t.on('secureConnection', (sock: tls.TLSSocket) => {
       const why = checkClient(sock, built);
       if (why) {

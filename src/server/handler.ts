@@ -6,7 +6,7 @@
 
 import type * as http from 'node:http';
 import { promisify } from 'node:util';
-import * as zlib from 'node:zlib';
+import type * as Zlib from 'node:zlib';
 import type { Logger } from '../log';
 import { BasicAuth } from './auth';
 import { RateLimiter } from './limits';
@@ -17,7 +17,12 @@ const GZIP_LEVEL = 1;
 /** Route responses smaller than this are sent as they are: gzip would not pay for itself. */
 const ROUTE_GZIP_MIN_BYTES = 1024;
 
-const gzip = promisify(zlib.gzip);
+// node:zlib is loaded by the first response a client asks to have gzipped
+let gzipAsync: ((buf: Buffer, opts: Zlib.ZlibOptions) => Promise<Buffer>) | undefined;
+function gzip(buf: Buffer, opts: Zlib.ZlibOptions): Promise<Buffer> {
+  gzipAsync ??= promisify((require('node:zlib') as typeof Zlib).gzip);
+  return gzipAsync(buf, opts);
+}
 
 export function landingPage(telemetryPath: string): string {
   return (

@@ -1,9 +1,9 @@
 // TLS side of the web config: certificates, client authentication and SAN checks (docs/behaviour.md#http).
 
-import * as crypto from 'node:crypto';
+import type * as Crypto from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { isIP } from 'node:net';
-import * as tls from 'node:tls';
+import type * as tls from 'node:tls';
 import { goPathError } from '../go/errno';
 import { GO_CIPHERS, GO_CURVES, WebConfig, WebConfigError, TlsServerConfig } from './webconfig';
 
@@ -35,6 +35,9 @@ async function readMaterial(cfg: WebConfig, key: string, file: string, inline: s
 export async function buildTls(cfg: WebConfig): Promise<BuiltTls> {
   const t = cfg.tls;
   if (!t) throw new Error('buildTls called without a TLS config');
+  // node:crypto and node:tls (about 2.5 MB resident together) are loaded only for a TLS web config
+  const crypto = require('node:crypto') as typeof Crypto;
+  const tls = require('node:tls') as typeof import('node:tls');
   const certKey = t.certFile !== '' ? 'cert_file' : 'cert';
   const keyKey = t.keyFile !== '' ? 'key_file' : 'key';
   const cert = await readMaterial(cfg, 'cert_file', t.certFile, t.cert);
@@ -43,8 +46,8 @@ export async function buildTls(cfg: WebConfig): Promise<BuiltTls> {
   // Go's tls.X509KeyPair messages, so the same mistakes read the same.
   if (!/-----BEGIN [A-Z0-9 ]*CERTIFICATE-----/.test(cert)) fail(cfg, certKey, 'failed to load X509KeyPair: tls: failed to find any PEM data in certificate input');
   if (!/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(key)) fail(cfg, keyKey, 'failed to load X509KeyPair: tls: failed to find any PEM data in key input');
-  let leaf: crypto.X509Certificate;
-  let privateKey: crypto.KeyObject;
+  let leaf: Crypto.X509Certificate;
+  let privateKey: Crypto.KeyObject;
   try {
     leaf = new crypto.X509Certificate(cert);
   } catch (err) {
@@ -111,7 +114,7 @@ function canonicalIp(s: string): string {
 }
 
 /** SAN values of a certificate, as Go lists them: DNS names, e-mails, IPs, URIs. */
-function certSans(cert: crypto.X509Certificate): string[] {
+function certSans(cert: Crypto.X509Certificate): string[] {
   const text = cert.subjectAltName;
   if (!text) return [];
   const out: string[] = [];

@@ -2,7 +2,7 @@
 // thread name or a wchan holds, and one megabyte-long value repeated in every series of a group would
 // make a scrape too big to build. A longer value is cut to a prefix plus a hash of the whole value, so
 // two long values that share the prefix still name two series.
-import { createHash } from 'node:crypto';
+import type * as Crypto from 'node:crypto';
 
 /** The longest label value served, in UTF-16 code units (what JS string lengths count). */
 export const MAX_LABEL_VALUE_LENGTH = 256;
@@ -19,6 +19,8 @@ function cutLabelValue(value: string): string {
   // never split a surrogate pair
   const c = value.charCodeAt(end - 1);
   if (c >= 0xd800 && c <= 0xdbff) end--;
+  // node:crypto (about 2 MB resident) is loaded only by the first value that needs cutting
+  const { createHash } = require('node:crypto') as typeof Crypto;
   const hash = createHash('sha256').update(value, 'utf8').digest('hex').slice(0, HASH_CHARS);
   return `${value.slice(0, end)}…#${hash}`;
 }

@@ -1,0 +1,81 @@
+// What keeps the exporter's resident memory down: the V8 settings the binary applies at start
+// (src/v8-settings.ts; checked in child processes, since they are process-wide), and the page size read from
+// the auxiliary vector rather than from a `getconf` child process.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { pageSize, pageSizeFromAuxv } from '../src/proc/pagesize';
+
+const SETTINGS = path.join(__dirname, '..', 'src', 'v8-settings.js');
+
+/** Allocates 80 MB of short-lived objects in a child, then prints the young generation's size in bytes. */
+function youngGenerationAfterChurn(preload: string | null): number {
+  const script = `
+    ${preload === null ? '' : `require(${JSON.stringify(preload)});`}
+    const keep = [];
+    for (let k = 0; k < 100; k++) { const a = []; for (let i = 0; i < 20000; i++) a.push({ i, s: 'x' + i }); keep.push(a[7]); }
+    const ns = require('node:v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+    process.stdout.write(String(ns.space_size));`;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '', 'V8 complained about a flag');
+  return Number(r.stdout);
+}
+
+test('the V8 settings keep the young generation at its initial size under allocation churn', () => {
+  const plain = youngGenerationAfterChurn(null);
+  const tuned = youngGenerationAfterChurn(SETTINGS);
+  // V8's initial young generation is two 1 MiB semi-spaces; left alone it doubles under this churn
+  assert.ok(tuned <= 2 * 1024 * 1024, `young generation ${tuned} bytes with the settings`);
+  assert.ok(plain > tuned, `young generation ${plain} bytes without the settings, ${tuned} with`);
+});
+
+test('the optimizing compiler stays off until a cycle reads OPTIMIZE_FROM_PROCESSES processes', () => {
+  // %GetOptimizationStatus bit 16: the function runs optimized code
+  const script = `
+    const settings = require(${JSON.stringify(SETTINGS)});
+    function hot(a) { let s = 0; for (let i = 0; i < a.length; i++) s += a[i] * 2; return s; }
+    const a = Array.from({ length: 100 }, (_, i) => i);
+    const run = () => { for (let k = 0; k < 100000; k++) hot(a); return (%GetOptimizationStatus(hot) & 16) !== 0; };
+    const out = [run()];
+    settings.noteProcessesRead(settings.OPTIMIZE_FROM_PROCESSES - 1);
+    out.push(run());
+    settings.noteProcessesRead(settings.OPTIMIZE_FROM_PROCESSES);
+    out.push(run());
+    settings.noteProcessesRead(1);
+    out.push(run());
+    process.stdout.write(JSON.stringify(out));`;
+  const r = spawnSync(process.execPath, ['--allow-natives-syntax', '-e', script], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '', 'V8 complained about a flag');
+  // off, still off one process short, on from the threshold, and on for good
+  assert.deepEqual(JSON.parse(r.stdout), [false, false, true, true]);
+});
+
+test('the page size comes from the auxiliary vector, in every word size and byte order', () => {
+  const vector = (wordBytes: 4 | 8, little: boolean, pairs: Array<[number, number]>): Buffer => {
+    const b = Buffer.alloc(pairs.length * 2 * wordBytes);
+    pairs.flat().forEach((v, i) => {
+      const off = i * wordBytes;
+      if (wordBytes === 4) (little ? b.writeUInt32LE(v, off) : b.writeUInt32BE(v, off));
+      else (little ? b.writeBigUInt64LE(BigInt(v), off) : b.writeBigUInt64BE(BigInt(v), off));
+    });
+    return b;
+  };
+  // AT_HWCAP (16), AT_PAGESZ (6), AT_CLKTCK (17), AT_NULL
+  const pairs: Array<[number, number]> = [[16, 0x178bfbff], [6, 65536], [17, 100], [0, 0]];
+  assert.equal(pageSizeFromAuxv(vector(8, true, pairs), 8, true), 65536);
+  assert.equal(pageSizeFromAuxv(vector(8, false, pairs), 8, false), 65536);
+  assert.equal(pageSizeFromAuxv(vector(4, true, pairs), 4, true), 65536);
+  assert.equal(pageSizeFromAuxv(vector(4, false, pairs), 4, false), 65536);
+  // AT_NULL ends the vector; a truncated vector has no answer
+  assert.equal(pageSizeFromAuxv(vector(8, true, [[16, 1], [0, 0], [6, 4096]]), 8, true), undefined);
+  assert.equal(pageSizeFromAuxv(vector(8, true, pairs).subarray(0, 20), 8, true), undefined);
+});
+
+test('the page size read from /proc/self/auxv is what getconf says', (t) => {
+  const r = spawnSync('getconf', ['PAGESIZE'], { encoding: 'utf8' });
+  if (r.status !== 0) return t.skip('getconf is not installed');
+  assert.equal(pageSize(), Number(r.stdout.trim()));
+});
