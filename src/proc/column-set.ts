@@ -25,18 +25,20 @@ const EMPTY = new Uint8Array(0);
 const owned = new WeakSet<ArrayBuffer>();
 
 /**
- * Spare ArrayBuffers to build columns in. take() hands out the smallest spare buffer that fits, else a
- * new one with some headroom (the next cycle usually has a few rows more), so that buffers given back
- * after a cycle fit the same columns of the next one.
+ * Spare ArrayBuffers to build columns in. take() hands out the smallest spare buffer that fits (and is not
+ * more than about twice the size asked), else a new one with some headroom (the next cycle usually has a
+ * few rows more), so that buffers given back after a cycle fit the same columns of the next one.
  */
 export class BufferPool {
   private spare: ArrayBuffer[] = [];
 
   take(bytes: number): ArrayBuffer {
+    // a spare buffer far larger than asked stays for a column of its size
+    const most = bytes * 2 + 4096;
     let best = -1;
     for (let i = 0; i < this.spare.length; i++) {
       const b = this.spare[i].byteLength;
-      if (b >= bytes && (best < 0 || b < this.spare[best].byteLength)) best = i;
+      if (b >= bytes && b <= most && (best < 0 || b < this.spare[best].byteLength)) best = i;
     }
     if (best >= 0) {
       const b = this.spare[best];
