@@ -78,6 +78,39 @@ test('2 workers, 1 worker and the main-thread mode return identical columns, row
   }
 });
 
+test('released columns go back to the worker: the next cycles built in their buffers read the same as a fresh scanner', async () => {
+  const f = await FakeProcfs.create();
+  const s = createTsScanner({ procfs: f.root });
+  const fresh = createTsScanner({ procfs: f.root, workers: 0 });
+  try {
+    await f.set(tree());
+    for (let cycle = 0; cycle < 3; cycle++) {
+      // one process more each cycle: the recycled buffers are filled with more rows than the last time
+      if (cycle > 0) await f.set([...tree(), ...Array.from({ length: cycle * 40 }, (_, k) => ({ pid: 1000 + k, comm: `n${k}`, cmdline: [`n${k}`] }))]);
+      const l = await s.listProcs();
+      const want = await fresh.listProcs();
+      assert.deepStrictEqual(l, want);
+      const pids = [...l.pid];
+      const d = await s.readDetails(request(pids));
+      assert.deepStrictEqual(d, await fresh.readDetails(request(pids)));
+      s.release!(d);
+      s.release!(l);
+      // given back: the caller's views are empty now, never stale values
+      assert.equal(l.pid.length, 0);
+      assert.equal(d.cmdline.bytes.length, 0);
+      assert.equal(d.threads.tid.length, 0);
+    }
+    // columns this scanner did not make are left alone
+    const other = await fresh.listProcs();
+    s.release!(other);
+    assert.ok(other.pid.length > 0);
+  } finally {
+    s.close();
+    fresh.close();
+    await f.remove();
+  }
+});
+
 test('a crashed worker fails the pending call only; the next call gets a new worker', async () => {
   const f = await FakeProcfs.create();
   const s = createTsScanner({ procfs: f.root, workers: 1 });

@@ -1,7 +1,13 @@
 // Operations on column sets, driven by their schema in columns.ts: the TS reader builds rows into a
 // ColumnsBuilder, joins the slices its workers return with catColumns, and transfers their buffers
 // with transferables. A new column is a line in the schema; nothing here names a column.
-import { ColumnSchema, ColumnsOf, PackedStrings, PackedStringsBuilder, RowOf } from './columns';
+//
+// Inside a reader worker the builders take their memory from a BufferPool (useColumnPool): the
+// buffers of the columns the main thread has finished with come back to the worker and are filled
+// again, so each cycle does not leave a new set of dead buffers behind for the main thread's garbage
+// collector (at 30,000 processes, about 6 MB a cycle that a major collection would free only seconds
+// later).
+import { ColumnSchema, ColumnsOf, PackedStrings, RowOf } from './columns';
 
 type NumericArray = Int32Array | Float64Array | Uint8Array | Uint16Array;
 
@@ -13,6 +19,73 @@ const ARRAY_OF = {
 } as const;
 
 const EMPTY = new Uint8Array(0);
+
+/** Buffers this module allocated or was handed for reuse: they belong to one column each and may be
+ *  transferred whole, even where the column's view covers only the front of them. */
+const owned = new WeakSet<ArrayBuffer>();
+
+/**
+ * Spare ArrayBuffers to build columns in. take() hands out the smallest spare buffer that fits (and is not
+ * more than about twice the size asked), else a new one with some headroom (the next cycle usually has a
+ * few rows more), so that buffers given back after a cycle fit the same columns of the next one.
+ */
+export class BufferPool {
+  private spare: ArrayBuffer[] = [];
+
+  take(bytes: number): ArrayBuffer {
+    // a spare buffer far larger than asked stays for a column of its size
+    const most = bytes * 2 + 4096;
+    let best = -1;
+    for (let i = 0; i < this.spare.length; i++) {
+      const b = this.spare[i].byteLength;
+      if (b >= bytes && b <= most && (best < 0 || b < this.spare[best].byteLength)) best = i;
+    }
+    if (best >= 0) {
+      const b = this.spare[best];
+      this.spare[best] = this.spare[this.spare.length - 1];
+      this.spare.pop();
+      return b;
+    }
+    const b = new ArrayBuffer(bytes < 1024 ? bytes : bytes + Math.ceil(bytes / 16 / 8) * 8);
+    owned.add(b);
+    return b;
+  }
+
+  give(bufs: Iterable<ArrayBuffer>): void {
+    for (const b of bufs) {
+      if (b.byteLength === 0) continue;
+      owned.add(b);
+      this.spare.push(b);
+    }
+  }
+
+  /** Drops the spare buffers (the garbage collector frees them). */
+  clear(): void {
+    this.spare = [];
+  }
+
+  get size(): number {
+    return this.spare.length;
+  }
+}
+
+/** The pool the builders of this thread take their memory from; none: plain allocations. */
+let pool: BufferPool | null = null;
+
+/** Makes builders created after this call (on this thread) allocate from `p`. */
+export function useColumnPool(p: BufferPool | null): void {
+  pool = p;
+}
+
+type NumericCtor = (typeof ARRAY_OF)[keyof typeof ARRAY_OF] | Uint32ArrayConstructor;
+
+/** A zeroed typed array of `length` elements, in pooled memory when a pool is in use. */
+function numericArray<C extends NumericCtor>(ctor: C, length: number): InstanceType<C> {
+  if (!pool || length === 0) return new ctor(length) as InstanceType<C>;
+  const a = new ctor(pool.take(length * ctor.BYTES_PER_ELEMENT), 0, length) as InstanceType<C>;
+  a.fill(0);
+  return a;
+}
 
 /** Splits a schema into its numeric and string fields, in schema order. */
 function fieldsOf(schema: ColumnSchema): { nums: string[]; strs: string[] } {
@@ -48,7 +121,7 @@ export class ColumnsBuilder<S extends ColumnSchema> {
     this.numKeys = nums;
     this.strKeys = strs;
     this.cap = Math.max(0, capacity);
-    this.numCols = nums.map((k) => new ARRAY_OF[schema[k] as keyof typeof ARRAY_OF](this.cap));
+    this.numCols = nums.map((k) => numericArray(ARRAY_OF[schema[k] as keyof typeof ARRAY_OF], this.cap));
     this.strCols = strs.map(() => new PackedStringsBuilder());
   }
 
@@ -72,8 +145,9 @@ export class ColumnsBuilder<S extends ColumnSchema> {
   private grow(): void {
     this.cap = Math.max(16, this.cap * 2);
     this.numCols = this.numCols.map((old, i) => {
-      const a = new ARRAY_OF[this.schema[this.numKeys[i]] as keyof typeof ARRAY_OF](this.cap);
+      const a = numericArray(ARRAY_OF[this.schema[this.numKeys[i]] as keyof typeof ARRAY_OF], this.cap);
       a.set(old);
+      pool?.give([old.buffer as ArrayBuffer]);
       return a;
     });
   }
@@ -84,10 +158,48 @@ export class ColumnsBuilder<S extends ColumnSchema> {
     // in schema order, as the native scanner's columns are
     for (const k of Object.keys(this.schema)) {
       const i = this.numKeys.indexOf(k);
-      if (i >= 0) out[k] = this.n === this.cap ? this.numCols[i] : this.numCols[i].slice(0, this.n);
+      // in pooled memory a view of the first n rows (its whole buffer is transferred), else a copy cut to size
+      if (i >= 0) out[k] = this.n === this.cap ? this.numCols[i] : pool ? this.numCols[i].subarray(0, this.n) : this.numCols[i].slice(0, this.n);
       else out[k] = this.n === 0 ? emptyPacked() : this.strCols[this.strKeys.indexOf(k)].build();
     }
     return out as ColumnsOf<S>;
+  }
+}
+
+/** Builds PackedStrings row by row: bytes and offsets grow by doubling; in pooled memory when a pool is in use. */
+class PackedStringsBuilder {
+  private buf = EMPTY;
+  private len = 0;
+  private offs = new Uint32Array(0);
+  private n = 0;
+
+  pushBytes(b: Uint8Array): void {
+    if (this.len + b.length > this.buf.length) {
+      let size = Math.max(4096, this.buf.length * 2);
+      while (size < this.len + b.length) size *= 2;
+      const nb = numericArray(Uint8Array, size);
+      nb.set(this.buf.subarray(0, this.len));
+      this.release(this.buf);
+      this.buf = nb;
+    }
+    this.buf.set(b, this.len);
+    this.len += b.length;
+    if (this.n + 2 > this.offs.length) {
+      const no = numericArray(Uint32Array, Math.max(256, this.offs.length * 2));
+      no.set(this.offs.subarray(0, this.n + 1));
+      this.release(this.offs);
+      this.offs = no;
+    }
+    this.offs[++this.n] = this.len;
+  }
+
+  private release(a: Uint8Array | Uint32Array): void {
+    if (pool && a.byteLength > 0) pool.give([a.buffer as ArrayBuffer]);
+  }
+
+  build(): PackedStrings {
+    if (pool) return { bytes: this.buf.subarray(0, this.len), offsets: this.offs.subarray(0, this.n + 1) };
+    return { bytes: this.buf.slice(0, this.len), offsets: this.offs.slice(0, this.n + 1) };
   }
 }
 
@@ -141,13 +253,18 @@ export function catColumns<S extends ColumnSchema>(schema: S, parts: ColumnsOf<S
   return out as ColumnsOf<S>;
 }
 
-/** Every typed array's buffer in a column set, for a postMessage transfer list (each once). */
-export function transferables(x: unknown, out: Set<ArrayBuffer> = new Set()): ArrayBuffer[] {
+/**
+ * Every typed array's buffer in a column set, for a postMessage transfer list (each once): buffers the
+ * view owns entirely, and buffers from a BufferPool (a shared EMPTY or Node's pooled Buffers must not
+ * move). `all`: every non-empty buffer, for a column set that came whole from a worker and is given back.
+ */
+export function transferables(x: unknown, all = false): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
   const walk = (v: unknown): void => {
     if (ArrayBuffer.isView(v)) {
       const b = v.buffer;
-      // only buffers the view owns entirely (a shared EMPTY or a pooled buffer must not move)
-      if (b instanceof ArrayBuffer && v.byteOffset === 0 && v.byteLength === b.byteLength && b.byteLength > 0) out.add(b);
+      if (!(b instanceof ArrayBuffer) || b.byteLength === 0) return;
+      if (all || owned.has(b) || (v.byteOffset === 0 && v.byteLength === b.byteLength)) out.add(b);
       return;
     }
     if (v && typeof v === 'object') for (const k of Object.keys(v)) walk((v as Record<string, unknown>)[k]);

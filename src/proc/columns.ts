@@ -178,6 +178,9 @@ export interface Scanner {
   /** List `<procfs>` and read every pid's stat. Throws ProcfsListError when the listing fails. */
   listProcs(): Promise<StatColumns>;
   readDetails(req: DetailRequest): Promise<DetailColumns>;
+  /** Optional: the caller is done with columns this scanner returned; the reader may reuse their memory
+   *  (they must not be read afterwards). */
+  release?(cols: StatColumns | DetailColumns): void;
   close(): void;
 }
 
@@ -194,36 +197,4 @@ export function packedString(p: PackedStrings, i: number): string {
 /** Raw bytes of string i (a view, not a copy). */
 export function packedBytes(p: PackedStrings, i: number): Uint8Array {
   return p.bytes.subarray(p.offsets[i], p.offsets[i + 1]);
-}
-
-/** Builds PackedStrings incrementally; used by the TS reader and tests. */
-export class PackedStringsBuilder {
-  private buf = new Uint8Array(4096);
-  private len = 0;
-  private offs: number[] = [0];
-
-  pushBytes(b: Uint8Array): void {
-    if (this.len + b.length > this.buf.length) {
-      let n = this.buf.length * 2;
-      while (n < this.len + b.length) n *= 2;
-      const nb = new Uint8Array(n);
-      nb.set(this.buf.subarray(0, this.len));
-      this.buf = nb;
-    }
-    this.buf.set(b, this.len);
-    this.len += b.length;
-    this.offs.push(this.len);
-  }
-
-  pushString(s: string): void {
-    this.pushBytes(Buffer.from(s, 'utf8'));
-  }
-
-  pushEmpty(): void {
-    this.offs.push(this.len);
-  }
-
-  build(): PackedStrings {
-    return { bytes: this.buf.slice(0, this.len), offsets: Uint32Array.from(this.offs) };
-  }
 }

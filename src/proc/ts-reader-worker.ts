@@ -1,9 +1,10 @@
 // A worker thread of the TypeScript /proc scanner (ts-reader.ts): it reads with synchronous fs calls
 // into one reusable buffer (ts-reader-core.ts), so the main thread's event loop is never blocked and no
 // read goes through the libuv thread pool, and posts its slice of the columns back with the typed
-// arrays' buffers transferred, not copied.
+// arrays' buffers transferred, not copied. The buffers of a cycle's columns come back once the main
+// thread is done with them ('recycle') and the next cycle's columns are built in them.
 import { parentPort } from 'node:worker_threads';
-import { transferables } from './column-set';
+import { BufferPool, transferables, useColumnPool } from './column-set';
 import { listProcfsRootSync, pidsOf, readDetailsSync, readStats, SyncReader } from './ts-reader-core';
 import type { WorkerReply, WorkerRequest } from './ts-reader';
 
@@ -11,6 +12,8 @@ const port = parentPort;
 if (!port) throw new Error('ts-reader-worker.js must run as a worker thread');
 
 const reader = new SyncReader();
+const pool = new BufferPool();
+useColumnPool(pool);
 
 function errInfo(e: unknown): { message: string; code?: string; name: string } {
   const err = e as NodeJS.ErrnoException;
@@ -22,9 +25,18 @@ function errInfo(e: unknown): { message: string; code?: string; name: string } {
 }
 
 port.on('message', (m: WorkerRequest) => {
+  if (m.op === 'recycle') {
+    // the last cycle's buffers: the next cycle's columns are built in them; older spares are dropped
+    pool.clear();
+    pool.give(m.buffers);
+    return;
+  }
   let reply: WorkerReply;
   try {
     switch (m.op) {
+      case 'liststat':
+        reply = { id: m.id, ok: true, value: readStats(reader, m.root, pidsOf(listProcfsRootSync(m.root))) };
+        break;
       case 'list':
         reply = { id: m.id, ok: true, value: pidsOf(listProcfsRootSync(m.root)) };
         break;

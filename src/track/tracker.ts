@@ -231,6 +231,9 @@ export class Tracker {
     }
 
     this.adoptOrMatch(fresh, cols, det, cycle, now, rematching);
+    // nothing keeps the columns past this point: a reader may build the next cycle's in their memory
+    this.scanner.release?.(det);
+    this.scanner.release?.(cols);
     this.table.sweep(cycle);
     this.smapsAsked = this.schedAsked = undefined;
     this.lastCycleAtMs = now;
