@@ -30,26 +30,56 @@ int default_threads() {
   return cores > 4 ? 4 : cores;
 }
 
+// Where the columns' memory comes from: the caller's take(bytes) -> ArrayBuffer when it gave one (a pool
+// of the buffers of columns it has finished with, so a cycle does not leave a new set of dead buffers
+// for the garbage collector), else new buffers.
+class ColumnMemory {
+ public:
+  ColumnMemory() = default;
+  explicit ColumnMemory(Napi::Function take) : take_(Napi::Persistent(take)) {}
+
+  Napi::ArrayBuffer take(Napi::Env env, size_t bytes) {
+    if (!take_.IsEmpty()) {
+      Napi::Value v = take_.Call({Napi::Number::New(env, static_cast<double>(bytes))});
+      if (env.IsExceptionPending()) env.GetAndClearPendingException();
+      else if (v.IsArrayBuffer() && v.As<Napi::ArrayBuffer>().ByteLength() >= bytes) return v.As<Napi::ArrayBuffer>();
+    }
+    return Napi::ArrayBuffer::New(env, bytes);
+  }
+
+ private:
+  Napi::FunctionReference take_;
+};
+
 template <class T>
-Napi::TypedArrayOf<T> to_js(Napi::Env env, const std::vector<T>& v) {
-  auto a = Napi::TypedArrayOf<T>::New(env, v.size());
-  if (!v.empty()) memcpy(a.Data(), v.data(), v.size() * sizeof(T));
+Napi::TypedArrayOf<T> to_js(Napi::Env env, const std::vector<T>& v, ColumnMemory& mem) {
+  if (v.empty()) return Napi::TypedArrayOf<T>::New(env, 0);
+  const size_t bytes = v.size() * sizeof(T);
+  Napi::ArrayBuffer buf = mem.take(env, bytes);
+  auto a = Napi::TypedArrayOf<T>::New(env, v.size(), buf, 0);
+  memcpy(a.Data(), v.data(), bytes);
   return a;
 }
 
 // A column set as a JS object: count, then every column under its JS name (the lists in scan.h).
 template <class Columns>
-Napi::Object columns_to_js(Napi::Env env, const Columns& c) {
+Napi::Object columns_to_js(Napi::Env env, const Columns& c, ColumnMemory& mem) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("count", Napi::Number::New(env, static_cast<double>(c.count)));
-  c.each([&](const char* name, const auto& column) { o.Set(name, to_js(env, column)); },
+  c.each([&](const char* name, const auto& column) { o.Set(name, to_js(env, column, mem)); },
          [&](const char* name, const nps::Packed& p) {
            Napi::Object s = Napi::Object::New(env);
-           s.Set("bytes", to_js(env, p.bytes));
-           s.Set("offsets", to_js(env, p.offsets));
+           s.Set("bytes", to_js(env, p.bytes, mem));
+           s.Set("offsets", to_js(env, p.offsets, mem));
            o.Set(name, s);
          });
   return o;
+}
+
+// The optional take(bytes) argument of listProcs / readDetails.
+ColumnMemory column_memory(const Napi::CallbackInfo& info, size_t i) {
+  if (info.Length() > i && info[i].IsFunction()) return ColumnMemory(info[i].As<Napi::Function>());
+  return ColumnMemory();
 }
 
 Napi::Value reject(Napi::Env env, const std::string& msg, const char* code = nullptr) {
@@ -62,9 +92,9 @@ Napi::Value reject(Napi::Env env, const std::string& msg, const char* code = nul
 
 class Job : public Napi::AsyncWorker {
  public:
-  explicit Job(Napi::Env env, std::shared_ptr<const Root> root, int threads)
+  Job(Napi::Env env, std::shared_ptr<const Root> root, int threads, ColumnMemory mem)
       : Napi::AsyncWorker(env, "namedprocess_scanner"), deferred_(Napi::Promise::Deferred::New(env)),
-        root_(std::move(root)), threads_(threads) {}
+        root_(std::move(root)), threads_(threads), mem_(std::move(mem)) {}
   Napi::Promise Promise() { return deferred_.Promise(); }
   // Runs after the derived job's columns are freed: hands the scan's buffers back to the system rather
   // than keeping them in the malloc arenas until the next scan (the JS side holds its own copies).
@@ -83,6 +113,7 @@ class Job : public Napi::AsyncWorker {
   Napi::Promise::Deferred deferred_;
   std::shared_ptr<const Root> root_;
   int threads_;
+  ColumnMemory mem_;
   int err_ = 0;
   std::string msg_;
 };
@@ -94,7 +125,7 @@ class ListJob : public Job {
   void OnOK() override {
     Napi::Env env = Env();
     if (err_) return Fail(env, msg_, err_);
-    Napi::Object o = columns_to_js(env, cols_);
+    Napi::Object o = columns_to_js(env, cols_, mem_);
     deferred_.Resolve(o);
   }
 
@@ -104,15 +135,15 @@ class ListJob : public Job {
 
 class DetailsJob : public Job {
  public:
-  DetailsJob(Napi::Env env, std::shared_ptr<const Root> root, int threads, nps::DetailRequest req)
-      : Job(env, std::move(root), threads), req_(std::move(req)) {}
+  DetailsJob(Napi::Env env, std::shared_ptr<const Root> root, int threads, ColumnMemory mem, nps::DetailRequest req)
+      : Job(env, std::move(root), threads, std::move(mem)), req_(std::move(req)) {}
   void Execute() override { err_ = nps::read_details(*root_, threads_, req_, cols_, msg_); }
   void OnOK() override {
     Napi::Env env = Env();
     if (err_) return Fail(env, msg_, err_);
-    Napi::Object o = columns_to_js(env, cols_);
-    o.Set("threadStart", to_js(env, cols_.thread_start));
-    o.Set("threads", columns_to_js(env, cols_.threads));
+    Napi::Object o = columns_to_js(env, cols_, mem_);
+    o.Set("threadStart", to_js(env, cols_.thread_start, mem_));
+    o.Set("threads", columns_to_js(env, cols_.threads, mem_));
     deferred_.Resolve(o);
   }
 
@@ -163,7 +194,7 @@ class Scanner : public Napi::ObjectWrap<Scanner> {
  private:
   Napi::Value ListProcs(const Napi::CallbackInfo& info) {
     if (closed_) return reject(info.Env(), "scanner is closed", "ERR_SCANNER_CLOSED");
-    auto* job = new ListJob(info.Env(), root_, threads_);
+    auto* job = new ListJob(info.Env(), root_, threads_, column_memory(info, 0));
     Napi::Promise p = job->Promise();
     job->Queue();
     return p;
@@ -202,7 +233,7 @@ class Scanner : public Napi::ObjectWrap<Scanner> {
       Napi::Error e = env.GetAndClearPendingException();
       return reject(env, "readDetails: " + e.Message(), "ERR_INVALID_ARG");
     }
-    auto* job = new DetailsJob(env, root_, threads_, std::move(req));
+    auto* job = new DetailsJob(env, root_, threads_, column_memory(info, 1), std::move(req));
     Napi::Promise p = job->Promise();
     job->Queue();
     return p;

@@ -269,6 +269,52 @@ function openFds(): number {
 }
 
 describe('native scanner', { skip: nativeSkip }, () => {
+  test('released columns: the next cycle is built in their buffers, with the values a fresh scanner reads', async () => {
+    const procs = (n: number): FakeProc[] => Array.from({ length: n }, (_, i) => ({ pid: 100 + i, comm: `c${i % 3}`, utime: i, cmdline: [`x${i}`], threads: i === 0 ? [{ tid: 100 }, { tid: 900 }] : undefined }));
+    const f = await FakeProcfs.create();
+    const s = makeNative(f.root, 2);
+    const fresh = makeNative(f.root, 2);
+    const buffers = (x: unknown): Set<ArrayBufferLike> => {
+      const out = new Set<ArrayBufferLike>();
+      const walk = (v: unknown): void => {
+        if (ArrayBuffer.isView(v)) {
+          if (v.byteLength > 0) out.add(v.buffer);
+        } else if (v && typeof v === 'object') for (const k of Object.keys(v)) walk((v as Record<string, unknown>)[k]);
+      };
+      walk(x);
+      return out;
+    };
+    const read = async (sc: NativeScanner) => {
+      const l = await sc.listProcs();
+      const req = { pids: l.pid.slice(), wantThreads: Uint8Array.from(l.numThreads, (t) => (t >= 2 ? 1 : 0)), wantStatic: new Uint8Array(l.count).fill(1), gatherSmaps: true, threadIo: false };
+      return { l, d: await sc.readDetails(req) };
+    };
+    try {
+      await f.set(procs(40));
+      const first = await read(s);
+      const released = new Set([...buffers(first.l), ...buffers(first.d)]);
+      s.release!(first.d);
+      s.release!(first.l);
+      // the same host: every column of the next cycle is in a buffer given back
+      const second = await read(s);
+      const used = new Set([...buffers(second.l), ...buffers(second.d)]);
+      assert.ok(used.size > 20, `${used.size} buffers`);
+      for (const b of used) assert.ok(released.has(b), 'a column of the second cycle is in a new buffer');
+      assert.deepEqual(second, await read(fresh));
+      s.release!(second.d);
+      s.release!(second.l);
+      // one process more and other values: what was given back is overwritten with the right values
+      await f.set(procs(41).map((p) => ({ ...p, utime: Number(p.utime) + 7, comm: p.comm + 'z' })));
+      const third = await read(s);
+      assert.equal(third.l.count, 41);
+      assert.deepEqual(third, await read(fresh));
+    } finally {
+      s.close();
+      fresh.close();
+      await f.remove();
+    }
+  });
+
   test('the same columns with 1, 3 and 8 threads (rows stay in readdir order)', async () => {
     const procs: FakeProc[] = Array.from({ length: 300 }, (_, i) => ({
       pid: 1000 + i,

@@ -3,6 +3,7 @@
 // It reports why when there is none, and select.ts then falls back to the TypeScript reader.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { BufferPool, transferables } from './column-set';
 import { ProcfsListError } from './columns';
 import type { DetailColumns, DetailRequest, Scanner, StatColumns } from './columns';
 import type * as TsReader from './ts-reader';
@@ -16,9 +17,12 @@ interface NativeAddon {
   exitNow?(code: number): never;
 }
 
+/** Where the addon takes the memory of the columns it returns: an ArrayBuffer of at least `bytes`. */
+type TakeBuffer = (bytes: number) => ArrayBuffer;
+
 interface NativeHandle {
-  listProcs(): Promise<StatColumns>;
-  readDetails(req: DetailRequest): Promise<DetailColumns>;
+  listProcs(take?: TakeBuffer): Promise<StatColumns>;
+  readDetails(req: DetailRequest, take?: TakeBuffer): Promise<DetailColumns>;
   close(): void;
   info(): NativeInfo;
 }
@@ -104,6 +108,9 @@ export interface NativeScanner extends Scanner {
 /** A NativeScanner over an addon handle. */
 class AddonScanner implements NativeScanner {
   readonly kind = 'native' as const;
+  /** the buffers of the columns the caller has released: the next cycle's columns are copied into them */
+  private readonly pool = new BufferPool();
+  private readonly take: TakeBuffer = (bytes) => this.pool.take(bytes);
 
   constructor(private readonly handle: NativeHandle) {}
 
@@ -119,15 +126,24 @@ class AddonScanner implements NativeScanner {
 
   async listProcs(): Promise<StatColumns> {
     try {
-      return await this.handle.listProcs();
+      return await this.handle.listProcs(this.take);
     } catch (e) {
       // The addon rejects only when <procfs> itself cannot be listed: the cycle fails (docs/behaviour.md#errors).
       throw new ProcfsListError(e instanceof Error ? e.message : String(e));
     }
   }
 
-  readDetails(req: DetailRequest): Promise<DetailColumns> {
-    return this.handle.readDetails(req);
+  async readDetails(req: DetailRequest): Promise<DetailColumns> {
+    try {
+      return await this.handle.readDetails(req, this.take);
+    } finally {
+      // what this cycle's columns did not take is more than the host needs now: left to the collector
+      this.pool.clear();
+    }
+  }
+
+  release(cols: StatColumns | DetailColumns): void {
+    this.pool.give(transferables(cols, true));
   }
 
   close(): void {
