@@ -24,13 +24,19 @@ function errInfo(e: unknown): { message: string; code?: string; name: string } {
   };
 }
 
+/** a job ran since the last buffers came back: spares left over from before it are dropped at the next */
+let jobsRan = false;
+
 port.on('message', (m: WorkerRequest) => {
   if (m.op === 'recycle') {
-    // the last cycle's buffers: the next cycle's columns are built in them; older spares are dropped
-    pool.clear();
+    // a cycle's buffers (in one or more messages): the next cycle's columns are built in them; what the
+    // cycles before left unused is dropped
+    if (jobsRan) pool.clear();
+    jobsRan = false;
     pool.give(m.buffers);
     return;
   }
+  jobsRan = true;
   let reply: WorkerReply;
   try {
     switch (m.op) {
