@@ -1,14 +1,15 @@
 // Whether the -config.path file may configure a push, told from its text alone: without `global` or
 // `remote_write` (nearly every config) the push modules and their config parser (remote-write.ts) are
 // never loaded.
-import { readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs';
+import { promisify } from 'node:util';
 
 /** false only when the file cannot have a top-level `global` or `remote_write` key */
 export async function mayConfigurePush(configPath: string): Promise<boolean> {
   if (configPath === '') return false;
   let text: string;
   try {
-    text = await readFile(configPath, 'utf8');
+    text = await promisify(readFile)(configPath, 'utf8');
   } catch {
     // the push config loader words this error
     return true;
