@@ -66,12 +66,10 @@ async function main(): Promise<number> {
   collector.onCycle(() => noteProcessesRead(collector.processesRead));
   // remote_write in the config file: checked now, started once the server is up (docs/remote-write.md)
   let push: PushModule.Pusher | null = null;
-  let pushModule: typeof PushModule | null = null;
   try {
     const o = collector.options;
     if (o.onceToStdoutDelayMs === 0 && (await mayConfigurePush(o.configPath))) {
-      pushModule = require('./push') as typeof PushModule;
-      push = await pushModule.pushFromConfig(o.configPath, { collector, log, version: VERSION });
+      push = await (require('./push') as typeof PushModule).pushFromConfig(o.configPath, { collector, log, version: VERSION });
     }
   } catch (e) {
     if (!(e instanceof StartupError)) throw e;
@@ -133,7 +131,7 @@ async function main(): Promise<number> {
   return waitForSignal(log, async () => {
     // in-flight responses get the server's grace period and the push its flush time, side by side; a
     // cycle still running gets a little more
-    await Promise.all([server.close(), push?.stop(pushModule!.SHUTDOWN_FLUSH_MS)]);
+    await Promise.all([server.close(), push?.stop((require('./push') as typeof PushModule).SHUTDOWN_FLUSH_MS)]);
     stuck = !(await settleWithin(collector.running, CYCLE_GRACE_MS));
     collector.close();
   });
