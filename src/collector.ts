@@ -5,7 +5,8 @@ import type { Logger } from './log';
 import type { Scanner } from './proc/columns';
 import type { CycleSnapshot } from './expose/snapshot';
 import { Tracker, type TrackerOptions } from './track/tracker';
-import { MatchExplainer } from './ops/explain';
+import type * as ExplainModule from './ops/explain';
+import type { MatchExplainer } from './ops/explain';
 import { UsernameCache } from './track/usernames';
 import { pageSize as hostPageSize } from './proc/pagesize';
 import { readConfig, ConfigError, type ConfigSettings } from './config/load';
@@ -113,8 +114,9 @@ export class ProcessCollector {
       now: deps.now,
       pinnedGroups: pinnedGroups(options, deps.namer),
     };
+    // the explainer (and its module) only at debug level
     if (deps.log.debugEnabled) {
-      const explainer = new MatchExplainer(deps.log, () => this.trackerOpts.namer);
+      const explainer = new (require('./ops/explain') as typeof ExplainModule).MatchExplainer(deps.log, () => this.trackerOpts.namer);
       this.explainer = explainer;
       this.trackerOpts.onNewProcess = explainer.onNewProcess;
     }

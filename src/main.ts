@@ -11,7 +11,8 @@ import { ConfigReloader } from './ops/reload';
 import { lifecycleRoutes } from './ops/lifecycle';
 import { selectScanner, ReaderSelectionError } from './proc/select';
 import { startServer } from './server';
-import { pushFromConfig, SHUTDOWN_FLUSH_MS, type Pusher } from './push';
+import type * as PushModule from './push';
+import { mayConfigurePush } from './push/wanted';
 import { negotiate } from './expose/content';
 import { VERSION } from './version';
 import { HistoryStore } from './history/store';
@@ -64,10 +65,12 @@ async function main(): Promise<number> {
   // the optimizing compiler comes on with the first cycle large enough to gain from it (src/v8-settings.ts)
   collector.onCycle(() => noteProcessesRead(collector.processesRead));
   // remote_write in the config file: checked now, started once the server is up (docs/remote-write.md)
-  let push: Pusher | null;
+  let push: PushModule.Pusher | null = null;
   try {
     const o = collector.options;
-    push = o.onceToStdoutDelayMs !== 0 ? null : await pushFromConfig(o.configPath, { collector, log, version: VERSION });
+    if (o.onceToStdoutDelayMs === 0 && (await mayConfigurePush(o.configPath))) {
+      push = await (require('./push') as typeof PushModule).pushFromConfig(o.configPath, { collector, log, version: VERSION });
+    }
   } catch (e) {
     if (!(e instanceof StartupError)) throw e;
     log.error(e.message);
@@ -128,7 +131,7 @@ async function main(): Promise<number> {
   return waitForSignal(log, async () => {
     // in-flight responses get the server's grace period and the push its flush time, side by side; a
     // cycle still running gets a little more
-    await Promise.all([server.close(), push?.stop(SHUTDOWN_FLUSH_MS)]);
+    await Promise.all([server.close(), push?.stop((require('./push') as typeof PushModule).SHUTDOWN_FLUSH_MS)]);
     stuck = !(await settleWithin(collector.running, CYCLE_GRACE_MS));
     collector.close();
   });

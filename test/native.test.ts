@@ -315,6 +315,34 @@ describe('native scanner', { skip: nativeSkip }, () => {
     }
   });
 
+  test('bootTime: the btime and the TS reader\'s Go-style start-up errors', async () => {
+    const f = await FakeProcfs.create({ btime: 1234 });
+    try {
+      const missing = path.join(f.root, 'nope');
+      const file = path.join(f.root, 'stat');
+      const empty = path.join(f.root, 'empty');
+      await fsp.mkdir(empty);
+      const bad = path.join(f.root, 'bad');
+      await fsp.mkdir(bad);
+      await fsp.writeFile(path.join(bad, 'stat'), 'cpu  1 2 3\nbtime abc\n');
+      const cases: Array<[string, number | string]> = [
+        [f.root, 1234],
+        [missing, `could not read "${missing}": stat ${missing}: no such file or directory`],
+        [file, `mount point "${file}" is not a directory`],
+        [empty, `open ${empty}/stat: no such file or directory`],
+        [bad, 'couldn\'t parse "abc" (btime): strconv.ParseUint: parsing "abc": invalid syntax'],
+      ];
+      for (const [root, want] of cases) {
+        for (const make of [(r: string) => makeNative(r), (r: string) => createTsScanner({ procfs: r })]) {
+          const got = await make(root).bootTime().then((v) => v, (e: Error) => e.message);
+          assert.equal(got, want, root);
+        }
+      }
+    } finally {
+      await f.remove();
+    }
+  });
+
   test('the same columns with 1, 3 and 8 threads (rows stay in readdir order)', async () => {
     const procs: FakeProc[] = Array.from({ length: 300 }, (_, i) => ({
       pid: 1000 + i,

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it, before } from 'node:test';
-import { loadWebConfig, parseWebConfig, WebConfigError } from '../src/server';
+import { loadWebConfig } from '../src/server';
+import { parseWebConfig, WebConfigError } from '../src/server/webconfig';
 import { makePki, opensslMissing, Pki, tmpDir } from './server-helpers.test';
 
 const FILE = '/etc/exporter/web.yml';

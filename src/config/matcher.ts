@@ -1,7 +1,8 @@
 // Deciding a new process's group: config rules (docs/behaviour.md#matching), -procnames/-namemapping (docs/behaviour.md#procnames-and-namemapping), or the
 // default of grouping every process by comm (docs/behaviour.md#differences-from-the-reference). A namer runs once per new process.
 import { GoRegex, RegexSyntaxError } from './regex';
-import { parseTemplate, GoTime, TemplateError, type NameTemplate } from './template';
+import type * as TemplateEngine from './template';
+import { plainTemplate, type PlainTemplate } from './template/plain';
 import { ConfigError, type RuleSource } from './load';
 import { goQuote } from '../go/quote';
 
@@ -107,7 +108,11 @@ class ConfigRule {
   private readonly comms?: Set<string>;
   private readonly exes?: ExeEntry[];
   private readonly cmdline?: CmdlineSelector;
-  private readonly template: NameTemplate;
+  /** a name of text and plain fields, rendered without the template engine */
+  private readonly plain?: PlainTemplate;
+  /** any other name: the template engine, loaded for the first such rule */
+  private readonly engine?: typeof TemplateEngine;
+  private readonly template?: TemplateEngine.NameTemplate;
   private templateErrorLogged = false;
 
   constructor(src: RuleSource, file: string, private readonly onTemplateError: (msg: string) => void) {
@@ -131,10 +136,13 @@ class ConfigRule {
     if (this.comms === undefined && this.exes === undefined && this.cmdline === undefined) {
       throw new ConfigError(`${where(src)}no matchers provided`);
     }
+    this.plain = plainTemplate(this.nameSource);
+    if (this.plain !== undefined) return;
+    const engine = (this.engine = require('./template') as typeof TemplateEngine);
     try {
-      this.template = parseTemplate(this.nameSource);
+      this.template = engine.parseTemplate(this.nameSource);
     } catch (e) {
-      if (e instanceof TemplateError) throw new ConfigError(`${where(src.namePos)}bad name template ${goQuote(this.nameSource)}: ${e.message}`);
+      if (e instanceof engine.TemplateError) throw new ConfigError(`${where(src.namePos)}bad name template ${goQuote(this.nameSource)}: ${e.message}`);
       throw e;
     }
   }
@@ -154,14 +162,17 @@ class ConfigRule {
       if (m === null) return undefined;
       matches = m;
     }
-    const result = this.template.execute({
+    // with an empty cmdline both fall back to comm, without basename (docs/behaviour.md#differences-from-the-reference)
+    const exeBase = argv0 === undefined ? p.comm : goBase(argv0);
+    const exeFull = argv0 === undefined ? p.comm : argv0;
+    if (this.plain !== undefined) return this.plain.render({ Comm: p.comm, ExeBase: exeBase, ExeFull: exeFull, Username: p.username });
+    const result = this.template!.execute({
       Comm: p.comm,
-      // with an empty cmdline both fall back to comm, without basename (docs/behaviour.md#differences-from-the-reference)
-      ExeBase: argv0 === undefined ? p.comm : goBase(argv0),
-      ExeFull: argv0 === undefined ? p.comm : argv0,
+      ExeBase: exeBase,
+      ExeFull: exeFull,
       Username: p.username,
       PID: p.pid,
-      StartTime: new GoTime(p.startTimeMs),
+      StartTime: new this.engine!.GoTime(p.startTimeMs),
       Cgroups: p.cgroups,
       Matches: matches,
     });

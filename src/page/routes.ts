@@ -9,7 +9,7 @@ import { GO_ZERO_TIME_UNIX } from '../expose/snapshot';
 import { loadAssets, type Asset } from './assets';
 import { FIGURE_QUERIES } from './promql';
 import { HostReader } from './host';
-import { ProcessRows } from './processes';
+import type * as ProcessesModule from './processes';
 
 /** points of CPU history sent with each row for its sparkline */
 const SPARK_POINTS = 40;
@@ -63,7 +63,8 @@ export function createPageRoutes(deps: PageDeps): Route[] {
   }
   const host = new HostReader(deps.procfs, (msg) => deps.log.warn(msg));
   void host.read(); // a first reading, so the first page load can show CPU busy a second later
-  const processRows = deps.exposeCmdlines ? new ProcessRows({ procfs: deps.procfs, pageSize: deps.pageSize, username: deps.username }) : null;
+  // per-process rows (and their /proc parsers) only with -web.page-expose-cmdlines
+  const processRows = deps.exposeCmdlines ? new (require('./processes') as typeof ProcessesModule).ProcessRows({ procfs: deps.procfs, pageSize: deps.pageSize, username: deps.username }) : null;
 
   const asset = (name: string): RouteResponse => {
     if (assets === null) return text(500, `${assetError}\n`);

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { BufferPool, transferables } from './column-set';
 import { ProcfsListError } from './columns';
 import type { DetailColumns, DetailRequest, Scanner, StatColumns } from './columns';
-import type * as TsReader from './ts-reader';
+import { readBootTime } from './boot-time';
 
 /** What the compiled addon exports (native/addon.cc). */
 interface NativeAddon {
@@ -118,10 +118,10 @@ class AddonScanner implements NativeScanner {
     return this.handle.info();
   }
 
-  /** Read once at start-up, by the TS reader: its parser validates every line of <procfs>/stat and
-   *  words its errors like the reference (docs/behaviour.md#errors), so both readers fail start-up identically. */
+  /** Read once at start-up, as the TS reader does: the same parser validates every line of <procfs>/stat
+   *  and words its errors like the reference (docs/behaviour.md#errors), so both readers fail start-up identically. */
   bootTime(): Promise<number> {
-    return (require('./ts-reader') as typeof TsReader).createTsScanner({ procfs: this.handle.info().procfs }).bootTime();
+    return readBootTime(this.handle.info().procfs);
   }
 
   async listProcs(): Promise<StatColumns> {

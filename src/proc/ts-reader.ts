@@ -12,16 +12,13 @@ import * as path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { DetailColumns, DetailRequest, ProcfsListError, Scanner, StatColumns } from './columns';
 import { transferables } from './column-set';
-import { goErrText, goPathError } from '../go/errno';
-import { goQuote } from '../go/quote';
-import { parseSystemStat } from './parse/stat';
+import { goErrText } from '../go/errno';
+import { readBootTime } from './boot-time';
 import {
   catDetails,
   catStats,
   DetailJob,
   listProcfsRootSync,
-  NO_LIMIT,
-  OpError,
   pidsOf,
   readDetailsSync,
   readStats,
@@ -165,53 +162,6 @@ function yieldNow(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-// ---------------------------------------------------------------- bootTime's one asynchronous read
-
-function openP(p: string): Promise<number> {
-  return new Promise((resolve, reject) => fs.open(p, 'r', (e, fd) => (e ? reject(e) : resolve(fd))));
-}
-
-function readP(fd: number, buf: Buffer, off: number, len: number): Promise<number> {
-  return new Promise((resolve, reject) => fs.read(fd, buf, off, len, null, (e, n) => (e ? reject(e) : resolve(n))));
-}
-
-function closeP(fd: number): Promise<void> {
-  return new Promise((resolve) => fs.close(fd, () => resolve()));
-}
-
-/** Reads a whole file without blocking the event loop (used once, for `<procfs>/stat`). */
-async function readAllAsync(p: string, limit: number): Promise<Buffer> {
-  let fd: number;
-  try {
-    fd = await openP(p);
-  } catch (e) {
-    throw new OpError('open', p, e as NodeJS.ErrnoException);
-  }
-  try {
-    let buf = Buffer.allocUnsafe(16 * 1024);
-    let off = 0;
-    for (;;) {
-      if (off === buf.length) {
-        if (off >= limit) break;
-        const nb = Buffer.allocUnsafe(Math.min(buf.length * 2, limit));
-        buf.copy(nb, 0, 0, off);
-        buf = nb;
-      }
-      let n: number;
-      try {
-        n = await readP(fd, buf, off, Math.min(buf.length, limit) - off);
-      } catch (e) {
-        throw new OpError('read', p, e as NodeJS.ErrnoException);
-      }
-      if (n === 0) break;
-      off += n;
-    }
-    return buf.subarray(0, off);
-  } finally {
-    await closeP(fd);
-  }
-}
-
 // ---------------------------------------------------------------- the scanner
 
 class TsScanner implements Scanner {
@@ -237,17 +187,8 @@ class TsScanner implements Scanner {
     this.slots = new Array(this.width).fill(null);
   }
 
-  async bootTime(): Promise<number> {
-    const root = this.root;
-    let st: fs.Stats;
-    try {
-      st = await fs.promises.stat(root);
-    } catch (e) {
-      throw new Error(`could not read ${goQuote(root)}: ${goPathError('stat', root, e)}`);
-    }
-    if (!st.isDirectory()) throw new Error(`mount point ${goQuote(root)} is not a directory`);
-    // The message of an OpError is Go's "open <file>: <errno text>".
-    return parseSystemStat(await readAllAsync(path.join(root, 'stat'), NO_LIMIT)).btime;
+  bootTime(): Promise<number> {
+    return readBootTime(this.root);
   }
 
   private isRealProcfs(): Promise<boolean> {

@@ -17,7 +17,8 @@ import type { Socket } from 'node:net';
 import type * as tls from 'node:tls';
 import type { Logger } from '../log';
 import { logfmt, type LiveConfig, type TlsRuntime } from './live-config';
-import { BuiltTls, checkClient } from './tls';
+import type * as TlsModule from './tls';
+import type { BuiltTls } from './tls';
 import type { RequestHandler } from './handler';
 
 export interface ConnectionLimits {
@@ -120,6 +121,7 @@ export function createConnectionLayer(opts: {
   opts.registerTlsFactory((built: BuiltTls): tls.Server => {
     // node:tls is loaded only when the web config asks for TLS
     const t = (require('node:tls') as typeof tls).createServer({ ...built.options, handshakeTimeout: limits.headersTimeoutMs });
+    const { checkClient } = require('./tls') as typeof TlsModule;
     t.on('secureConnection', (sock: tls.TLSSocket) => {
       const why = checkClient(sock, built);
       if (why) {

@@ -8,7 +8,8 @@ import type * as http from 'node:http';
 import { promisify } from 'node:util';
 import type * as Zlib from 'node:zlib';
 import type { Logger } from '../log';
-import { BasicAuth } from './auth';
+import type * as AuthModule from './auth';
+import type { BasicAuth } from './auth';
 import { RateLimiter } from './limits';
 import { logfmt, type LiveConfig } from './live-config';
 import type { Route, RouteRequest, RouteResponse, ScrapeResponse } from './index';
@@ -96,7 +97,8 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
   const { telemetryPath, routes, log, live } = deps;
   const landing = Buffer.from(landingPage(telemetryPath), 'utf8');
   const routeMethods = new Set(routes.flatMap((r) => r.methods));
-  const auth = new BasicAuth();
+  // basic auth needs users in a web config: its module is loaded with the first check
+  let auth: BasicAuth | null = null;
   let limiter: RateLimiter | null = null;
 
   function sendText(res: http.ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
@@ -194,6 +196,7 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
     }
 
     if (cfg && cfg.users.size > 0 && !cfg.basicAuthExcludedPaths.includes(pathname)) {
+      auth ??= new (require('./auth') as typeof AuthModule).BasicAuth();
       const r = await auth.check(req.headers.authorization, cfg.users);
       if (r === 'busy') return sendText(res, 429, 'Too Many Requests\n');
       if (r !== 'ok') return sendText(res, 401, 'Unauthorized\n', { 'WWW-Authenticate': 'Basic' });

@@ -13,11 +13,13 @@ import { goListenError, joinHostPort, resolveListenAddress } from './address';
 import { createConnectionLayer, defaultMaxConnections } from './connection';
 import { checkTelemetryPath, createRequestHandler } from './handler';
 import { fileStamp, LiveConfig, logfmt } from './live-config';
-import { BuiltTls, buildTls } from './tls';
-import { readWebConfigFile, WebConfig } from './webconfig';
+// the web config's modules are loaded only when -web.config.file is given
+import type * as TlsModule from './tls';
+import type { BuiltTls } from './tls';
+import type * as WebConfigModule from './webconfig';
+import type { WebConfig } from './webconfig';
 
 export { acceptsGzip, cleanPath, landingPage } from './handler';
-export { WebConfigError, parseWebConfig } from './webconfig';
 export type { WebConfig, TlsServerConfig, ClientAuthType } from './webconfig';
 
 export interface ScrapeResponse {
@@ -95,8 +97,8 @@ const DEFAULT_LIMITS: Readonly<ServerLimits> = {
 
 /** Read and strictly check a web config file, including its certificates (for `-web.config.file` at start). */
 export async function loadWebConfig(file: string): Promise<WebConfig> {
-  const cfg = await readWebConfigFile(file);
-  if (cfg.tls) await buildTls(cfg);
+  const cfg = await (require('./webconfig') as typeof WebConfigModule).readWebConfigFile(file);
+  if (cfg.tls) await (require('./tls') as typeof TlsModule).buildTls(cfg);
   return cfg;
 }
 
@@ -114,7 +116,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   let initial: WebConfig | null = null;
   if (deps.webConfigFile !== '') {
     const stamp = await fileStamp(deps.webConfigFile);
-    initial = await readWebConfigFile(deps.webConfigFile);
+    initial = await (require('./webconfig') as typeof WebConfigModule).readWebConfigFile(deps.webConfigFile);
     live = new LiveConfig(initial, stamp, log, (b) => (makeTlsServer as (b: BuiltTls) => tls.Server)(b));
   }
   const useTls = !!initial?.tls;

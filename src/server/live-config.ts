@@ -2,8 +2,11 @@
 import { promises as fsp } from 'node:fs';
 import type * as tls from 'node:tls';
 import type { Logger } from '../log';
-import { BuiltTls, buildTls } from './tls';
-import { readWebConfigFile, WebConfig } from './webconfig';
+// only a -web.config.file needs these (about 35 KB of code): loaded with the first LiveConfig
+import type * as TlsModule from './tls';
+import type { BuiltTls } from './tls';
+import type * as WebConfigModule from './webconfig';
+import type { WebConfig } from './webconfig';
 
 /** A logfmt value: bare when it needs no quoting. */
 export function logfmt(value: string): string {
@@ -58,7 +61,7 @@ export class LiveConfig {
     if (stamp === this.seen) return this.current;
     this.seen = stamp;
     try {
-      const next = await readWebConfigFile(this.current.path);
+      const next = await (require('./webconfig') as typeof WebConfigModule).readWebConfigFile(this.current.path);
       if (!!next.tls !== !!this.current.tls) {
         throw new Error(`TLS cannot be switched ${next.tls ? 'on' : 'off'} while running; restart the exporter to apply this change`);
       }
@@ -81,7 +84,7 @@ export class LiveConfig {
     if (key === this.tlsKey && this.tls) return this.tls;
     this.tlsBuilding ??= (async () => {
       try {
-        const built = await buildTls(cfg);
+        const built = await (require('./tls') as typeof TlsModule).buildTls(cfg);
         this.tls = { built, server: this.makeTlsServer(built) };
         if (this.tlsKey !== '') this.log.info(`level=info msg="Loaded new TLS certificate" file=${logfmt(cfg.path)}`);
       } catch (err) {
