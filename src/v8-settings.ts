@@ -32,6 +32,10 @@ export const OPTIMIZE_FROM_PROCESSES = 20_000;
 setFlagsFromString('--semi-space-growth-factor=1');
 setFlagsFromString('--optimize-for-size');
 setFlagsFromString('--no-opt');
+// Node 22 and 24 also optimize with Maglev, a mid-tier compiler that --no-opt leaves on (Node 20 ships it
+// off); it stays off, so that every Node version runs the same tiers: Ignition and Sparkplug, and TurboFan
+// once startOptimizing() is called.
+setFlagsFromString('--no-maglev');
 
 let optimizing = false;
 
