@@ -20,46 +20,11 @@ export async function readBootTime(procfs: string): Promise<number> {
   return parseSystemStat(await readWhole(path.join(procfs, 'stat'))).btime;
 }
 
-function openP(p: string): Promise<number> {
-  return new Promise((resolve, reject) => fs.open(p, 'r', (e, fd) => (e ? reject(e) : resolve(fd))));
-}
-
-function readP(fd: number, buf: Buffer, off: number, len: number): Promise<number> {
-  return new Promise((resolve, reject) => fs.read(fd, buf, off, len, null, (e, n) => (e ? reject(e) : resolve(n))));
-}
-
-function closeP(fd: number): Promise<void> {
-  return new Promise((resolve) => fs.close(fd, () => resolve()));
-}
-
-/** A whole file without blocking the event loop; errors read as Go's "open <file>: <errno text>". */
+/** A whole file without blocking the event loop; errors read as Go's "open <file>: <errno text>" (or "read"). */
 async function readWhole(p: string): Promise<Buffer> {
-  let fd: number;
   try {
-    fd = await openP(p);
+    return await promisify(fs.readFile)(p);
   } catch (e) {
-    throw new Error(goPathError('open', p, e));
-  }
-  try {
-    let buf = Buffer.allocUnsafe(16 * 1024);
-    let off = 0;
-    for (;;) {
-      if (off === buf.length) {
-        const nb = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(nb, 0, 0, off);
-        buf = nb;
-      }
-      let n: number;
-      try {
-        n = await readP(fd, buf, off, buf.length - off);
-      } catch (e) {
-        throw new Error(goPathError('read', p, e));
-      }
-      if (n === 0) break;
-      off += n;
-    }
-    return buf.subarray(0, off);
-  } finally {
-    await closeP(fd);
+    throw new Error(goPathError((e as NodeJS.ErrnoException).syscall === 'read' ? 'read' : 'open', p, e));
   }
 }
