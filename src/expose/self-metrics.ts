@@ -102,12 +102,7 @@ export interface CycleCounts {
 
 export class SelfMetrics {
   private seconds = 0;
-  private procs = 0;
-  private threads = 0;
-  private smaps = 0;
-  private idleHeld = 0;
-  private tracked = 0;
-  private ignored = 0;
+  private cycle: CycleCounts = { procsRead: 0, threadsRead: 0, smapsRead: 0, idleHeld: 0, tracked: 0, ignored: 0 };
   private readonly buildInfo: string;
   private readonly maxFds = maxFds();
   private lastLagSeconds = 0;
@@ -156,12 +151,7 @@ export class SelfMetrics {
 
   recordCycle(seconds: number, c: CycleCounts): void {
     this.seconds = seconds;
-    this.procs = c.procsRead;
-    this.threads = c.threadsRead;
-    this.smaps = c.smapsRead;
-    this.idleHeld = c.idleHeld;
-    this.tracked = c.tracked;
-    this.ignored = c.ignored;
+    this.cycle = c;
   }
 
   /** Records event-loop delays while a cycle runs (true at its start, false at its end). */
@@ -260,13 +250,14 @@ export class SelfMetrics {
     // the reference's family name and labels, so dashboards that read it keep working; plus the reader
     head('process_exporter_build_info', 'gauge', "A metric with a constant '1' value labeled by version, revision, branch, goversion from which process_exporter was built, and the goos and goarch for the build.");
     out += this.buildInfo;
+    const c = this.cycle;
     one('namedprocess_exporter_cycle_duration_seconds', 'gauge', 'Wall time of the last update cycle (scan, track, group).', this.seconds);
-    one('namedprocess_exporter_cycle_procs_read', 'gauge', 'Processes whose stat was read in the last update cycle.', this.procs);
-    one('namedprocess_exporter_cycle_threads_read', 'gauge', 'Threads read in the last update cycle (multi-threaded tracked processes only).', this.threads);
-    one('namedprocess_exporter_cycle_smaps_read', 'gauge', 'Processes whose smaps was read in the last update cycle (the others report their last values read).', this.smaps);
-    one('namedprocess_exporter_cycle_idle_held', 'gauge', 'Processes that had not run since their last read, whose status, io and wchan were not read in the last update cycle (their last values are reported).', this.idleHeld);
-    one('namedprocess_exporter_tracked_procs', 'gauge', 'Processes currently tracked in a group.', this.tracked);
-    one('namedprocess_exporter_ignored_procs', 'gauge', 'Processes currently ignored (matched no rule): only their stat is read.', this.ignored);
+    one('namedprocess_exporter_cycle_procs_read', 'gauge', 'Processes whose stat was read in the last update cycle.', c.procsRead);
+    one('namedprocess_exporter_cycle_threads_read', 'gauge', 'Threads read in the last update cycle (multi-threaded tracked processes only).', c.threadsRead);
+    one('namedprocess_exporter_cycle_smaps_read', 'gauge', 'Processes whose smaps was read in the last update cycle (the others report their last values read).', c.smapsRead);
+    one('namedprocess_exporter_cycle_idle_held', 'gauge', 'Processes that had not run since their last read, whose status, io and wchan were not read in the last update cycle (their last values are reported).', c.idleHeld);
+    one('namedprocess_exporter_tracked_procs', 'gauge', 'Processes currently tracked in a group.', c.tracked);
+    one('namedprocess_exporter_ignored_procs', 'gauge', 'Processes currently ignored (matched no rule): only their stat is read.', c.ignored);
     head('namedprocess_exporter_label_values_cut_total', 'counter', `Label values longer than ${MAX_LABEL_VALUE_LENGTH} characters cut to a prefix and a hash: group names once per process named, thread names and wchans once per thread and cycle.`);
     for (const [label, n] of Object.entries(this.cuts)) out += `namedprocess_exporter_label_values_cut_total{label="${escapeLabel(label)}"} ${num(n)}\n`;
     one('namedprocess_exporter_match_errors_total', 'counter', 'Processes whose matching or naming failed; each is left unmatched and the cycle goes on.', this.matchErrors);
