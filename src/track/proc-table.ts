@@ -49,9 +49,8 @@ export class ProcTable {
   schedSlices = new Float64Array(0);
   /** when status, io and wchan were last read without error (NaN: never; read in full next cycle) */
   fullReadAtMs = new Float64Array(0);
-  /** wchan as last read (label-bounded), and whether bounding cut it: what a held process reports */
+  /** wchan as last read: what a held process reports */
   wchan: string[] = [];
-  wchanCut = new Uint8Array(0);
   /** comm at first sight: a change means an exec, re-matched under -recheck */
   comm: string[] = [];
   group: (GroupAccumulator | null)[] = [];
@@ -123,7 +122,6 @@ export class ProcTable {
     };
     this.kind = u8(this.kind);
     this.state = u8(this.state);
-    this.wchanCut = u8(this.wchanCut);
     this.schedRun = f64(this.schedRun);
     this.schedSlices = f64(this.schedSlices);
     this.fullReadAtMs = f64(this.fullReadAtMs);
@@ -169,7 +167,6 @@ export class ProcTable {
         this.schedSlices[to] = this.schedSlices[s];
         this.fullReadAtMs[to] = this.fullReadAtMs[s];
         this.wchan[to] = this.wchan[s];
-        this.wchanCut[to] = this.wchanCut[s];
         this.comm[to] = this.comm[s];
         this.group[to] = this.group[s];
         this.threads[to] = this.threads[s];

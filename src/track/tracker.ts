@@ -330,7 +330,6 @@ export class Tracker {
       if (
         s >= 0 &&
         !rematching &&
-        t.numThreads[s] === 1 &&
         t.state[s] === cols.state[i] &&
         now - t.fullReadAtMs[s] < this.opts.idleMaxAgeMs && // NaN: the last read was not complete
         t.schedRun[s] === t.schedRun[s] &&
@@ -550,7 +549,8 @@ export class Tracker {
     else {
       t.threads[s] = null;
       g.addState(cols.state[i]);
-      g.addWchan(held ? this.heldWchan(s) : this.readWchan(s, det, r));
+      // bounded on every use, held or read: the cut counter moves as if the file had been read again
+      g.addWchan(this.labels.bound('wchan', held ? t.wchan[s] : this.readWchan(s, det, r)));
     }
 
     // an unreadable value (NaN) adds 0 and keeps the last good reading as the baseline (docs/behaviour.md differences #1)
@@ -613,11 +613,9 @@ export class Tracker {
     }
   }
 
-  /** The wchan read this cycle, bounded, remembered for the cycles in which the process is held. */
+  /** The wchan read this cycle, remembered as read for the cycles in which the process is held. */
   private readWchan(s: number, det: DetailColumns, r: number): string {
-    const t = this.table;
-    const raw = packedString(det.wchan, r);
-    let w = this.labels.bound('wchan', raw);
+    let w = packedString(det.wchan, r);
     // a few kernel functions are every process's wchan: one string each, not one per process
     const known = this.wchans.get(w);
     if (known !== undefined) w = known;
@@ -625,15 +623,8 @@ export class Tracker {
       if (this.wchans.size >= 4096) this.wchans.clear();
       this.wchans.set(w, w);
     }
-    t.wchan[s] = w;
-    t.wchanCut[s] = w.length === raw.length ? 0 : 1;
+    this.table.wchan[s] = w;
     return w;
-  }
-
-  /** The wchan last read, counted as cut again when it was: the same as reading it again. */
-  private heldWchan(s: number): string {
-    if (this.table.wchanCut[s]) this.labels.cuts.wchan++;
-    return this.table.wchan[s];
   }
 
   /** Per-thread deltas, states and wchans of a multi-threaded process; returns its ctx switch increases. */
