@@ -89,6 +89,7 @@ export class ProcessCollector {
   private primed: Promise<void> | null = null;
   private readonly self: SelfMetrics;
   private readonly listeners: CycleListener[] = [];
+  private readonly startHooks: Array<() => void> = [];
   private last: { snap: CycleSnapshot; endedAtMs: number } | null = null;
   private current: Promise<CycleSnapshot> | null = null;
   /** uid -> user name, shared by the namer (.Username) and the page's process rows */
@@ -205,6 +206,11 @@ export class ProcessCollector {
     this.listeners.push(listener);
   }
 
+  /** Called as every cycle starts (the priming one too), before it reads /proc; one that throws is logged. */
+  onCycleStart(hook: () => void): void {
+    this.startHooks.push(hook);
+  }
+
   /** The most recent completed cycle, or null before the first one ends. */
   get latest(): { snap: CycleSnapshot; endedAtMs: number } | null {
     return this.last;
@@ -248,6 +254,13 @@ export class ProcessCollector {
   private async cycleBody(): Promise<CycleSnapshot> {
     const started = process.hrtime.bigint();
     this.applyPending();
+    for (const hook of this.startHooks) {
+      try {
+        hook();
+      } catch (e) {
+        this.deps.log.error(`cycle start hook failed: ${(e as Error).message ?? e}`);
+      }
+    }
     this.self.watchLoop(true);
     let snap: CycleSnapshot;
     try {

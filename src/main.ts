@@ -3,7 +3,7 @@
 // then either the HTTP server or -once-to-stdout-delay. Start-up problems are one log line and exit 1.
 // SIGHUP (and POST /-/reload with -web.enable-lifecycle) reloads the config file.
 // first: V8's settings must be in place before the rest loads and allocates
-import { noteProcessesRead, startOptimizing } from './v8-settings';
+import { collectIfGrown, noteProcessesRead, startOptimizing } from './v8-settings';
 import { parseCommandLine } from './cli';
 import { createLogger, formatLogLine, type LogFormat, type Logger } from './log';
 import { resolveConfig, ProcessCollector, StartupError } from './collector';
@@ -62,8 +62,10 @@ async function main(): Promise<number> {
     }
     throw e;
   }
-  // the optimizing compiler comes on with the first cycle large enough to gain from it (src/v8-settings.ts)
+  // the compilers come on with the first cycle large enough to gain from them; the heap is collected as a
+  // cycle starts, once it has grown by a step since the last collection (src/v8-settings.ts)
   collector.onCycle(() => noteProcessesRead(collector.processesRead));
+  collector.onCycleStart(collectIfGrown);
   // remote_write in the config file: checked now, started once the server is up (docs/remote-write.md)
   let push: PushModule.Pusher | null = null;
   try {

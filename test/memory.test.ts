@@ -31,27 +31,90 @@ test('the V8 settings keep the young generation at its initial size under alloca
   assert.ok(plain > tuned, `young generation ${plain} bytes without the settings, ${tuned} with`);
 });
 
-test('the optimizing compiler stays off until a cycle reads OPTIMIZE_FROM_PROCESSES processes', () => {
-  // %GetOptimizationStatus bit 16: the function runs optimized code
+test('the compilers stay off until a cycle reads BASELINE_FROM_PROCESSES and OPTIMIZE_FROM_PROCESSES processes', () => {
+  // %GetOptimizationStatus: bit 16 the function runs optimized code, bit 32768 baseline (Sparkplug) code
   const script = `
     const settings = require(${JSON.stringify(SETTINGS)});
-    function hot(a) { let s = 0; for (let i = 0; i < a.length; i++) s += a[i] * 2; return s; }
-    const a = Array.from({ length: 100 }, (_, i) => i);
-    const run = () => { for (let k = 0; k < 100000; k++) hot(a); return (%GetOptimizationStatus(hot) & 16) !== 0; };
-    const out = [run()];
+    const tiers = [];
+    let n = 0;
+    const run = () => {
+      // a new function each time, so that what an earlier tier compiled does not carry over
+      const hot = new Function('a', 'let s = 0; for (let i = 0; i < a.length; i++) s += a[i] * ' + ++n + '; return s;');
+      const a = Array.from({ length: 100 }, (_, i) => i);
+      for (let k = 0; k < 100000; k++) hot(a);
+      const st = %GetOptimizationStatus(hot);
+      tiers.push((st & 16) !== 0 ? 'optimized' : (st & 32768) !== 0 ? 'baseline' : 'interpreted');
+    };
+    run();
+    settings.noteProcessesRead(settings.BASELINE_FROM_PROCESSES - 1);
+    run();
+    settings.noteProcessesRead(settings.BASELINE_FROM_PROCESSES);
+    run();
     settings.noteProcessesRead(settings.OPTIMIZE_FROM_PROCESSES - 1);
-    out.push(run());
+    run();
     settings.noteProcessesRead(settings.OPTIMIZE_FROM_PROCESSES);
-    out.push(run());
+    run();
     settings.noteProcessesRead(1);
-    out.push(run());
-    process.stdout.write(JSON.stringify(out));`;
+    run();
+    process.stdout.write(JSON.stringify(tiers));`;
   const r = spawnSync(process.execPath, ['--allow-natives-syntax', '-e', script], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stderr, '', 'V8 complained about a flag');
-  // off, still off one process short, on from the threshold, and on for good
-  assert.deepEqual(JSON.parse(r.stdout), [false, false, true, true]);
+  // interpreted, still one process short, baseline from the first threshold, optimized from the second, for good
+  assert.deepEqual(JSON.parse(r.stdout), ['interpreted', 'interpreted', 'baseline', 'baseline', 'optimized', 'optimized']);
 });
+
+test('startOptimizing (the TS reader) turns both compilers on at once', () => {
+  const script = `
+    const settings = require(${JSON.stringify(SETTINGS)});
+    settings.startOptimizing();
+    function hot(a) { let s = 0; for (let i = 0; i < a.length; i++) s += a[i] * 2; return s; }
+    const a = Array.from({ length: 100 }, (_, i) => i);
+    for (let k = 0; k < 100000; k++) hot(a);
+    process.stdout.write(String((%GetOptimizationStatus(hot) & 16) !== 0));`;
+  const r = spawnSync(process.execPath, ['--allow-natives-syntax', '-e', script], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, 'true');
+});
+
+for (const [title, flags] of [
+  ['', []],
+  // V8 drops the bytecode of a function that has not run for a while and compiles it again on the next
+  // call; here it drops it at every collection, so the collection function is compiled again when called
+  [', also when V8 has dropped the bytecode of the collection function', ['--stress-flush-code']],
+] as const) {
+test(`the heap is collected as a cycle starts once the old generation grew by HEAP_STEP_BYTES${title}`, () => {
+  const script = `
+    const settings = require(${JSON.stringify(SETTINGS)});
+    const v8 = require('node:v8');
+    const old = () => v8.getHeapSpaceStatistics().filter((s) => !s.space_name.startsWith('new_')).reduce((a, s) => a + s.space_used_size, 0);
+    const out = { can: settings.canCollect, first: settings.collectIfGrown(), again: settings.collectIfGrown() };
+    out.base = old();
+    // objects kept across scavenges are promoted to the old generation, then dropped: old garbage
+    let keep = [];
+    for (let i = 0; i < 60000; i++) keep.push({ i, s: 'value ' + i });
+    for (let k = 0; k < 20; k++) { let tmp = []; for (let i = 0; i < 50000; i++) tmp.push({ i }); tmp = null; }
+    keep = null;
+    const before = old();
+    out.grownBy = before - out.base;
+    out.collected = settings.collectIfGrown();
+    out.freed = before - old();
+    out.after = settings.collectIfGrown();
+    process.stdout.write(JSON.stringify(out));`;
+  const r = spawnSync(process.execPath, [...flags, '-e', script], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '', 'V8 complained');
+  const out = JSON.parse(r.stdout);
+  // this V8 lets the exporter collect; the first call always collects, then not until the heap grows
+  assert.equal(out.can, true);
+  assert.equal(out.first, true);
+  assert.equal(out.again, false);
+  assert.ok(out.grownBy >= 1024 * 1024, `old generation grew by ${out.grownBy} bytes only`);
+  assert.equal(out.collected, true);
+  assert.ok(out.freed >= 1024 * 1024, `the collection freed ${out.freed} bytes`);
+  assert.equal(out.after, false);
+});
+}
 
 test('the page size comes from the auxiliary vector, in every word size and byte order', () => {
   const vector = (wordBytes: 4 | 8, little: boolean, pairs: Array<[number, number]>): Buffer => {
