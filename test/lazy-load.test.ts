@@ -27,6 +27,8 @@ const LAZY = [
   'src/ops/explain.js',
   'src/page/processes.js',
   'NativeModule internal/fs/promises',
+  // the nodejs_* self metrics are measured without it (src/expose/runtime-probes.ts)
+  'NativeModule perf_hooks',
 ];
 
 function get(port: number, p: string): Promise<string> {

@@ -3,29 +3,20 @@
 // the reference's build-info family, and what the last cycle cost. No prom-client: loading it costs
 // about 12 MB of RSS and its registry a few hundred microseconds per scrape.
 import { readFileSync, readdirSync } from 'node:fs';
-import { monitorEventLoopDelay, PerformanceObserver, constants as perfConstants, type IntervalHistogram } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { MAX_LABEL_VALUE_LENGTH } from '../track/label-bound';
 import type { ExpositionFormat } from './text';
+import { GcPauses, LoopDelay } from './runtime-probes';
 
 const GO_ARCH: Record<string, string> = { x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x' };
 
 const GC_BUCKETS = [0.001, 0.01, 0.1, 1, 2, 5];
-const GC_KINDS: Record<number, string> = {
-  [perfConstants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
-  [perfConstants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
-  [perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
-  [perfConstants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
-};
 
 interface GcKind {
   buckets: number[];
   sum: number;
   count: number;
 }
-
-/** The event loop's timer resolution for the delay histogram, in ms (prom-client's default). */
-const LOOP_RESOLUTION_MS = 10;
 
 // computed once, as prom-client does
 const START_SECONDS = Math.round(Date.now() / 1000 - process.uptime());
@@ -106,9 +97,9 @@ export class SelfMetrics {
   private readonly buildInfo: string;
   private readonly maxFds = maxFds();
   private lastLagSeconds = 0;
-  private readonly loop: IntervalHistogram;
+  private readonly loop = new LoopDelay();
   private readonly gc = new Map<string, GcKind>();
-  private readonly gcObserver: PerformanceObserver;
+  private readonly gcPauses = new GcPauses();
   private reloadOk = 1;
   private reloadAtSeconds = 0;
   /** label values cut to a prefix and a hash, per label; processes whose naming failed */
@@ -119,16 +110,6 @@ export class SelfMetrics {
   constructor(build: { version: string; reader: string }) {
     const labels = { branch: '', goarch: GO_ARCH[process.arch] ?? process.arch, goos: process.platform, goversion: `node ${process.version}`, reader: build.reader, revision: '', tags: '', version: build.version };
     this.buildInfo = `process_exporter_build_info{${Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',')}} 1\n`;
-    // the delay histogram records while a cycle runs (see watchLoop): a 10 ms timer running all the time
-    // would cost an idle exporter about 4 ms of CPU every second
-    this.loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
-    this.gcObserver = new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) {
-        const kind = GC_KINDS[((e as { detail?: { kind?: number } }).detail)?.kind ?? -1];
-        if (kind !== undefined) this.observeGc(kind, e.duration / 1000);
-      }
-    });
-    this.gcObserver.observe({ entryTypes: ['gc'] });
     // the config loaded at start counts as the first successful load, as in Prometheus
     this.recordReload(true, Date.now() / 1000);
   }
@@ -154,10 +135,21 @@ export class SelfMetrics {
     this.cycle = c;
   }
 
-  /** Records event-loop delays while a cycle runs (true at its start, false at its end). */
+  /**
+   * Records event-loop delays while a cycle runs (true at its start, false at its end): a 10 ms timer
+   * running all the time would cost an idle exporter about 4 ms of CPU every second. The end of a cycle
+   * also takes in the collections so far, so that they never pile up when nothing renders.
+   */
   watchLoop(on: boolean): void {
-    if (on) this.loop.enable();
-    else this.loop.disable();
+    if (on) this.loop.start();
+    else {
+      this.loop.stop();
+      this.takeGcPauses();
+    }
+  }
+
+  private takeGcPauses(): void {
+    this.gcPauses.drain((kind, seconds) => this.observeGc(kind, seconds));
   }
 
   private observeGc(kind: string, seconds: number): void {
@@ -211,17 +203,14 @@ export class SelfMetrics {
     setImmediate(() => {
       this.lastLagSeconds = Number(process.hrtime.bigint() - start) / 1e9;
     });
-    const h = this.loop;
-    const empty = h.count === 0;
-    const delay = (v: number) => (empty ? 0 : v / 1e9);
-    one('nodejs_eventloop_lag_min_seconds', 'gauge', 'The minimum recorded event loop delay.', delay(h.min));
-    one('nodejs_eventloop_lag_max_seconds', 'gauge', 'The maximum recorded event loop delay.', delay(h.max));
-    one('nodejs_eventloop_lag_mean_seconds', 'gauge', 'The mean of the recorded event loop delays.', delay(h.mean));
-    one('nodejs_eventloop_lag_stddev_seconds', 'gauge', 'The standard deviation of the recorded event loop delays.', delay(h.stddev));
-    one('nodejs_eventloop_lag_p50_seconds', 'gauge', 'The 50th percentile of the recorded event loop delays.', delay(h.percentile(50)));
-    one('nodejs_eventloop_lag_p90_seconds', 'gauge', 'The 90th percentile of the recorded event loop delays.', delay(h.percentile(90)));
-    one('nodejs_eventloop_lag_p99_seconds', 'gauge', 'The 99th percentile of the recorded event loop delays.', delay(h.percentile(99)));
-    h.reset();
+    const d = this.loop.takeSummary();
+    one('nodejs_eventloop_lag_min_seconds', 'gauge', 'The minimum recorded event loop delay.', d.min);
+    one('nodejs_eventloop_lag_max_seconds', 'gauge', 'The maximum recorded event loop delay.', d.max);
+    one('nodejs_eventloop_lag_mean_seconds', 'gauge', 'The mean of the recorded event loop delays.', d.mean);
+    one('nodejs_eventloop_lag_stddev_seconds', 'gauge', 'The standard deviation of the recorded event loop delays.', d.stddev);
+    one('nodejs_eventloop_lag_p50_seconds', 'gauge', 'The 50th percentile of the recorded event loop delays.', d.p50);
+    one('nodejs_eventloop_lag_p90_seconds', 'gauge', 'The 90th percentile of the recorded event loop delays.', d.p90);
+    one('nodejs_eventloop_lag_p99_seconds', 'gauge', 'The 99th percentile of the recorded event loop delays.', d.p99);
 
     byLabel('nodejs_active_resources', 'Number of active resources that are currently keeping the event loop alive, grouped by async resource type.', 'type', countBy(process.getActiveResourcesInfo(), (x) => x as string));
     const p = process as unknown as { _getActiveHandles(): unknown[]; _getActiveRequests(): unknown[] };
@@ -239,6 +228,7 @@ export class SelfMetrics {
     head('nodejs_version_info', 'gauge', 'Node.js version info.');
     out += `nodejs_version_info{version="${process.version}",major="${VERSION_SEGMENTS[0]}",minor="${VERSION_SEGMENTS[1]}",patch="${VERSION_SEGMENTS[2]}"} 1\n`;
 
+    this.takeGcPauses();
     head('nodejs_gc_duration_seconds', 'histogram', 'Garbage collection duration by kind, one of major, minor, incremental or weakcb.');
     for (const [kind, k] of this.gc) {
       for (let b = 0; b < GC_BUCKETS.length; b++) out += `nodejs_gc_duration_seconds_bucket{le="${GC_BUCKETS[b]}",kind="${kind}"} ${k.buckets[b]}\n`;
@@ -269,7 +259,7 @@ export class SelfMetrics {
   }
 
   close(): void {
-    this.loop.disable();
-    this.gcObserver.disconnect();
+    this.loop.stop();
+    this.gcPauses.close();
   }
 }

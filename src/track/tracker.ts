@@ -406,7 +406,7 @@ export class Tracker {
     // Naming is the one per-process cost a local user controls (a long cmdline against rules with
     // captures): past the budget, the remaining new processes wait for the next cycle. A re-matching
     // cycle (after a reload) names every process it keeps, whatever the time.
-    const clock = o.monotonicMs ?? (() => performance.now());
+    const clock = o.monotonicMs ?? (() => Number(process.hrtime.bigint()) / 1e6);
     const deadline = clock() + NAMING_BUDGET_MS;
     const budgeted = !rematching;
     // processes born after the exporter started count from birth (docs/behaviour.md#first-sight); after a
