@@ -64,17 +64,27 @@ test('the compilers stay off until a cycle reads BASELINE_FROM_PROCESSES and OPT
   assert.deepEqual(JSON.parse(r.stdout), ['interpreted', 'interpreted', 'baseline', 'baseline', 'optimized', 'optimized']);
 });
 
-test('startOptimizing (the TS reader) turns both compilers on at once', () => {
+test('with the TS reader both compilers come on from PARSING_IN_JS_FROM_PROCESSES', () => {
   const script = `
     const settings = require(${JSON.stringify(SETTINGS)});
-    settings.startOptimizing();
-    function hot(a) { let s = 0; for (let i = 0; i < a.length; i++) s += a[i] * 2; return s; }
-    const a = Array.from({ length: 100 }, (_, i) => i);
-    for (let k = 0; k < 100000; k++) hot(a);
-    process.stdout.write(String((%GetOptimizationStatus(hot) & 16) !== 0));`;
+    settings.readerParsesInJs();
+    const tiers = [];
+    let n = 0;
+    const run = () => {
+      const hot = new Function('a', 'let s = 0; for (let i = 0; i < a.length; i++) s += a[i] * ' + ++n + '; return s;');
+      const a = Array.from({ length: 100 }, (_, i) => i);
+      for (let k = 0; k < 100000; k++) hot(a);
+      const st = %GetOptimizationStatus(hot);
+      tiers.push((st & 16) !== 0 ? 'optimized' : (st & 32768) !== 0 ? 'baseline' : 'interpreted');
+    };
+    settings.noteProcessesRead(settings.PARSING_IN_JS_FROM_PROCESSES - 1);
+    run();
+    settings.noteProcessesRead(settings.PARSING_IN_JS_FROM_PROCESSES);
+    run();
+    process.stdout.write(JSON.stringify(tiers));`;
   const r = spawnSync(process.execPath, ['--allow-natives-syntax', '-e', script], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
-  assert.equal(r.stdout, 'true');
+  assert.deepEqual(JSON.parse(r.stdout), ['interpreted', 'optimized']);
 });
 
 for (const [title, flags] of [
