@@ -12,20 +12,20 @@
 //   Together: peak RSS 98 -> 84 MiB at 10,000 processes and 72 -> 66 MiB on an 80-process host, CPU
 //   per scrape unchanged within the noise.
 // - The compilers come on with the size of the host, for good, from the first cycle that reads that many
-//   processes (the priming cycle, on such a host). On a small host a scrape's cost is the kernel's and
-//   memory is what an exporter is judged by; on a big one the CPU of the JS that tracks every process
-//   counts more.
+//   processes (the priming cycle, on such a host). A small host (under 200 processes) is where an
+//   exporter is judged by its memory; from a typical host (200 to 1,000 processes) on, the CPU of the JS
+//   that tracks every process counts more.
 //   - Sparkplug, the baseline compiler, from BASELINE_FROM_PROCESSES: its code and the compiler's own
-//     pages cost about 0.5 MiB of peak RSS on a 70-process host, for no measurable CPU there; at 10,000
-//     processes it saves 7% of a scrape's CPU (26.9 against 25.1 ticks of 10 ms).
+//     pages cost 0.5 to 1 MiB of peak RSS; it saves 6 to 8% of a scrape's CPU (500 processes: 6.5 against
+//     7.5 ms of user time per scrape, 200 scrapes; 10,000 processes: 25.1 against 26.9 ticks of 10 ms).
 //   - TurboFan, the optimizing compiler, from OPTIMIZE_FROM_PROCESSES: its code and its compilations cost
 //     4 to 6 MiB as soon as anything is optimized (Node's own module loader is, at start-up). CPU per
 //     scrape was the same without it at 350, 500 and 1,000 processes, and about 5% higher at 10,000,
 //     where it cost 4 to 5 MiB of peak RSS (72-73 against 75-80 MiB, in a pid namespace of 10,000 idle
 //     processes).
-//   The TS reader parses every file in JS and is 50% slower without them at 1,000 processes: with it
-//   (readerParsesInJs) both come on from PARSING_IN_JS_FROM_PROCESSES. Below that a scrape of the idle
-//   host costs it 2 ms more, and its peak RSS is 8 MiB lower (61 against 69 MiB, 70 processes).
+//   The TS reader parses every file in JS and is 50% slower without TurboFan at 1,000 processes: with it
+//   (readerParsesInJs) TurboFan comes on from PARSING_IN_JS_FROM_PROCESSES. Below that a scrape of the
+//   idle host costs it 2 ms more, and its peak RSS is 8 MiB lower (61 against 69 MiB, 70 processes).
 // - A full collection as a cycle starts, once the old generation has grown by HEAP_STEP_BYTES or the
 //   memory JS objects hold outside the heap by EXTERNAL_STEP_BYTES since the last one (collectIfGrown).
 //   What a cycle leaves behind (its snapshot, strings of new processes) is promoted to the old generation
@@ -44,10 +44,10 @@
 import { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString } from 'node:v8';
 
 /** From this many processes read in one cycle, the baseline compiler (Sparkplug) is on. */
-export const BASELINE_FROM_PROCESSES = 2_000;
+export const BASELINE_FROM_PROCESSES = 200;
 /** From this many processes read in one cycle, the optimizing compiler (TurboFan) is on too. */
 export const OPTIMIZE_FROM_PROCESSES = 20_000;
-/** With the TS reader, from this many processes read in one cycle both compilers are on. */
+/** With the TS reader, from this many processes read in one cycle the optimizing compiler is on. */
 export const PARSING_IN_JS_FROM_PROCESSES = 1_000;
 /** Growth of the old generation since the last full collection that makes collectIfGrown collect. */
 export const HEAP_STEP_BYTES = 1024 * 1024;
@@ -142,12 +142,10 @@ export function collectIfGrown(): boolean {
 
 let baseline = false;
 let optimizing = false;
-let baselineFrom = BASELINE_FROM_PROCESSES;
 let optimizeFrom = OPTIMIZE_FROM_PROCESSES;
 
-/** The TS reader parses every file in JS: the compilers come on at a smaller host. */
+/** The TS reader parses every file in JS: the optimizing compiler comes on at a smaller host. */
 export function readerParsesInJs(): void {
-  baselineFrom = PARSING_IN_JS_FROM_PROCESSES;
   optimizeFrom = PARSING_IN_JS_FROM_PROCESSES;
 }
 
@@ -169,5 +167,5 @@ function startOptimizing(): void {
 /** After each cycle: turns the compilers on once a cycle is large enough to gain from them. */
 export function noteProcessesRead(processes: number): void {
   if (processes >= optimizeFrom) startOptimizing();
-  else if (processes >= baselineFrom) startBaseline();
+  else if (processes >= BASELINE_FROM_PROCESSES) startBaseline();
 }
