@@ -31,62 +31,54 @@ test('the V8 settings keep the young generation at its initial size under alloca
   assert.ok(plain > tuned, `young generation ${plain} bytes without the settings, ${tuned} with`);
 });
 
-test('the compilers stay off until a cycle reads BASELINE_FROM_PROCESSES and OPTIMIZE_FROM_PROCESSES processes', () => {
+/**
+ * In a child with the settings loaded: runs `setup`, then for each count (a JS expression, or null for
+ * none) notes a cycle that read that many processes and runs a new hot function; returns the tier that
+ * ran each ('interpreted', 'baseline' for Sparkplug, 'optimized' for TurboFan).
+ */
+function tiersAfter(setup: string, counts: Array<string | null>): string[] {
   // %GetOptimizationStatus: bit 16 the function runs optimized code, bit 32768 baseline (Sparkplug) code
   const script = `
     const settings = require(${JSON.stringify(SETTINGS)});
+    ${setup}
     const tiers = [];
     let n = 0;
-    const run = () => {
+    for (const count of [${counts.map((c) => c ?? 'null').join(', ')}]) {
+      if (count !== null) settings.noteProcessesRead(count);
       // a new function each time, so that what an earlier tier compiled does not carry over
       const hot = new Function('a', 'let s = 0; for (let i = 0; i < a.length; i++) s += a[i] * ' + ++n + '; return s;');
       const a = Array.from({ length: 100 }, (_, i) => i);
       for (let k = 0; k < 100000; k++) hot(a);
       const st = %GetOptimizationStatus(hot);
       tiers.push((st & 16) !== 0 ? 'optimized' : (st & 32768) !== 0 ? 'baseline' : 'interpreted');
-    };
-    run();
-    settings.noteProcessesRead(settings.BASELINE_FROM_PROCESSES - 1);
-    run();
-    settings.noteProcessesRead(settings.BASELINE_FROM_PROCESSES);
-    run();
-    settings.noteProcessesRead(settings.OPTIMIZE_FROM_PROCESSES - 1);
-    run();
-    settings.noteProcessesRead(settings.OPTIMIZE_FROM_PROCESSES);
-    run();
-    settings.noteProcessesRead(1);
-    run();
+    }
     process.stdout.write(JSON.stringify(tiers));`;
   const r = spawnSync(process.execPath, ['--allow-natives-syntax', '-e', script], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stderr, '', 'V8 complained about a flag');
+  return JSON.parse(r.stdout) as string[];
+}
+
+test('the compilers stay off until a cycle reads BASELINE_FROM_PROCESSES and OPTIMIZE_FROM_PROCESSES processes', () => {
+  const tiers = tiersAfter('', [
+    null,
+    'settings.BASELINE_FROM_PROCESSES - 1',
+    'settings.BASELINE_FROM_PROCESSES',
+    'settings.OPTIMIZE_FROM_PROCESSES - 1',
+    'settings.OPTIMIZE_FROM_PROCESSES',
+    '1',
+  ]);
   // interpreted, still one process short, baseline from the first threshold, optimized from the second, for good
-  assert.deepEqual(JSON.parse(r.stdout), ['interpreted', 'interpreted', 'baseline', 'baseline', 'optimized', 'optimized']);
+  assert.deepEqual(tiers, ['interpreted', 'interpreted', 'baseline', 'baseline', 'optimized', 'optimized']);
 });
 
 test('with the TS reader the optimizing compiler comes on from PARSING_IN_JS_FROM_PROCESSES', () => {
-  const script = `
-    const settings = require(${JSON.stringify(SETTINGS)});
-    settings.readerParsesInJs();
-    const tiers = [];
-    let n = 0;
-    const run = () => {
-      const hot = new Function('a', 'let s = 0; for (let i = 0; i < a.length; i++) s += a[i] * ' + ++n + '; return s;');
-      const a = Array.from({ length: 100 }, (_, i) => i);
-      for (let k = 0; k < 100000; k++) hot(a);
-      const st = %GetOptimizationStatus(hot);
-      tiers.push((st & 16) !== 0 ? 'optimized' : (st & 32768) !== 0 ? 'baseline' : 'interpreted');
-    };
-    settings.noteProcessesRead(settings.BASELINE_FROM_PROCESSES - 1);
-    run();
-    settings.noteProcessesRead(settings.PARSING_IN_JS_FROM_PROCESSES - 1);
-    run();
-    settings.noteProcessesRead(settings.PARSING_IN_JS_FROM_PROCESSES);
-    run();
-    process.stdout.write(JSON.stringify(tiers));`;
-  const r = spawnSync(process.execPath, ['--allow-natives-syntax', '-e', script], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout), ['interpreted', 'baseline', 'optimized']);
+  const tiers = tiersAfter('settings.readerParsesInJs();', [
+    'settings.BASELINE_FROM_PROCESSES - 1',
+    'settings.PARSING_IN_JS_FROM_PROCESSES - 1',
+    'settings.PARSING_IN_JS_FROM_PROCESSES',
+  ]);
+  assert.deepEqual(tiers, ['interpreted', 'baseline', 'optimized']);
 });
 
 for (const [title, flags] of [
