@@ -3,7 +3,7 @@
 // then either the HTTP server or -once-to-stdout-delay. Start-up problems are one log line and exit 1.
 // SIGHUP (and POST /-/reload with -web.enable-lifecycle) reloads the config file.
 // first: V8's settings must be in place before the rest loads and allocates
-import { collectIfGrown, noteProcessesRead, readerParsesInJs } from './v8-settings';
+import { collectIfGrown, noteProcessesRead, readerParsesInJs, workerStart } from './v8-settings';
 import { parseCommandLine } from './cli';
 import { createLogger, formatLogLine, type LogFormat, type Logger } from './log';
 import { resolveConfig, ProcessCollector, StartupError } from './collector';
@@ -50,7 +50,7 @@ async function main(): Promise<number> {
   try {
     const { namer, options } = await resolveConfig(given, log, cli.given);
     log.info(`Reading metrics from ${options.procfs} ${namer.description}`);
-    const { scanner, reason } = selectScanner({ procfs: options.procfs });
+    const { scanner, reason } = selectScanner({ procfs: options.procfs, workerStart });
     log.info(`Reading /proc with the ${scanner.kind === 'native' ? 'native (C++)' : 'TypeScript'} scanner: ${reason}`);
     // the TS reader parses every file in JS: it gains from the compilers on smaller hosts
     if (scanner.kind === 'ts') readerParsesInJs();

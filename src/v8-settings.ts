@@ -27,7 +27,8 @@
 //   (readerParsesInJs) TurboFan comes on from PARSING_IN_JS_FROM_PROCESSES. Below that a scrape of the
 //   idle host costs it 2 ms more, and its peak RSS is 8 MiB lower (61 against 69 MiB, 70 processes).
 // - A full collection as a cycle starts, once the old generation has grown by HEAP_STEP_BYTES or the
-//   memory JS objects hold outside the heap by EXTERNAL_STEP_BYTES since the last one (collectIfGrown).
+//   memory JS objects hold outside the heap by EXTERNAL_STEP_BYTES since the last one (collectIfGrown,
+//   src/heap-step.ts).
 //   What a cycle leaves behind (its snapshot, strings of new processes) is promoted to the old generation
 //   and dies there a cycle later, so the old generation fills with garbage until V8 collects it on its
 //   own, 2 MB further on even with optimize-for-size, and the pages it grew into stay resident; each
@@ -41,7 +42,8 @@
 // These flags are read by V8 while it runs, so setting them here works (test/memory.test.ts checks
 // each); most other heap flags are read once when V8 starts and would do nothing from here.
 // The library API (src/index.ts) does not apply them: the embedding application owns its V8.
-import { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { setFlagsFromString } from 'node:v8';
+import { HeapStep } from './heap-step';
 
 /** From this many processes read in one cycle, the baseline compiler (Sparkplug) is on. */
 export const BASELINE_FROM_PROCESSES = 200;
@@ -49,12 +51,9 @@ export const BASELINE_FROM_PROCESSES = 200;
 export const OPTIMIZE_FROM_PROCESSES = 20_000;
 /** With the TS reader, from this many processes read in one cycle the optimizing compiler is on. */
 export const PARSING_IN_JS_FROM_PROCESSES = 1_000;
-/** Growth of the old generation since the last full collection that makes collectIfGrown collect. */
-export const HEAP_STEP_BYTES = 1024 * 1024;
-/** Growth of the memory JS objects hold outside the heap that makes collectIfGrown collect. */
-export const EXTERNAL_STEP_BYTES = 4 * 1024 * 1024;
 
-setFlagsFromString('--semi-space-growth-factor=1');
+const YOUNG_GENERATION_KEPT = '--semi-space-growth-factor=1';
+setFlagsFromString(YOUNG_GENERATION_KEPT);
 setFlagsFromString('--optimize-for-size');
 setFlagsFromString('--no-sparkplug');
 setFlagsFromString('--no-opt');
@@ -108,37 +107,32 @@ function collectNow(): boolean {
   }
 }
 
-/** Bytes in use in the old generation: every space but the young one, whose garbage a scavenge takes. */
-function oldGenerationUsed(): number {
-  let used = 0;
-  for (const s of getHeapSpaceStatistics()) if (s.space_name !== 'new_space' && s.space_name !== 'new_large_object_space') used += s.space_used_size;
-  return used;
-}
+const mainHeap = new HeapStep(collectNow);
 
 /**
- * The old generation and the external memory (ArrayBuffer and Buffer contents, such as each scrape's
- * response body, which V8 on its own frees only after 64 MB of it) after the last full collection, or
- * lower when V8 collected on its own since; 0 before the first, so the first call collects.
- */
-let oldBase = 0;
-let externalBase = 0;
-
-/**
- * As a cycle starts: a full collection if the old generation grew by HEAP_STEP_BYTES or the external
- * memory by EXTERNAL_STEP_BYTES since the last one. True if it ran.
+ * As a cycle starts: a full collection if the old generation grew by HEAP_STEP_BYTES or the memory outside
+ * the heap by EXTERNAL_STEP_BYTES since the last one (src/heap-step.ts). True if it ran.
  */
 export function collectIfGrown(): boolean {
-  if (collectGarbage === null) return false;
-  const old = oldGenerationUsed();
-  const external = getHeapStatistics().external_memory;
-  oldBase = Math.min(oldBase, old);
-  externalBase = Math.min(externalBase, external);
-  if (old - oldBase < HEAP_STEP_BYTES && external - externalBase < EXTERNAL_STEP_BYTES) return false;
-  if (!collectNow()) return false;
-  oldBase = oldGenerationUsed();
-  externalBase = getHeapStatistics().external_memory;
-  return true;
+  return collectGarbage !== null && mainHeap.collectIfGrown();
 }
+
+/**
+ * Around the start of a worker thread (the TS reader's, src/proc/ts-reader.ts): V8 gives `gc` to the
+ * contexts created while --expose-gc is set, so that the worker collects its own heap on the same step
+ * (src/heap-step.ts); and a new isolate raises the young generation's growth factor back to V8's minimum
+ * of 2 for the whole process, so the main thread's young generation would double up to 32 MB again (seen
+ * as +13 MiB of RSS under churn in five minutes): it is set again once the worker runs.
+ */
+export const workerStart = {
+  before(): void {
+    setFlagsFromString('--expose-gc');
+  },
+  after(): void {
+    setFlagsFromString('--no-expose-gc');
+    setFlagsFromString(YOUNG_GENERATION_KEPT);
+  },
+};
 
 let baseline = false;
 let optimizing = false;

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import {
@@ -433,4 +434,31 @@ test('live /proc: finds itself with its ppid and several threads', async () => {
   assert.ok([...d.threads.tid].includes(process.pid));
   assert.equal(packedString(d.cmdline, 0).split('\0')[0], process.argv0);
   s.close();
+});
+
+test('with the binary\'s worker-start hooks the worker collects its own heap, no other context gets gc, and the young generation stays small', () => {
+  // V8's GC trace names a collection by gc() "testing"; the worker runs its step after its first job
+  const dist = path.join(__dirname, '..', 'src');
+  const script = (hooks: boolean) => `
+    const settings = require(${JSON.stringify(path.join(dist, 'v8-settings.js'))});
+    const { createTsScanner } = require(${JSON.stringify(path.join(dist, 'proc', 'ts-reader.js'))});
+    const v8 = require('node:v8');
+    const vm = require('node:vm');
+    const s = createTsScanner({ procfs: '/proc', workerStart: ${hooks ? 'settings.workerStart' : 'undefined'} });
+    s.listProcs().then(() => {
+      // a new isolate sets V8's young-generation growth factor back to 2: the hooks set it again
+      const keep = [];
+      for (let k = 0; k < 300; k++) { const a = []; for (let i = 0; i < 20000; i++) a.push({ i, s: 'x' + i }); keep.push(a[7]); }
+      const young = v8.getHeapSpaceStatistics().find((x) => x.space_name === 'new_space').space_size;
+      const out = { mainGc: typeof globalThis.gc, newContextGc: vm.runInNewContext('typeof gc'), youngKept: young <= 2 * 1024 * 1024 };
+      s.close();
+      process.stderr.write(JSON.stringify(out));
+    });`;
+  const run = (hooks: boolean) => {
+    const r = spawnSync(process.execPath, ['--trace-gc', '-e', script(hooks)], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return { forced: /Mark-Compact[^\n]* testing; /.test(r.stdout), ...JSON.parse(r.stderr) };
+  };
+  assert.deepEqual(run(true), { forced: true, mainGc: 'undefined', newContextGc: 'undefined', youngKept: true });
+  assert.deepEqual(run(false), { forced: false, mainGc: 'undefined', newContextGc: 'undefined', youngKept: false });
 });
