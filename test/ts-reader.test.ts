@@ -460,5 +460,11 @@ test('with the binary\'s worker-start hooks the worker collects its own heap, no
     return { forced: /Mark-Compact[^\n]* testing; /.test(r.stdout), ...JSON.parse(r.stderr) };
   };
   assert.deepEqual(run(true), { forced: true, mainGc: 'undefined', newContextGc: 'undefined', youngKept: true });
-  assert.deepEqual(run(false), { forced: false, mainGc: 'undefined', newContextGc: 'undefined', youngKept: false });
+  // without the hooks: no collection in the worker, and no gc anywhere. The young generation then grows on
+  // Node 20 (its V8 resets the growth factor when the worker's isolate is made: 32 MB here, so this test
+  // fails there without the hooks); Node 24's V8 grows it to 2-7 MB or not at all from one run to the next,
+  // so that part is checked on Node 20 only.
+  const control = run(false);
+  assert.deepEqual({ ...control, youngKept: undefined }, { forced: false, mainGc: 'undefined', newContextGc: 'undefined', youngKept: undefined });
+  if (process.versions.node.startsWith('20.')) assert.equal(control.youngKept, false);
 });
