@@ -6,7 +6,6 @@ import type { Scanner } from './proc/columns';
 import type { CycleSnapshot } from './expose/snapshot';
 import { Tracker, type TrackerOptions } from './track/tracker';
 import type * as ExplainModule from './ops/explain';
-import type { MatchExplainer } from './ops/explain';
 import { UsernameCache } from './track/usernames';
 import { pageSize as hostPageSize } from './proc/pagesize';
 import { readConfig, ConfigError, type ConfigSettings } from './config/load';
@@ -84,7 +83,7 @@ export class ProcessCollector {
   private readonly trackerOpts: TrackerOptions;
   /** a reloaded config waiting for the next cycle */
   private pending: ResolvedConfig | null = null;
-  private readonly explainer: MatchExplainer | null = null;
+  private readonly explainer: ExplainModule.MatchExplainer | null = null;
   private inFlight: Promise<CycleSnapshot> | null = null;
   private primed: Promise<void> | null = null;
   private readonly self: SelfMetrics;

@@ -87,37 +87,37 @@ for (const [title, flags] of [
   // call; here it drops it at every collection, so the collection function is compiled again when called
   [', also when V8 has dropped the bytecode of the collection function', ['--stress-flush-code']],
 ] as const) {
-test(`the heap is collected as a cycle starts once the old generation grew by HEAP_STEP_BYTES${title}`, () => {
-  const script = `
-    const settings = require(${JSON.stringify(SETTINGS)});
-    const v8 = require('node:v8');
-    const old = () => v8.getHeapSpaceStatistics().filter((s) => !s.space_name.startsWith('new_')).reduce((a, s) => a + s.space_used_size, 0);
-    const out = { can: settings.canCollect, first: settings.collectIfGrown(), again: settings.collectIfGrown() };
-    out.base = old();
-    // objects kept across scavenges are promoted to the old generation, then dropped: old garbage
-    let keep = [];
-    for (let i = 0; i < 60000; i++) keep.push({ i, s: 'value ' + i });
-    for (let k = 0; k < 20; k++) { let tmp = []; for (let i = 0; i < 50000; i++) tmp.push({ i }); tmp = null; }
-    keep = null;
-    const before = old();
-    out.grownBy = before - out.base;
-    out.collected = settings.collectIfGrown();
-    out.freed = before - old();
-    out.after = settings.collectIfGrown();
-    process.stdout.write(JSON.stringify(out));`;
-  const r = spawnSync(process.execPath, [...flags, '-e', script], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  assert.equal(r.stderr, '', 'V8 complained');
-  const out = JSON.parse(r.stdout);
-  // this V8 lets the exporter collect; the first call always collects, then not until the heap grows
-  assert.equal(out.can, true);
-  assert.equal(out.first, true);
-  assert.equal(out.again, false);
-  assert.ok(out.grownBy >= 1024 * 1024, `old generation grew by ${out.grownBy} bytes only`);
-  assert.equal(out.collected, true);
-  assert.ok(out.freed >= 1024 * 1024, `the collection freed ${out.freed} bytes`);
-  assert.equal(out.after, false);
-});
+  test(`the heap is collected as a cycle starts once the old generation grew by HEAP_STEP_BYTES${title}`, () => {
+    const script = `
+      const settings = require(${JSON.stringify(SETTINGS)});
+      const v8 = require('node:v8');
+      const old = () => v8.getHeapSpaceStatistics().filter((s) => !s.space_name.startsWith('new_')).reduce((a, s) => a + s.space_used_size, 0);
+      const out = { can: settings.canCollect(), first: settings.collectIfGrown(), again: settings.collectIfGrown() };
+      out.base = old();
+      // objects kept across scavenges are promoted to the old generation, then dropped: old garbage
+      let keep = [];
+      for (let i = 0; i < 60000; i++) keep.push({ i, s: 'value ' + i });
+      for (let k = 0; k < 20; k++) { let tmp = []; for (let i = 0; i < 50000; i++) tmp.push({ i }); tmp = null; }
+      keep = null;
+      const before = old();
+      out.grownBy = before - out.base;
+      out.collected = settings.collectIfGrown();
+      out.freed = before - old();
+      out.after = settings.collectIfGrown();
+      process.stdout.write(JSON.stringify(out));`;
+    const r = spawnSync(process.execPath, [...flags, '-e', script], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, '', 'V8 complained');
+    const out = JSON.parse(r.stdout);
+    // this V8 lets the exporter collect; the first call always collects, then not until the heap grows
+    assert.equal(out.can, true);
+    assert.equal(out.first, true);
+    assert.equal(out.again, false);
+    assert.ok(out.grownBy >= 1024 * 1024, `old generation grew by ${out.grownBy} bytes only`);
+    assert.equal(out.collected, true);
+    assert.ok(out.freed >= 1024 * 1024, `the collection freed ${out.freed} bytes`);
+    assert.equal(out.after, false);
+  });
 }
 
 test('the heap is collected as a cycle starts once JS objects hold EXTERNAL_STEP_BYTES more outside it', () => {

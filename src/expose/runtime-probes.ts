@@ -108,10 +108,11 @@ const GC_KINDS: Record<string, string> = {
 
 /** Garbage collections since the last drain, as (kind, seconds). */
 export class GcPauses {
-  private profiler: GCProfiler | null = new GCProfiler();
+  private profiler: GCProfiler | null;
 
   constructor() {
-    this.profiler?.start();
+    this.profiler = new GCProfiler();
+    this.profiler.start();
   }
 
   /** Hands each collection since the last call to `observe`, and goes on recording. */
