@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createCollector } from '../src/index';
 import { renderGroupFamilies } from '../src/expose/text';
-import { createLogger } from '../src/log';
+import { createLogger } from '../src/base/log';
 
 function vm(key: string): number {
   const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(readFileSync('/proc/self/status', 'latin1'));

@@ -5,18 +5,20 @@
 //   collector.registerIn(register);          // prom-client's default registry, or your own
 //   // `await register.metrics()` now carries the namedprocess_* families
 import type { Registry } from 'prom-client';
-import { defaultOptions, type Options } from './options';
-import { adaptLogger, createLogger, type Logger } from './log';
-import { resolveConfig, ProcessCollector, StartupError } from './collector';
+import { defaultOptions, type Options } from './settings/options';
+import { adaptLogger, createLogger, type Logger } from './base/log';
+import { resolveConfig, ProcessCollector } from './collector/collector';
+import { StartupError } from './base/errors';
 import { ALLOY_SETTINGS } from './config/load';
 import { selectScanner } from './proc/select';
 import { FAMILY_INFO, FAMILY_ORDER, renderGroupFamilies } from './expose/text';
 import type { CycleSnapshot } from './expose/snapshot';
-import { VERSION } from './version';
+import { VERSION } from './base/version';
 import { parseSampleValue, parseSeriesKey } from './expose/parse';
 
-export { defaultOptions, type Options } from './options';
-export { ProcessCollector, StartupError } from './collector';
+export { defaultOptions, type Options } from './settings/options';
+export { ProcessCollector } from './collector/collector';
+export { StartupError } from './base/errors';
 export type { CycleSnapshot, GroupSnapshot, ThreadNameSnapshot } from './expose/snapshot';
 
 export interface EmbeddedCollector {

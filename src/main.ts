@@ -3,10 +3,10 @@
 // then either the HTTP server or -once-to-stdout-delay. Start-up problems are one log line and exit 1.
 // SIGHUP (and POST /-/reload with -web.enable-lifecycle) reloads the config file.
 // first: V8's settings must be in place before the rest loads and allocates
-import { collectIfGrown, noteProcessesRead, readerParsesInJs, workerStart } from './v8-settings';
-import { parseCommandLine } from './cli';
-import { createLogger, formatLogLine, type LogFormat, type Logger } from './log';
-import { resolveConfig, ProcessCollector, StartupError } from './collector';
+import { collectIfGrown, noteProcessesRead, readerParsesInJs, workerStart } from './runtime/v8-settings';
+import { parseCommandLine } from './cli/flags';
+import { createLogger, formatLogLine, type LogFormat, type Logger } from './base/log';
+import { resolveConfig, ProcessCollector } from './collector/collector';
 import { ConfigReloader } from './ops/reload';
 import { lifecycleRoutes } from './ops/lifecycle';
 import { selectScanner, ReaderSelectionError } from './proc/select';
@@ -14,12 +14,14 @@ import { startServer } from './server';
 import type * as PushModule from './push';
 import { mayConfigurePush } from './push/wanted';
 import { negotiate } from './expose/content';
-import { VERSION } from './version';
+import { VERSION } from './base/version';
 import { HistoryStore } from './history/store';
 import { createPageRoutes } from './page/routes';
 import { releaseYaml } from './config/yaml';
 import { pageSize } from './proc/pagesize';
-import { CYCLE_GRACE_MS, endProcess, settleWithin } from './shutdown';
+import { loadNative } from './proc/native';
+import { CYCLE_GRACE_MS, endProcess, settleWithin } from './runtime/shutdown';
+import { errorMessage, StartupError } from './base/errors';
 
 // the format of the last-resort error line, once the flags are known
 let logFormat: LogFormat = 'logfmt';
@@ -57,13 +59,13 @@ async function main(): Promise<number> {
     collector = await ProcessCollector.create(options, { log, scanner, namer, version: VERSION });
   } catch (e) {
     if (e instanceof StartupError || e instanceof ReaderSelectionError) {
-      log.error((e as Error).message);
+      log.error(errorMessage(e));
       return 1;
     }
     throw e;
   }
   // the compilers come on with the first cycle large enough to gain from them; the heap is collected as a
-  // cycle starts, once it has grown by a step since the last collection (src/v8-settings.ts)
+  // cycle starts, once it has grown by a step since the last collection (src/runtime/v8-settings.ts)
   collector.onCycle(() => noteProcessesRead(collector.processesRead));
   collector.onCycleStart(collectIfGrown);
   // remote_write in the config file: checked now, started once the server is up (docs/remote-write.md)
@@ -122,13 +124,13 @@ async function main(): Promise<number> {
       },
     });
   } catch (e) {
-    log.error(`Failed to start the server: ${(e as Error).message}`);
+    log.error(`Failed to start the server: ${errorMessage(e)}`);
     return 1;
   }
   // the config and web config files are read: the YAML parser is not needed until a reload
   releaseYaml();
   // the port is open; the priming cycle runs now and scrapes that arrive meanwhile wait for it
-  collector.prime().catch((e) => log.error(`priming cycle failed: ${(e as Error).message}`));
+  collector.prime().catch((e) => log.error(`priming cycle failed: ${errorMessage(e)}`));
   push?.start();
   return waitForSignal(log, async () => {
     // in-flight responses get the server's grace period and the push its flush time, side by side; a
@@ -161,7 +163,7 @@ function waitForSignal(log: Logger, shutdown: () => Promise<void>): Promise<numb
       shutdown().then(
         () => resolve(0),
         (e) => {
-          log.error(`Server Shutdown Failed: ${(e as Error).message}`);
+          log.error(`Server Shutdown Failed: ${errorMessage(e)}`);
           resolve(1);
         },
       );
@@ -172,11 +174,11 @@ function waitForSignal(log: Logger, shutdown: () => Promise<void>): Promise<numb
 }
 
 main().then(
-  (code) => endProcess(code, stuck, stopSignal),
+  (code) => endProcess(code, stuck, stopSignal, (c) => loadNative().addon?.exitNow?.(c)),
   (e) => {
     // a bug: say so in one line; the stack only when asked for
     const stack = process.env.NAMEDPROCESS_DEBUG_STACK ? String((e as Error)?.stack) : undefined;
-    process.stderr.write(formatLogLine(logFormat, 'error', 'internal error', { err: String((e as Error)?.message ?? e), stack }));
+    process.stderr.write(formatLogLine(logFormat, 'error', 'internal error', { err: errorMessage(e), stack }));
     process.exit(70);
   },
 );

@@ -1,10 +1,10 @@
-// Tests for src/cli.ts: Go flag semantics, the usage text, the early exits and the Options produced.
+// Tests for src/cli/flags.ts: Go flag semantics, the usage text, the early exits and the Options produced.
 
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseCommandLine, type CliResult } from '../src/cli';
-import { MANUAL_TEXT } from '../src/cli-text';
-import { defaultOptions, type Options } from '../src/options';
+import { parseCommandLine, type CliResult } from '../src/cli/flags';
+import { MANUAL_TEXT } from '../src/cli/manual';
+import { defaultOptions, type Options } from '../src/settings/options';
 
 const PROG = '/usr/bin/process-exporter';
 const FIXED = new Date(2024, 0, 2, 3, 4, 5);

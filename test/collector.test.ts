@@ -4,8 +4,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeProcfs } from './fakeproc';
 import { createTsScanner } from '../src/proc/ts-reader';
-import { buildNamer, ProcessCollector } from '../src/collector';
-import { defaultOptions } from '../src/options';
+import { buildNamer, ProcessCollector } from '../src/collector/collector';
+import { defaultOptions } from '../src/settings/options';
 import { memoryLogger } from './memory-logger';
 import type { Scanner } from '../src/proc/columns';
 

@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readConfig, ConfigError, type ConfigFile } from '../src/config/load';
 import { buildConfigNamer, buildDefaultNamer, ProcnamesNamer, type ProcAttributes } from '../src/config/matcher';
-import { buildNamer, resolveConfig, StartupError } from '../src/collector';
-import { defaultOptions } from '../src/options';
+import { buildNamer, resolveConfig } from '../src/collector/collector';
+import { StartupError } from '../src/base/errors';
+import { defaultOptions } from '../src/settings/options';
 import { memoryLogger } from './memory-logger';
 
 function proc(p: Partial<ProcAttributes>): ProcAttributes {

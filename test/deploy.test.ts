@@ -9,10 +9,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { parseCommandLine } from '../src/cli';
+import { parseCommandLine } from '../src/cli/flags';
 import { readConfig } from '../src/config/load';
 import { buildConfigNamer } from '../src/config/matcher';
-import type { Options } from '../src/options';
+import type { Options } from '../src/settings/options';
 import { REPO } from './fresh-machine';
 
 const DEPLOY = path.join(REPO, 'deploy');

@@ -10,7 +10,7 @@ import { request } from 'undici';
 import { Registry } from 'prom-client';
 import { startExporter, freePort, OUR_MAIN, type RunningExporter } from './procs';
 import { createCollector } from '../src/index';
-import { parseLogfmt } from '../src/log';
+import { parseLogfmt } from '../src/base/log';
 
 // The comm of a node process: Node 24 names its main thread (and so the process) "MainThread", older
 // versions leave "node". The exporters these tests start run on this same node.

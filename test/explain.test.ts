@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeProcfs, type FakeProc } from './fakeproc';
 import { Harness, BTIME, parseSamples } from './harness';
-import { defaultOptions, type Options } from '../src/options';
-import { resolveConfig, ProcessCollector } from '../src/collector';
+import { defaultOptions, type Options } from '../src/settings/options';
+import { resolveConfig, ProcessCollector } from '../src/collector/collector';
 import { memoryLogger } from './memory-logger';
 import { createTsScanner } from '../src/proc/ts-reader';
-import { MatchExplainer } from '../src/ops/explain';
+import { MatchExplainer } from '../src/track/explain';
 import { buildDefaultNamer } from '../src/config/matcher';
 import { renderGroupFamilies } from '../src/expose/text';
 

@@ -24,7 +24,7 @@ const LAZY = [
   'src/server/webconfig.js',
   'src/server/tls.js',
   'src/server/auth.js',
-  'src/ops/explain.js',
+  'src/track/explain.js',
   'src/page/processes.js',
   'NativeModule internal/fs/promises',
   // the nodejs_* self metrics are measured without it (src/expose/runtime-probes.ts)

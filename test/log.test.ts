@@ -1,7 +1,7 @@
-// The log line format (src/log.ts): logfmt and JSON, levels, and messages that carry their own logfmt.
+// The log line format (src/base/log.ts): logfmt and JSON, levels, and messages that carry their own logfmt.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { adaptLogger, createLogger, formatLogLine, parseLogfmt } from '../src/log';
+import { adaptLogger, createLogger, formatLogLine, parseLogfmt } from '../src/base/log';
 
 const T = new Date(Date.UTC(2026, 10, 29, 7, 47, 36, 512));
 

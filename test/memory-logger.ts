@@ -1,4 +1,4 @@
-import { adaptLogger, type Logger } from '../src/log';
+import { adaptLogger, type Logger } from '../src/base/log';
 
 /**
  * A logger that keeps messages in memory (fields as logfmt pairs after the message, as an embedding app's

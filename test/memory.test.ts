@@ -1,5 +1,5 @@
 // What keeps the exporter's resident memory down: the V8 settings the binary applies at start
-// (src/v8-settings.ts; checked in child processes, since they are process-wide), and the page size read from
+// (src/runtime/v8-settings.ts; checked in child processes, since they are process-wide), and the page size read from
 // the auxiliary vector rather than from a `getconf` child process.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

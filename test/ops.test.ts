@@ -9,7 +9,7 @@ import { request } from 'undici';
 import { FakeProcfs, type FakeProc } from './fakeproc';
 import { startExporter, OUR_MAIN, type RunningExporter } from './procs';
 import { parseSamples } from './harness';
-import { parseLogfmt } from '../src/log';
+import { parseLogfmt } from '../src/base/log';
 
 const BTIME = 1_700_000_000;
 const cleanups: Array<() => Promise<unknown>> = [];

@@ -17,7 +17,7 @@ import { listProcfsRootSync } from '../src/proc/ts-reader-core';
 import { startServer, type RunningServer } from '../src/server';
 import { memoryLogger } from './memory-logger';
 import { negotiate } from '../src/expose/content';
-import { MAX_LABEL_VALUE_LENGTH } from '../src/track/label-bound';
+import { MAX_LABEL_VALUE_LENGTH } from '../src/expose/label-bound';
 import type { Scanner } from '../src/proc/columns';
 
 const nativeSkip: string | false = loadNative().addon ? false : 'the native scanner is not built here (no compiler at install)';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parsePushConfig, readPushConfigFile } from '../src/config/remote-write';
 import { readConfig, ConfigError } from '../src/config/load';
 import { pushFromConfig } from '../src/push';
-import { StartupError } from '../src/collector';
+import { StartupError } from '../src/base/errors';
 import { memoryLogger } from './memory-logger';
 
 function error(yaml: string): string {

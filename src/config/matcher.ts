@@ -5,6 +5,7 @@ import type * as TemplateEngine from './template';
 import { plainTemplate, type PlainTemplate } from './template/plain';
 import { ConfigError, type RuleSource } from './load';
 import { goQuote } from '../go/quote';
+import { errorMessage } from '../base/errors';
 
 /** What a namer may look at: the static facts of one process. */
 export interface ProcAttributes {
@@ -252,7 +253,7 @@ export class ProcnamesNamer implements Namer {
         try {
           regex = new GoRegex(tokens[i + 1]);
         } catch (e) {
-          throw this.mappingError(namemapping, `error compiling regexp '${tokens[i + 1]}': ${(e as Error).message}`);
+          throw this.mappingError(namemapping, `error compiling regexp '${tokens[i + 1]}': ${errorMessage(e)}`);
         }
         this.byComm.set(tokens[i], { regex });
       }

@@ -10,6 +10,7 @@
 // operations that give exactly RE2's result, and re2js (about 1.2 MiB of resident code) is loaded only
 // for any other pattern (docs/performance.md, memory).
 import type { RE2JS } from 're2js';
+import { errorMessage } from '../base/errors';
 
 export class RegexSyntaxError extends Error {}
 
@@ -101,7 +102,7 @@ export class GoRegex {
     try {
       this.re = (require('re2js') as typeof import('re2js')).RE2JS.compile(source);
     } catch (e) {
-      throw new RegexSyntaxError(goRegexError((e as Error).message));
+      throw new RegexSyntaxError(goRegexError(errorMessage(e)));
     }
     const count = this.re.groupCount();
     const names = new Array<string>(count + 1).fill('');

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node, type YAMLMap } from './yaml';
 import { GoRegex, RegexSyntaxError } from './regex';
 import { ConfigError } from './load';
+import { errorMessage } from '../base/errors';
 
 export interface GlobalConfig {
   /** how often the exporter runs a cycle and pushes it (Prometheus's default 1m is for scrapes; see docs) */
@@ -213,7 +214,7 @@ export async function readPushConfigFile(path: string): Promise<PushConfig | nul
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    throw new ConfigError(`open ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new ConfigError(`open ${path}: ${(e as NodeJS.ErrnoException).code ?? errorMessage(e)}`);
   }
   return parsePushConfig(text, path);
 }

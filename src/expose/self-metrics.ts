@@ -4,7 +4,7 @@
 // about 12 MB of RSS and its registry a few hundred microseconds per scrape.
 import { readFileSync, readdirSync } from 'node:fs';
 import { getHeapSpaceStatistics } from 'node:v8';
-import { MAX_LABEL_VALUE_LENGTH } from '../track/label-bound';
+import { MAX_LABEL_VALUE_LENGTH } from './label-bound';
 import type { ExpositionFormat } from './text';
 import { GcPauses, LoopDelay } from './runtime-probes';
 

@@ -1,5 +1,6 @@
 // Go's syscall.Errno texts (strerror's wording, lower-cased), so errors from Node's fs and net read
 // like the reference's: "open /x: no such file or directory", "listen tcp :80: bind: permission denied".
+import { errorMessage } from '../base/errors';
 
 const ERRNO_TEXT: Record<string, string> = {
   ENOENT: 'no such file or directory',
@@ -21,7 +22,7 @@ const ERRNO_TEXT: Record<string, string> = {
 /** The text Go's syscall.Errno.Error() gives for a Node error; its own message for other errors. */
 export function goErrText(e: unknown): string {
   const err = e as NodeJS.ErrnoException | undefined;
-  return (err?.code && ERRNO_TEXT[err.code]) || (err instanceof Error ? err.message : String(e));
+  return (err?.code && ERRNO_TEXT[err.code]) || errorMessage(e);
 }
 
 /** Go's *PathError text: "open /x: no such file or directory". */

@@ -2,7 +2,7 @@
 //   /-/healthy  200 while the server runs
 //   /-/ready    200 once the first update cycle is done, 503 before
 //   /-/reload   POST or PUT: reload the config file; only with -web.enable-lifecycle (403 otherwise)
-import type { Route, RouteResponse } from '../server';
+import type { Route, RouteResponse } from '../server/routes';
 import type { ReloadResult } from './reload';
 
 export interface LifecycleDeps {

@@ -1,9 +1,10 @@
 // Config reload (SIGHUP, POST /-/reload): the config file is read again and a new namer built beside the
 // one in use; only when that succeeds does the collector switch to it, from its next cycle. A file that
 // fails to load changes nothing: the last good config keeps serving and the reload gauges say so.
-import type { Logger } from '../log';
-import type { Options } from '../options';
-import { resolveConfig, StartupError, type ProcessCollector } from '../collector';
+import type { Logger } from '../base/log';
+import type { Options } from '../settings/options';
+import { resolveConfig, type ProcessCollector } from '../collector/collector';
+import { errorMessage, StartupError } from '../base/errors';
 
 export type ReloadResult = { ok: true } | { ok: false; error: string };
 
@@ -58,7 +59,7 @@ export class ConfigReloader {
     try {
       next = await resolveConfig(this.given, this.log, this.explicit);
     } catch (e) {
-      const error = e instanceof StartupError ? e.message : `error reading config file: ${(e as Error).message}`;
+      const error = e instanceof StartupError ? e.message : `error reading config file: ${errorMessage(e)}`;
       this.log.error('Error reloading the config file, the last good one stays in force', { trigger, file, err: error });
       this.collector.recordReload(false);
       return { ok: false, error };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { busyFraction, parseHostCpu, parseHostMemory, type HostCpuTimes } from '../proc/parse/host';
 import { MIN_RATE_SPAN_MS } from '../history/store';
+import { errorMessage } from '../base/errors';
 
 export interface HostTotals {
   /** share of all CPUs busy, 0..100; null until two readings a second apart exist */
@@ -38,7 +39,7 @@ export class HostReader {
       this.reported = false;
       return { cpuBusyPercent: this.busy === null ? null : this.busy * 100, cores: cpu.cores, memoryUsedBytes: mem.usedBytes, memoryTotalBytes: mem.totalBytes };
     } catch (e) {
-      if (!this.reported) this.onError(`host totals unavailable: ${(e as Error).message}`);
+      if (!this.reported) this.onError(`host totals unavailable: ${errorMessage(e)}`);
       this.reported = true;
       return null;
     }

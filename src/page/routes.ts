@@ -1,15 +1,16 @@
 // The page at / and its JSON endpoints, served through the server's routes under the same web config
 // (TLS, basic auth, headers) as the telemetry path. A request for /api/groups asks the collector for a
 // snapshot no older than -web.page-interval: open pages and scrapes share cycles, never multiply them.
-import type { Route, RouteRequest, RouteResponse } from '../server';
-import type { ProcessCollector } from '../collector';
-import type { Logger } from '../log';
+import type { Route, RouteRequest, RouteResponse } from '../server/routes';
+import type { ProcessCollector } from '../collector/collector';
+import type { Logger } from '../base/log';
 import { FIELDS, HISTORY_WINDOW_MS, type Field, type HistoryStore } from '../history/store';
 import { GO_ZERO_TIME_UNIX } from '../expose/snapshot';
 import { loadAssets, type Asset } from './assets';
 import { FIGURE_QUERIES } from './promql';
 import { HostReader } from './host';
 import type * as ProcessesModule from './processes';
+import { errorMessage } from '../base/errors';
 
 /** points of CPU history sent with each row for its sparkline */
 const SPARK_POINTS = 40;
@@ -58,7 +59,7 @@ export function createPageRoutes(deps: PageDeps): Route[] {
   try {
     assets = loadAssets(deps.assetDir);
   } catch (e) {
-    assetError = (e as Error).message;
+    assetError = errorMessage(e);
     deps.log.error(`The page at / is unavailable: ${assetError}`);
   }
   const host = new HostReader(deps.procfs, (msg) => deps.log.warn(msg));

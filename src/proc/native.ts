@@ -7,6 +7,7 @@ import { BufferPool, transferables } from './column-set';
 import { ProcfsListError } from './columns';
 import type { DetailColumns, DetailRequest, Scanner, StatColumns } from './columns';
 import { readBootTime } from './boot-time';
+import { errorMessage } from '../base/errors';
 
 /** What the compiled addon exports (native/addon.cc). */
 interface NativeAddon {
@@ -67,7 +68,7 @@ function findAddon(env: NodeJS.ProcessEnv = process.env): { file: string; origin
     return { file, origin };
   } catch (e) {
     // "No native build was found for platform=linux arch=... libc=... node=..."
-    const first = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+    const first = errorMessage(e).split('\n')[0];
     return { error: `${first} (no prebuilt binary fits, and none was built from source at install)` };
   }
 }
@@ -92,7 +93,7 @@ export function loadNative(env: NodeJS.ProcessEnv = process.env): NativeLoad {
       if (typeof addon?.createScanner !== 'function') throw new Error('createScanner is missing');
       result = { addon, path: found.file, reason: `${found.origin} addon ${found.file}` };
     } catch (e) {
-      result = { addon: undefined, reason: `${found.origin} addon ${found.file} does not load: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` };
+      result = { addon: undefined, reason: `${found.origin} addon ${found.file} does not load: ${errorMessage(e).split('\n')[0]}` };
     }
   }
   cache.set(key, result);
@@ -129,7 +130,7 @@ class AddonScanner implements NativeScanner {
       return await this.handle.listProcs(this.take);
     } catch (e) {
       // The addon rejects only when <procfs> itself cannot be listed: the cycle fails (docs/behaviour.md#errors).
-      throw new ProcfsListError(e instanceof Error ? e.message : String(e));
+      throw new ProcfsListError(errorMessage(e));
     }
   }
 
@@ -163,6 +164,6 @@ export function createNativeScanner(opts: {
     const handle = load.addon.createScanner(opts.procfs, opts.threads ?? 0);
     return { scanner: new AddonScanner(handle), reason: load.reason };
   } catch (e) {
-    return { scanner: undefined, reason: `createScanner failed: ${e instanceof Error ? e.message : String(e)}` };
+    return { scanner: undefined, reason: `createScanner failed: ${errorMessage(e)}` };
   }
 }

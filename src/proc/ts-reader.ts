@@ -24,6 +24,7 @@ import {
   readStats,
   SyncReader,
 } from './ts-reader-core';
+import { errorMessage } from '../base/errors';
 
 export { parsePidName } from './ts-reader-core';
 
@@ -32,7 +33,7 @@ interface TsScannerOptions {
   /** worker threads (default 1); 0 reads everything on the main thread in yielding chunks */
   workers?: number;
   /**
-   * The exporter binary's V8 settings around each worker's start (src/v8-settings.ts workerStart): `after`
+   * The exporter binary's V8 settings around each worker's start (src/runtime/v8-settings.ts workerStart): `after`
    * runs once the worker runs JS (or is gone). The library passes none: V8's flags are the whole process's.
    */
   workerStart?: WorkerStartHooks;
@@ -150,8 +151,8 @@ class Slot {
       }
       this.failAll(why);
     };
-    w.on('error', (e) => die(`ts reader worker failed: ${e instanceof Error ? e.message : String(e)}`));
-    w.on('messageerror', (e) => die(`ts reader worker message error: ${e instanceof Error ? e.message : String(e)}`));
+    w.on('error', (e) => die(`ts reader worker failed: ${errorMessage(e)}`));
+    w.on('messageerror', (e) => die(`ts reader worker message error: ${errorMessage(e)}`));
     w.on('exit', (c) => die(`ts reader worker exited (code ${c})`));
   }
 

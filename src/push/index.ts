@@ -4,12 +4,13 @@
 import { hostname } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { readPushConfigFile, type PushConfig, type RemoteWriteConfig } from '../config/remote-write';
-import { StartupError, type ProcessCollector } from '../collector';
+import type { ProcessCollector } from '../collector/collector';
 import { ConfigError } from '../config/load';
 import { goQuote } from '../go/quote';
-import type { Logger } from '../log';
+import type { Logger } from '../base/log';
 import { PushMetrics } from './metrics';
 import type { Endpoint } from './sender';
+import { errorMessage, StartupError } from '../base/errors';
 
 /**
  * The `job` label of every pushed series: Grafana Agent's process_exporter integration pushed its
@@ -37,7 +38,7 @@ async function readTlsFile(cfg: RemoteWriteConfig, key: string, path: string): P
   try {
     return await readFile(path, 'utf8');
   } catch (e) {
-    throw new PushStartError(`remote_write ${cfg.name}: tls_config.${key}: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new PushStartError(`remote_write ${cfg.name}: tls_config.${key}: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? errorMessage(e)}`);
   }
 }
 
@@ -113,7 +114,7 @@ export class Pusher {
       if (ts / 1000 > this.metrics.highestSeconds) this.metrics.highestSeconds = ts / 1000;
       for (const e of this.endpoints) e.enqueue(text, ts);
     } catch (e) {
-      this.deps.log.error(`remote_write: cycle failed: ${(e as Error).message}`);
+      this.deps.log.error(`remote_write: cycle failed: ${errorMessage(e)}`);
     } finally {
       this.busy = false;
     }

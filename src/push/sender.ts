@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { Pool } from 'undici';
 import { compress } from 'snappyjs';
 import type { RemoteWriteConfig } from '../config/remote-write';
-import type { Logger } from '../log';
+import type { Logger } from '../base/log';
 import { encodeWriteRequest } from './proto';
 import { SampleQueue } from './queue';
 import { SeriesBuilder, type SeriesContext } from './series';

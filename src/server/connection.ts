@@ -15,11 +15,12 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { Socket } from 'node:net';
 import type * as tls from 'node:tls';
-import type { Logger } from '../log';
+import type { Logger } from '../base/log';
 import { logfmt, type LiveConfig, type TlsRuntime } from './live-config';
 import type * as TlsModule from './tls';
 import type { BuiltTls } from './tls';
-import type { RequestHandler } from './handler';
+import type { RequestHandler } from './routes';
+import { errorMessage } from '../base/errors';
 
 export interface ConnectionLimits {
   headersTimeoutMs: number;
@@ -166,7 +167,7 @@ export function createConnectionLayer(opts: {
     try {
       rt = await (live as LiveConfig).tlsRuntime();
     } catch (err) {
-      log.error(`level=error msg="TLS is not available" err=${logfmt((err as Error).message)}`);
+      log.error(`level=error msg="TLS is not available" err=${logfmt(errorMessage(err))}`);
       raw.destroy();
       return;
     }

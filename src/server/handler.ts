@@ -7,12 +7,13 @@
 import type * as http from 'node:http';
 import { promisify } from 'node:util';
 import type * as Zlib from 'node:zlib';
-import type { Logger } from '../log';
+import type { Logger } from '../base/log';
 import type * as AuthModule from './auth';
 import type { BasicAuth } from './auth';
 import { RateLimiter } from './limits';
 import { logfmt, type LiveConfig } from './live-config';
-import type { Route, RouteRequest, RouteResponse, ScrapeResponse } from './index';
+import type { RequestHandler, Route, RouteRequest, RouteResponse, ScrapeResponse } from './routes';
+import { errorMessage } from '../base/errors';
 
 const GZIP_LEVEL = 1;
 /** Route responses smaller than this are sent as they are: gzip would not pay for itself. */
@@ -90,8 +91,6 @@ export interface HandlerDeps {
   closing(): boolean;
 }
 
-export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
-
 /** The server's 'request' (and 'checkContinue') listener. */
 export function createRequestHandler(deps: HandlerDeps): RequestHandler {
   const { telemetryPath, routes, log, live } = deps;
@@ -145,7 +144,7 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
     try {
       out = await route.handle(rreq);
     } catch (err) {
-      log.error(`level=error msg="Error serving ${rreq.pathname}" err=${logfmt((err as Error)?.message ?? String(err))}`);
+      log.error(`level=error msg="Error serving ${rreq.pathname}" err=${logfmt(errorMessage(err))}`);
       return sendText(res, 500, 'An error has occurred.\n');
     }
     if (res.destroyed) return;
@@ -158,7 +157,7 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
     try {
       out = await deps.scrape({ accept: req.headers.accept });
     } catch (err) {
-      log.error(`level=error msg="Error gathering metrics" err=${logfmt((err as Error)?.message ?? String(err))}`);
+      log.error(`level=error msg="Error gathering metrics" err=${logfmt(errorMessage(err))}`);
       return sendText(res, 500, 'An error has occurred while serving metrics.\n');
     }
     if (res.destroyed) return;
@@ -228,7 +227,7 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
 
   return (req, res) => {
     handle(req, res).catch((err: unknown) => {
-      log.error(`level=error msg="Error handling request" err=${logfmt((err as Error)?.message ?? String(err))}`);
+      log.error(`level=error msg="Error handling request" err=${logfmt(errorMessage(err))}`);
       if (!res.headersSent) sendText(res, 500, 'Internal Server Error\n');
       else res.destroy();
     });

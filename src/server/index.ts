@@ -3,16 +3,17 @@
 // is accepted and has no effect).
 //
 // Two layers: connection.ts takes connections (admission, TLS, timeouts, shutdown) and handler.ts
-// answers requests (routing, auth, rate limit, gzip). This file holds the types and wires them.
+// answers requests (routing, auth, rate limit, gzip); routes.ts holds what a route sees. This file wires them.
 
 import type * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type * as tls from 'node:tls';
-import type { Logger } from '../log';
+import type { Logger } from '../base/log';
 import { goListenError, joinHostPort, resolveListenAddress } from './address';
 import { createConnectionLayer, defaultMaxConnections } from './connection';
 import { checkTelemetryPath, createRequestHandler } from './handler';
 import { fileStamp, LiveConfig, logfmt } from './live-config';
+import type { Route, ScrapeResponse } from './routes';
 // the web config's modules are loaded only when -web.config.file is given
 import type * as TlsModule from './tls';
 import type { BuiltTls } from './tls';
@@ -20,12 +21,8 @@ import type * as WebConfigModule from './webconfig';
 import type { WebConfig } from './webconfig';
 
 export { acceptsGzip, cleanPath, landingPage } from './handler';
+export type { Route, RouteRequest, RouteResponse, ScrapeResponse } from './routes';
 export type { WebConfig, TlsServerConfig, ClientAuthType } from './webconfig';
-
-export interface ScrapeResponse {
-  body: string | Buffer;
-  contentType: string;
-}
 
 export interface ServerLimits {
   /** time allowed for a request's headers (and the TLS handshake, and a new connection's first byte) */
@@ -38,35 +35,6 @@ export interface ServerLimits {
   maxConnections: number;
   /** idle time before a keep-alive connection is closed */
   keepAliveTimeoutMs: number;
-}
-
-/** What a route sees of a request (after auth, path cleaning and the method check). */
-export interface RouteRequest {
-  method: string;
-  pathname: string;
-  /** the raw query string, with its leading '?', or '' */
-  query: string;
-  headers: http.IncomingHttpHeaders;
-}
-
-export interface RouteResponse {
-  status: number;
-  body: string | Buffer;
-  contentType: string;
-  headers?: Record<string, string>;
-}
-
-/**
- * A path served beside the telemetry path (health, reload, the page and its data). Routes run under the
- * same web config (TLS, basic auth, headers, rate limit) as /metrics; a request body is never read.
- */
-export interface Route {
-  /** exact path, or with prefix: every path below it */
-  path: string;
-  prefix?: boolean;
-  /** methods it answers; others get 405 with an Allow header */
-  methods: readonly string[];
-  handle(req: RouteRequest): Promise<RouteResponse>;
 }
 
 export interface ServerDeps {

@@ -1,12 +1,13 @@
 // The web config as it is now (re-read when its file changes) and the TLS server built from it.
 import { promises as fsp } from 'node:fs';
 import type * as tls from 'node:tls';
-import type { Logger } from '../log';
+import type { Logger } from '../base/log';
 // only a -web.config.file needs these (about 35 KB of code): loaded with the first LiveConfig
 import type * as TlsModule from './tls';
 import type { BuiltTls } from './tls';
 import type * as WebConfigModule from './webconfig';
 import type { WebConfig } from './webconfig';
+import { errorMessage } from '../base/errors';
 
 /** A logfmt value: bare when it needs no quoting. */
 export function logfmt(value: string): string {
@@ -70,7 +71,7 @@ export class LiveConfig {
       this.log.info(`level=info msg="Reloaded web config" file=${logfmt(next.path)}`);
     } catch (err) {
       this.log.error(
-        `level=error msg="Unable to load the changed web config file, keeping the last good one" file=${logfmt(this.current.path)} err=${logfmt((err as Error).message)}`,
+        `level=error msg="Unable to load the changed web config file, keeping the last good one" file=${logfmt(this.current.path)} err=${logfmt(errorMessage(err))}`,
       );
     }
     return this.current;
@@ -89,7 +90,7 @@ export class LiveConfig {
         if (this.tlsKey !== '') this.log.info(`level=info msg="Loaded new TLS certificate" file=${logfmt(cfg.path)}`);
       } catch (err) {
         if (!this.tls) throw err;
-        this.log.error(`level=error msg="Unable to load TLS material, keeping the last good one" err=${logfmt((err as Error).message)}`);
+        this.log.error(`level=error msg="Unable to load TLS material, keeping the last good one" err=${logfmt(errorMessage(err))}`);
       }
       // Remember the failed state too, so a bad file is not re-read on every connection.
       this.tlsKey = key;

@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import type * as tls from 'node:tls';
 import { goPathError } from '../go/errno';
 import { GO_CIPHERS, GO_CURVES, WebConfig, WebConfigError, TlsServerConfig } from './webconfig';
+import { errorMessage } from '../base/errors';
 
 // Go keeps TLS 1.3 suites fixed; Node would switch TLS 1.3 off if the cipher list named none of them.
 const TLS13_SUITES = 'TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256';
@@ -51,12 +52,12 @@ export async function buildTls(cfg: WebConfig): Promise<BuiltTls> {
   try {
     leaf = new crypto.X509Certificate(cert);
   } catch (err) {
-    return fail(cfg, certKey, `failed to load X509KeyPair: cannot parse the certificate: ${(err as Error).message}`);
+    return fail(cfg, certKey, `failed to load X509KeyPair: cannot parse the certificate: ${errorMessage(err)}`);
   }
   try {
     privateKey = crypto.createPrivateKey(key);
   } catch (err) {
-    return fail(cfg, keyKey, `failed to load X509KeyPair: cannot parse the private key: ${(err as Error).message}`);
+    return fail(cfg, keyKey, `failed to load X509KeyPair: cannot parse the private key: ${errorMessage(err)}`);
   }
   if (!leaf.checkPrivateKey(privateKey)) fail(cfg, keyKey, 'failed to load X509KeyPair: tls: private key does not match public key');
 
@@ -90,8 +91,8 @@ export async function buildTls(cfg: WebConfig): Promise<BuiltTls> {
   try {
     tls.createSecureContext(options);
   } catch (err) {
-    const k = /cipher/i.test((err as Error).message) ? 'cipher_suites' : /curve|group/i.test((err as Error).message) ? 'curve_preferences' : certKey;
-    fail(cfg, k, `cannot set up TLS: ${(err as Error).message}`);
+    const k = /cipher/i.test(errorMessage(err)) ? 'cipher_suites' : /curve|group/i.test(errorMessage(err)) ? 'curve_preferences' : certKey;
+    fail(cfg, k, `cannot set up TLS: ${errorMessage(err)}`);
   }
   return {
     options,

@@ -18,12 +18,13 @@ import {
 import { parseCmdline } from '../proc/parse/cmdline';
 import { cgroupPathsOrEmpty } from '../proc/parse/cgroup';
 import type { Namer, ProcAttributes } from '../config/matcher';
-import type { Logger } from '../log';
+import type { Logger } from '../base/log';
 import type { CycleSnapshot } from '../expose/snapshot';
 import { GroupAccumulator, zeroCounters, type ProcGauges } from './groups';
 import { advance, Raw } from './deltas';
-import { LabelBound } from './label-bound';
+import { LabelBound } from '../expose/label-bound';
 import { ProcTable, SlotKind, THREAD_START, type ThreadBaselines } from './proc-table';
+import { errorMessage } from '../base/errors';
 
 export interface TrackerOptions {
   namer: Namer;
@@ -184,7 +185,7 @@ export class Tracker {
     try {
       cols = await this.scanner.listProcs();
     } catch (e) {
-      return this.failCycle(`error reading procs: Error reading procs: Error reading procs: ${(e as Error).message}`);
+      return this.failCycle(`error reading procs: Error reading procs: Error reading procs: ${errorMessage(e)}`);
     }
     const cycle = ++this.cycle;
     const now = this.now();
@@ -201,7 +202,7 @@ export class Tracker {
       // the reader itself failed (e.g. its worker thread died): the cycle fails like a failed listing; a
       // re-matching cycle is tried again next time
       if (rematching) this.rematchPending = true;
-      return this.failCycle(`error reading process details: ${(e as Error).message}`);
+      return this.failCycle(`error reading process details: ${errorMessage(e)}`);
     }
     this.lastProcsRead = cols.count;
     this.lastThreadsRead = det.threads.count;
@@ -436,7 +437,7 @@ export class Tracker {
         this.matchErrors++;
         if (!this.matchErrorLogged) {
           this.matchErrorLogged = true;
-          o.log.error(`matching pid ${attrs.pid} (${attrs.comm}) failed, leaving it unmatched (logged once; see namedprocess_exporter_match_errors_total): ${(e as Error)?.message ?? e}`);
+          o.log.error(`matching pid ${attrs.pid} (${attrs.comm}) failed, leaving it unmatched (logged once; see namedprocess_exporter_match_errors_total): ${errorMessage(e)}`);
         }
         name = undefined;
       }

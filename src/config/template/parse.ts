@@ -3,6 +3,7 @@
 import { Lexer, T, type Item } from './lexer';
 import { goQuote } from '../../go/quote';
 import { utf8Length } from './values';
+import { errorMessage } from '../../base/errors';
 
 const TEMPLATE_NAME = 'cmdname';
 
@@ -629,7 +630,7 @@ class Parser {
         try {
           s = unquote(token.val);
         } catch (e) {
-          this.errorf((e as Error).message);
+          this.errorf(errorMessage(e));
         }
         return new StringNode(token.pos, token.val, s);
       }
@@ -653,7 +654,7 @@ class Parser {
       try {
         [ch, tail] = unquoteChar(text, 1, "'");
       } catch (e) {
-        this.errorf((e as Error).message);
+        this.errorf(errorMessage(e));
       }
       if (text.slice(tail) !== "'") this.errorf(`malformed character constant: ${text}`);
       const r = ch.codePointAt(0)!;

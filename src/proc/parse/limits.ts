@@ -1,5 +1,6 @@
 // /proc/<pid>/limits, parsed as prometheus/procfs v0.14 Limits() does.
 import { latin1, MAX_SCAN_TOKEN, ParseError, parseUint10, scanLines, Text } from './go';
+import { errorMessage } from '../../base/errors';
 
 /** 2^64-1 as the nearest float64, the value procfs gives `unlimited`. */
 const UNLIMITED = 18446744073709551615;
@@ -31,7 +32,7 @@ function limitValue(s: string): number {
   try {
     return parseUint10(s);
   } catch (e) {
-    throw new ParseError(`couldn't parse value ${JSON.stringify(s)}: ${(e as Error).message}`);
+    throw new ParseError(`couldn't parse value ${JSON.stringify(s)}: ${errorMessage(e)}`);
   }
 }
 

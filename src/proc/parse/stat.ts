@@ -1,6 +1,7 @@
 // /proc/<pid>/stat and <procfs>/stat (btime), parsed as prometheus/procfs v0.14 does.
 import { goQuote } from '../../go/quote';
 import { asBytes, GoFscan, latin1, parseInt10, ParseError, parseUint10, scanLines, Text } from './go';
+import { errorMessage } from '../../base/errors';
 
 export interface ProcStat {
   /** raw bytes between the first '(' and the last ')' (a copy, safe to keep) */
@@ -92,7 +93,7 @@ export function parseSystemStat(text: Text): { btime: number } {
       try {
         return parseUint10(v);
       } catch (e) {
-        throw new ParseError(`couldn't parse ${goQuote(v)} (${what}): ${(e as Error).message}`);
+        throw new ParseError(`couldn't parse ${goQuote(v)} (${what}): ${errorMessage(e)}`);
       }
     };
     switch (key) {
@@ -134,7 +135,7 @@ function parseCpuLine(line: string, parts: string[]): void {
     try {
       parseInt10(cpu.slice(3));
     } catch (e) {
-      throw new ParseError(`couldn't parse ${goQuote(line)} (cpu/cpuid): ${(e as Error).message}`);
+      throw new ParseError(`couldn't parse ${goQuote(line)} (cpu/cpuid): ${errorMessage(e)}`);
     }
   }
 }

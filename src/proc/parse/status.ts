@@ -1,5 +1,6 @@
 // /proc/<pid>/status, parsed as prometheus/procfs v0.14 NewStatus does.
 import { kbToBytesWrapped, latin1, ParseError, parseUint10, parseUint10Big, Text, trimCutset, trimSpace } from './go';
+import { errorMessage } from '../../base/errors';
 
 interface ProcStatusInfo {
   /** effective uid (2nd field of Uid:); 0 when the line is missing */
@@ -15,7 +16,7 @@ function statusValue(key: string, v: string): number {
   try {
     return parseUint10(v);
   } catch (e) {
-    throw new ParseError(`${key}: ${(e as Error).message}`);
+    throw new ParseError(`${key}: ${errorMessage(e)}`);
   }
 }
 

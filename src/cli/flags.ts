@@ -3,11 +3,11 @@
 // It never prints or exits itself: it returns what to print and the exit status.
 
 import { endianness } from 'node:os';
-import { formatLogLine, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log';
-import { defaultOptions, type Options } from './options';
-import { MANUAL_TEXT } from './cli-text';
-import { parseGoDuration } from './go/duration';
-import { goQuote } from './go/quote';
+import { formatLogLine, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../base/log';
+import { defaultOptions, type Options } from '../settings/options';
+import { MANUAL_TEXT } from './manual';
+import { parseGoDuration } from '../go/duration';
+import { goQuote } from '../go/quote';
 
 export type CliResult =
   | { kind: 'run'; options: Options; warnings: string[]; given: ReadonlyArray<keyof Options> }

@@ -4,7 +4,7 @@
 // the old generation and dies there a cycle later, and each scrape's response body is a buffer outside the
 // heap; V8 on its own lets the old generation grow 2 MB past what was live (even with optimize-for-size)
 // and the outside memory 64 MB before it collects, and the pages grown into stay resident. The numbers
-// are in src/v8-settings.ts, which runs the step on the main thread; the TS reader's worker runs its own.
+// are in src/runtime/v8-settings.ts, which runs the step on the main thread; the TS reader's worker runs its own.
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 
 /** Growth of the old generation since the last full collection that makes a step collect. */

@@ -1,21 +1,19 @@
 // The collector: one scanner, one tracker, one namer; update cycles run one at a time and concurrent
 // scrapes share the cycle in flight.
-import type { Options } from './options';
-import type { Logger } from './log';
-import type { Scanner } from './proc/columns';
-import type { CycleSnapshot } from './expose/snapshot';
-import { Tracker, type TrackerOptions } from './track/tracker';
-import type * as ExplainModule from './ops/explain';
-import { UsernameCache } from './track/usernames';
-import { pageSize as hostPageSize } from './proc/pagesize';
-import { readConfig, ConfigError, type ConfigSettings } from './config/load';
-import { buildConfigNamer, buildDefaultNamer, ProcnamesNamer, NameMappingError, type Namer } from './config/matcher';
-import { goQuote } from './go/quote';
-import { renderGroupFamilies, type ExpositionFormat } from './expose/text';
-import { SelfMetrics } from './expose/self-metrics';
-
-/** A start-up problem the user can fix: printed as one log line, exit 1, no stack trace. */
-export class StartupError extends Error {}
+import type { Options } from '../settings/options';
+import type { Logger } from '../base/log';
+import type { Scanner } from '../proc/columns';
+import type { CycleSnapshot } from '../expose/snapshot';
+import { Tracker, type TrackerOptions } from '../track/tracker';
+import type * as ExplainModule from '../track/explain';
+import { UsernameCache } from '../track/usernames';
+import { pageSize as hostPageSize } from '../proc/pagesize';
+import { readConfig, ConfigError, type ConfigSettings } from '../config/load';
+import { buildConfigNamer, buildDefaultNamer, ProcnamesNamer, NameMappingError, type Namer } from '../config/matcher';
+import { goQuote } from '../go/quote';
+import { renderGroupFamilies, type ExpositionFormat } from '../expose/text';
+import { SelfMetrics } from '../expose/self-metrics';
+import { errorMessage, StartupError } from '../base/errors';
 
 /** The namer the options ask for, with the reference's start-up log line (docs/configuration.md#flags, docs/behaviour.md#differences-from-the-reference). */
 export async function buildNamer(options: Options, log: Logger): Promise<Namer> {
@@ -116,7 +114,7 @@ export class ProcessCollector {
     };
     // the explainer (and its module) only at debug level
     if (deps.log.debugEnabled) {
-      const explainer = new (require('./ops/explain') as typeof ExplainModule).MatchExplainer(deps.log, () => this.trackerOpts.namer);
+      const explainer = new (require('../track/explain') as typeof ExplainModule).MatchExplainer(deps.log, () => this.trackerOpts.namer);
       this.explainer = explainer;
       this.trackerOpts.onNewProcess = explainer.onNewProcess;
     }
@@ -169,7 +167,7 @@ export class ProcessCollector {
     try {
       btime = await deps.scanner.bootTime();
     } catch (e) {
-      throw new StartupError(`Error initializing: ${(e as Error).message}`);
+      throw new StartupError(`Error initializing: ${errorMessage(e)}`);
     }
     return new ProcessCollector(options, deps, btime);
   }
@@ -257,7 +255,7 @@ export class ProcessCollector {
       try {
         hook();
       } catch (e) {
-        this.deps.log.error(`cycle start hook failed: ${(e as Error).message ?? e}`);
+        this.deps.log.error(`cycle start hook failed: ${errorMessage(e)}`);
       }
     }
     this.self.watchLoop(true);
@@ -267,7 +265,7 @@ export class ProcessCollector {
     } catch (e) {
       // a bug, not a /proc problem: keep serving, count it as a failed cycle; the stack only with -debug
       this.deps.log.debug(`update cycle failed: ${(e as Error).stack ?? e}`);
-      snap = this.tracker.failCycle(`update cycle failed: ${(e as Error).message ?? e}`);
+      snap = this.tracker.failCycle(`update cycle failed: ${errorMessage(e)}`);
     }
     this.self.watchLoop(false);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -281,7 +279,7 @@ export class ProcessCollector {
       try {
         listener(snap, endedAtMs);
       } catch (e) {
-        this.deps.log.error(`cycle listener failed: ${(e as Error).message ?? e}`);
+        this.deps.log.error(`cycle listener failed: ${errorMessage(e)}`);
       }
     }
     return snap;

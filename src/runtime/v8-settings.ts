@@ -28,7 +28,7 @@
 //   idle host costs it 2 ms more, and its peak RSS is 8 MiB lower (61 against 69 MiB, 70 processes).
 // - A full collection as a cycle starts, once the old generation has grown by HEAP_STEP_BYTES or the
 //   memory JS objects hold outside the heap by EXTERNAL_STEP_BYTES since the last one (collectIfGrown,
-//   src/heap-step.ts).
+//   src/runtime/heap-step.ts).
 //   What a cycle leaves behind (its snapshot, strings of new processes) is promoted to the old generation
 //   and dies there a cycle later, so the old generation fills with garbage until V8 collects it on its
 //   own, 2 MB further on even with optimize-for-size, and the pages it grew into stay resident; each
@@ -113,7 +113,7 @@ const mainHeap = new HeapStep(collectNow);
 
 /**
  * As a cycle starts: a full collection if the old generation grew by HEAP_STEP_BYTES or the memory outside
- * the heap by EXTERNAL_STEP_BYTES since the last one (src/heap-step.ts). True if it ran.
+ * the heap by EXTERNAL_STEP_BYTES since the last one (src/runtime/heap-step.ts). True if it ran.
  */
 export function collectIfGrown(): boolean {
   return collectGarbage !== null && mainHeap.collectIfGrown();
@@ -122,7 +122,7 @@ export function collectIfGrown(): boolean {
 /**
  * Around the start of a worker thread (the TS reader's, src/proc/ts-reader.ts): V8 gives `gc` to the
  * contexts created while --expose-gc is set, so that the worker collects its own heap on the same step
- * (src/heap-step.ts); and a new isolate raises the young generation's growth factor back to V8's minimum
+ * (src/runtime/heap-step.ts); and a new isolate raises the young generation's growth factor back to V8's minimum
  * of 2 for the whole process, so the main thread's young generation would double up to 32 MB again (the
  * TS reader under five minutes of churn, `npm run reliability -- --reader ts`: 66.9 -> 84.6 MiB of RSS,
  * 64.1 -> 66.1 MiB with it set again): it is set again once the worker runs.

@@ -4,9 +4,9 @@
 // Bounded: at most `perCycle` lines per update cycle, then one summary line with the number left out,
 // so the first cycle on a host with 30,000 processes writes 101 lines, not 30,000. Under -recheck an
 // unmatched process is looked at again every cycle; its miss is logged once per (pid, start time).
-import type { Logger } from '../log';
+import type { Logger } from '../base/log';
 import type { Namer } from '../config/matcher';
-import type { NewProcessEvent } from '../track/tracker';
+import type { NewProcessEvent } from './tracker';
 
 const EXPLAIN_LINES_PER_CYCLE = 100;
 // the longest cmdline written in a line; longer ones end with "..."

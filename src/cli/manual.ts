@@ -1,4 +1,4 @@
-// Long texts of the command line, kept apart from the parsing logic in src/cli.ts.
+// Long texts of the command line, kept apart from the parsing logic in src/cli/flags.ts.
 // The reference's -man text (HEAD cmd/process-exporter/main.go printManual), verbatim, trailing
 // spaces included, because users and scripts grep it; printed followed by one blank line as Go does.
 export const MANUAL_TEXT: string =

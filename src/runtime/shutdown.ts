@@ -3,8 +3,8 @@
 // joins the libuv thread pool, where the native scanner reads, and every worker thread, where the
 // TypeScript reader reads: with one read stuck it never returns. So when a cycle is still running after
 // the grace period, the process ends without joining: through the native addon's _exit() with the same
-// exit code, or, when no addon can be loaded, by dying of the signal that asked it to stop.
-import { loadNative } from './proc/native';
+// exit code (passed in as `exitNow`), or, when no addon can be loaded, by dying of the signal that asked it
+// to stop.
 
 /** How long a running cycle may take to finish once the server is closed, before it counts as stuck. */
 export const CYCLE_GRACE_MS = 2_000;
@@ -24,13 +24,15 @@ export async function settleWithin(running: Promise<unknown> | null, ms: number)
   return settled;
 }
 
-/** Exit with `code`; `stuck`: a read may be blocked in the kernel, so no thread may be joined. */
-export function endProcess(code: number, stuck: boolean, signal?: NodeJS.Signals): void {
+/**
+ * Exit with `code`; `stuck`: a read may be blocked in the kernel, so no thread may be joined. `exitNow`
+ * ends the process without joining any thread (the native addon's); it returns when there is no addon.
+ */
+export function endProcess(code: number, stuck: boolean, signal?: NodeJS.Signals, exitNow?: (code: number) => void): void {
   if (!stuck) {
     process.exit(code);
   }
-  const addon = loadNative().addon;
-  if (addon?.exitNow) addon.exitNow(code);
+  exitNow?.(code);
   if (signal) {
     // no handler left: the default action ends the process at once
     process.removeAllListeners(signal);

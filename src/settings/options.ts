@@ -1,4 +1,4 @@
-// The typed options object: built by the CLI from flags (src/cli.ts), or by a Node app that
+// The typed options object: built by the CLI from flags (src/cli/flags.ts), or by a Node app that
 // embeds the collector (src/index.ts). Field names follow the reference's flags (docs/configuration.md#flags).
 
 export interface Options {
