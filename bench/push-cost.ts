@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSyntheticTree, tmpfsDir } from './synthetic';
 import { cleanupAll, installCleanupHandlers, trackDir, trackGroup, unmount } from './cleanup';
-import { defaultOptions } from '../src/settings/options';
+import { defaultOptions } from '../src/settings/registry';
 import { buildNamer, ProcessCollector } from '../src/collector/collector';
 import { selectScanner } from '../src/proc/select';
 import { createLogger } from '../src/base/log';

@@ -5,18 +5,17 @@
 //   collector.registerIn(register);          // prom-client's default registry, or your own
 //   // `await register.metrics()` now carries the namedprocess_* families
 import type { Registry } from 'prom-client';
-import { defaultOptions, type Options } from './settings/options';
+import { defaultOptions, FILE_SETTINGS, freshDefaults, type AlloyOptions, type Options } from './settings/registry';
 import { adaptLogger, createLogger, type Logger } from './base/log';
 import { resolveConfig, ProcessCollector } from './collector/collector';
 import { StartupError } from './base/errors';
-import { ALLOY_SETTINGS } from './config/load';
 import { selectScanner } from './proc/select';
 import { FAMILY_INFO, FAMILY_ORDER, renderGroupFamilies } from './expose/text';
 import type { CycleSnapshot } from './expose/snapshot';
 import { VERSION } from './base/version';
 import { parseSampleValue, parseSeriesKey } from './expose/parse';
 
-export { defaultOptions, type Options } from './settings/options';
+export { defaultOptions, type AlloyOptions, type Options } from './settings/registry';
 export { ProcessCollector } from './collector/collector';
 export { StartupError } from './base/errors';
 export type { CycleSnapshot, GroupSnapshot, ThreadNameSnapshot } from './expose/snapshot';
@@ -30,22 +29,6 @@ export interface EmbeddedCollector {
   close(): void;
 }
 
-/** Grafana Alloy's argument names (prometheus.exporter.process), accepted beside ours with Alloy's meaning. */
-export interface AlloyOptions {
-  /** = gatherSmaps (default true) */
-  gather_smaps?: boolean;
-  /** = procfs (default "/proc") */
-  procfs_path?: string;
-  /** = recheck (default false) */
-  recheck_on_scrape?: boolean;
-  /** = removeEmptyGroups (default false) */
-  remove_empty_groups?: boolean;
-  /** = children (default true) */
-  track_children?: boolean;
-  /** = threads (default true) */
-  track_threads?: boolean;
-}
-
 export type CollectorOptions = Partial<Options> & AlloyOptions;
 
 /**
@@ -54,14 +37,14 @@ export type CollectorOptions = Partial<Options> & AlloyOptions;
  * or the same setting given twice with different values is an error that names it.
  */
 function normalizeOptions(input: CollectorOptions): { options: Options; given: Array<keyof Options> } {
-  const out: Record<string, unknown> = { ...defaultOptions };
+  const out: Record<string, unknown> = freshDefaults();
   const given = new Set<keyof Options>();
   const from = new Map<string, string>();
   for (const [key, value] of Object.entries(input)) {
     if (value === undefined) continue;
-    const field = (Object.hasOwn(ALLOY_SETTINGS, key) ? ALLOY_SETTINGS[key] : key) as keyof Options;
+    const field = (FILE_SETTINGS.get(key)?.key ?? key) as keyof Options;
     if (!Object.hasOwn(defaultOptions, field)) {
-      throw new StartupError(`createCollector: unknown option ${JSON.stringify(key)} (options are ${[...Object.keys(defaultOptions), ...Object.keys(ALLOY_SETTINGS)].join(', ')})`);
+      throw new StartupError(`createCollector: unknown option ${JSON.stringify(key)} (options are ${[...Object.keys(defaultOptions), ...FILE_SETTINGS.keys()].join(', ')})`);
     }
     const want = Array.isArray(defaultOptions[field]) ? 'array' : typeof defaultOptions[field];
     const got = Array.isArray(value) ? 'array' : typeof value;

@@ -4,7 +4,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseCommandLine, type CliResult } from '../src/cli/flags';
 import { MANUAL_TEXT } from '../src/cli/manual';
-import { defaultOptions, type Options } from '../src/settings/options';
+import { defaultOptions, type Options } from '../src/settings/registry';
 
 const PROG = '/usr/bin/process-exporter';
 const FIXED = new Date(2024, 0, 2, 3, 4, 5);
@@ -498,10 +498,10 @@ describe('operations flags', () => {
     assert.equal(run(['-report-configured-groups']).options.reportConfiguredGroups, true);
   });
 
-  test('the settings a config file may also set are listed when given as flags', () => {
+  test('the settings given as flags are listed (they win over a config file)', () => {
     const r = parseCommandLine(['-threads=false', '-procfs', '/p', '-debug', '-gather-smaps=true', '-recheck-with-time-limit=1m'], env);
     assert.ok(r.kind === 'run');
-    assert.deepEqual([...r.given].sort(), ['gatherSmaps', 'procfs', 'recheckWithTimeLimitMs', 'threads']);
+    assert.deepEqual([...r.given].sort(), ['debug', 'gatherSmaps', 'procfs', 'recheckWithTimeLimitMs', 'threads']);
     const none = parseCommandLine([], env);
     assert.ok(none.kind === 'run');
     assert.deepEqual(none.given, []);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { FakeProcfs } from './fakeproc';
 import { createTsScanner } from '../src/proc/ts-reader';
 import { buildNamer, ProcessCollector } from '../src/collector/collector';
-import { defaultOptions } from '../src/settings/options';
+import { defaultOptions } from '../src/settings/registry';
 import { memoryLogger } from './memory-logger';
 import type { Scanner } from '../src/proc/columns';
 

@@ -8,7 +8,7 @@ import { readConfig, ConfigError, type ConfigFile } from '../src/config/load';
 import { buildConfigNamer, buildDefaultNamer, ProcnamesNamer, type ProcAttributes } from '../src/config/matcher';
 import { buildNamer, resolveConfig } from '../src/collector/collector';
 import { StartupError } from '../src/base/errors';
-import { defaultOptions } from '../src/settings/options';
+import { defaultOptions } from '../src/settings/registry';
 import { memoryLogger } from './memory-logger';
 
 function proc(p: Partial<ProcAttributes>): ProcAttributes {

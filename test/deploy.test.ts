@@ -12,7 +12,7 @@ import { parseAllDocuments } from 'yaml';
 import { parseCommandLine } from '../src/cli/flags';
 import { readConfig } from '../src/config/load';
 import { buildConfigNamer } from '../src/config/matcher';
-import type { Options } from '../src/settings/options';
+import type { Options } from '../src/settings/registry';
 import { REPO } from './fresh-machine';
 
 const DEPLOY = path.join(REPO, 'deploy');

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeProcfs, type FakeProc } from './fakeproc';
 import { Harness, BTIME, parseSamples } from './harness';
-import { defaultOptions, type Options } from '../src/settings/options';
+import { defaultOptions, type Options } from '../src/settings/registry';
 import { resolveConfig, ProcessCollector } from '../src/collector/collector';
 import { memoryLogger } from './memory-logger';
 import { createTsScanner } from '../src/proc/ts-reader';

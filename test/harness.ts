@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeProcfs, type FakeProc } from './fakeproc';
-import { defaultOptions, type Options } from '../src/settings/options';
+import { defaultOptions, type Options } from '../src/settings/registry';
 import { buildNamer, ProcessCollector } from '../src/collector/collector';
 import { memoryLogger } from './memory-logger';
 import { createTsScanner } from '../src/proc/ts-reader';

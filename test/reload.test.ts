@@ -71,6 +71,20 @@ describe('reload on a fake tree', () => {
     assert.ok(h.log.lines.some((l) => l.startsWith('Error reloading the config file, the last good one stays in force trigger=test')), h.log.lines.join('\n'));
   });
 
+  test("a setting a reload cannot change is kept and named; the file's other settings apply", async () => {
+    const { h, cfg, reloader } = await setup('process_names:\n  - comm: [a]\n    name: A\n', [{ pid: 1, comm: 'a' }]);
+    const procfs = h.collector.options.procfs;
+    writeFileSync(cfg, 'procfs_path: /elsewhere\ntrack_threads: false\ngather_smaps: false\nprocess_names:\n  - comm: [a]\n    name: A\n');
+    assert.deepEqual(await reloader.reload('test'), { ok: true });
+    await h.samples();
+    const o = h.collector.options;
+    assert.deepEqual([o.procfs, o.threads, o.gatherSmaps], [procfs, false, false]);
+    assert.ok(
+      h.log.lines.includes(`procfs_path changed: a restart is needed to apply it; the rest of the config is applied file=${cfg} procfs=${procfs} new_procfs=/elsewhere`),
+      h.log.lines.join('\n'),
+    );
+  });
+
   test('concurrent reloads: one runs, the others share the next', async () => {
     const { reloader, h } = await setup('process_names:\n  - comm: [a]\n', [{ pid: 1, comm: 'a' }]);
     const results = await Promise.all([reloader.reload('x'), reloader.reload('y'), reloader.reload('z')]);
@@ -84,7 +98,7 @@ describe('reload and a failing reader', () => {
     const { FakeProcfs } = await import('./fakeproc');
     const { createTsScanner } = await import('../src/proc/ts-reader');
     const { ProcessCollector, resolveConfig } = await import('../src/collector/collector');
-    const { defaultOptions } = await import('../src/settings/options');
+    const { defaultOptions } = await import('../src/settings/registry');
     const { memoryLogger } = await import('./memory-logger');
     const fs = await FakeProcfs.create();
     cleanups.push(() => fs.remove());

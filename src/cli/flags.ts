@@ -3,8 +3,8 @@
 // It never prints or exits itself: it returns what to print and the exit status.
 
 import { endianness } from 'node:os';
-import { formatLogLine, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../base/log';
-import { defaultOptions, type Options } from '../settings/options';
+import { formatLogLine } from '../base/log';
+import { freshDefaults, SETTING_ROWS, type AnySetting, type Options, type SettingKey } from '../settings/registry';
 import { MANUAL_TEXT } from './manual';
 import { parseGoDuration } from '../go/duration';
 import { goQuote } from '../go/quote';
@@ -32,50 +32,16 @@ interface FlagDef {
   usage: string;
   /** checks a value when it is set; returns the error Go's flag package prints after "invalid value" */
   check?: (v: string) => string | undefined;
+  /** the setting it sets; absent for -man and -version */
+  setting?: AnySetting;
 }
 
-// HEAD's flags with their exact help strings (cmd/process-exporter/main.go).
+// The settings' flags (src/settings/registry.ts), and the two that only print; -h sorts them by name.
 const FLAGS: readonly FlagDef[] = [
-  { name: 'web.listen-address', kind: 'string', defValue: ':9256', usage: 'Address on which to expose metrics and web interface.' },
-  { name: 'web.telemetry-path', kind: 'string', defValue: '/metrics', usage: 'Path under which to expose metrics.' },
-  { name: 'once-to-stdout-delay', kind: 'duration', defValue: '0s', usage: "Don't bind, just wait this much time, print the metrics once to stdout, and exit" },
-  { name: 'procnames', kind: 'string', defValue: '', usage: 'comma-separated list of process names to monitor' },
-  { name: 'procfs', kind: 'string', defValue: '/proc', usage: 'path to read proc data from' },
-  { name: 'namemapping', kind: 'string', defValue: '', usage: 'comma-separated list, alternating process name and capturing regex to apply to cmdline' },
-  { name: 'children', kind: 'bool', defValue: 'true', usage: "if a proc is tracked, track with it any children that aren't part of their own group" },
-  { name: 'threads', kind: 'bool', defValue: 'true', usage: 'report on per-threadname metrics as well' },
-  { name: 'gather-smaps', kind: 'bool', defValue: 'true', usage: 'gather metrics from smaps file, which contains proportional resident memory size' },
-  // ours: not in the reference
-  { name: 'gather-smaps.max-age', kind: 'duration', defValue: '5m0s', usage: "re-read a process's smaps when its stat has not changed only after this long (0s: every scrape)" },
-  { name: 'gather-idle.max-age', kind: 'duration', defValue: '5m0s', usage: "re-read status, io and wchan of a process that has not run since (stat and schedstat unchanged) only after this long (0s: every scrape)" },
+  ...SETTING_ROWS.map((r): FlagDef => ({ name: r.flag, kind: r.type.flag, defValue: r.type.shown(r.default), usage: r.usage, check: r.type.check, setting: r })),
   { name: 'man', kind: 'bool', defValue: 'false', usage: 'print manual' },
-  { name: 'config.path', kind: 'string', defValue: '', usage: 'path to YAML config file' },
-  { name: 'web.config.file', kind: 'string', defValue: '', usage: 'path to YAML web config file' },
-  { name: 'recheck', kind: 'bool', defValue: 'false', usage: 'recheck process names on each scrape' },
-  { name: 'recheck-with-time-limit', kind: 'duration', defValue: '0s', usage: 'recheck processes only this much time after their start, but no longer.' },
-  { name: 'debug', kind: 'bool', defValue: 'false', usage: 'log debugging information to stdout' },
   { name: 'version', kind: 'bool', defValue: 'false', usage: 'print version information and exit' },
-  { name: 'remove-empty-groups', kind: 'bool', defValue: 'false', usage: 'forget process groups with no processes' },
-  // operations: promslog's log flags, Prometheus's lifecycle flag, configured groups at zero
-  { name: 'log.level', kind: 'string', defValue: 'info', usage: `Only log messages with the given severity or above. One of: [${LOG_LEVELS.join(', ')}]`, check: (v) => (LOG_LEVELS.includes(v as LogLevel) ? undefined : `unrecognized log level ${goQuote(v)}`) },
-  { name: 'log.format', kind: 'string', defValue: 'logfmt', usage: `Output format of log messages. One of: [${LOG_FORMATS.join(', ')}]`, check: (v) => (LOG_FORMATS.includes(v as LogFormat) ? undefined : `unrecognized log format ${goQuote(v)}`) },
-  { name: 'web.enable-lifecycle', kind: 'bool', defValue: 'false', usage: 'Enable config reload via HTTP request (POST /-/reload).' },
-  { name: 'report-configured-groups', kind: 'bool', defValue: 'false', usage: 'export each group named by -procnames or by a rule name without template actions from the first scrape, with num_procs 0 while no process is in it' },
-  // the page at / (not in the reference)
-  { name: 'web.page-interval', kind: 'duration', defValue: '3s', usage: 'shortest time between the update cycles an open page at / asks for; scrapes share these cycles' },
-  { name: 'web.page-expose-cmdlines', kind: 'bool', defValue: 'false', usage: "show each group's processes with pid, user and command line on the page at / (command lines can carry secrets)" },
 ];
-
-// The Options field each flag sets: the fields given on the command line win over the config file's settings.
-const OPTION_OF_FLAG: Readonly<Record<string, keyof Options>> = {
-  'procfs': 'procfs',
-  'children': 'children',
-  'threads': 'threads',
-  'gather-smaps': 'gatherSmaps',
-  'recheck': 'recheck',
-  'recheck-with-time-limit': 'recheckWithTimeLimitMs',
-  'remove-empty-groups': 'removeEmptyGroups',
-};
 
 const FLAG_BY_NAME: ReadonlyMap<string, FlagDef> = new Map(FLAGS.map((f) => [f.name, f]));
 
@@ -249,13 +215,6 @@ function stopWarning(parsed: Parsed): string | undefined {
   return `flag parsing stopped at the non-flag argument ${goQuote(stop.arg)}, ignoring: ${ignored}`;
 }
 
-const NS_PER_MS = 1_000_000;
-
-function nsToMs(ns: bigint): number {
-  // exact for whole milliseconds; sub-millisecond parts survive as a fraction
-  return Number(ns / 1_000_000n) + Number(ns % 1_000_000n) / NS_PER_MS;
-}
-
 /**
  * Interpret the command line (process.argv.slice(2)) like the reference: Go flag syntax, then
  * -version, -man, and the start-up checks that need nothing but the flags. `env.version` is the
@@ -270,71 +229,37 @@ export function parseCommandLine(argv: string[], env: CliEnv = {}): CliResult {
     return { kind: 'exit', code: outcome.help ? 0 : 2, stdout: '', stderr };
   }
   const { values } = outcome.parsed;
-  const str = (n: string) => (values.get(n) as string | undefined) ?? FLAG_BY_NAME.get(n)!.defValue;
-  const bool = (n: string) => (values.get(n) as boolean | undefined) ?? FLAG_BY_NAME.get(n)!.defValue === 'true';
-  const dur = (n: string) => (values.get(n) as bigint | undefined) ?? 0n;
 
   // The reference's order after flag.Parse(): -version, -man, then the matcher flags.
-  if (bool('version')) return { kind: 'exit', code: 0, stdout: versionText(env.version), stderr: '' };
-  if (bool('man')) return { kind: 'exit', code: 0, stdout: MANUAL_TEXT, stderr: '' };
+  if (values.get('version') === true) return { kind: 'exit', code: 0, stdout: versionText(env.version), stderr: '' };
+  if (values.get('man') === true) return { kind: 'exit', code: 0, stdout: MANUAL_TEXT, stderr: '' };
+
+  // every setting from its flag, else its default; the ones given win over a config file's settings
+  const set: Record<string, unknown> = freshDefaults();
+  const given: SettingKey[] = [];
+  for (const f of FLAGS) {
+    const v = values.get(f.name);
+    if (f.setting === undefined || v === undefined) continue;
+    set[f.setting.key] = f.setting.type.fromFlag(v);
+    given.push(f.setting.key);
+  }
+  const options = set as Options;
 
   const now = env.now ?? (() => new Date());
-  const logFormat = str('log.format') as LogFormat;
-  const fatal = (msg: string): CliResult => ({ kind: 'exit', code: 1, stdout: '', stderr: formatLogLine(logFormat, 'error', msg, {}, now()) });
+  const fatal = (msg: string): CliResult => ({ kind: 'exit', code: 1, stdout: '', stderr: formatLogLine(options.logFormat, 'error', msg, {}, now()) });
 
-  const configPath = str('config.path');
-  const procnamesRaw = str('procnames');
-  const namemapping = str('namemapping');
   // raw strings, as the reference tests them: "-procnames ," still counts as given
-  if (configPath !== '' && (namemapping !== '' || procnamesRaw !== '')) {
+  if (options.configPath !== '' && (options.namemapping !== '' || (values.get('procnames') ?? '') !== '')) {
     return fatal('-config.path cannot be used with -namemapping or -procnames');
   }
-
-  const telemetryPath = str('web.telemetry-path');
-  if (!telemetryPath.startsWith('/')) {
-    return fatal(`invalid -web.telemetry-path ${goQuote(telemetryPath)}: the path must start with "/"`);
+  for (const r of SETTING_ROWS) {
+    const bad = r.validate?.(options[r.key]);
+    if (bad !== undefined) return fatal(bad);
   }
-  if (telemetryPath === '/') {
-    return fatal(`invalid -web.telemetry-path "/": "/" serves the landing page; choose another path such as "/metrics"`);
-  }
-
-  const recheckLimitNs = dur('recheck-with-time-limit');
-  const pageIntervalNs = values.has('web.page-interval') ? dur('web.page-interval') : 3_000_000_000n;
-  if (pageIntervalNs <= 0n) return fatal('invalid -web.page-interval: it must be a positive duration such as 3s');
-  const smapsMaxAgeNs = (values.get('gather-smaps.max-age') as bigint | undefined) ?? BigInt(defaultOptions.smapsMaxAgeMs) * 1_000_000n;
-  if (smapsMaxAgeNs < 0n) return fatal('invalid -gather-smaps.max-age: a negative age (0s reads smaps every scrape)');
-  const idleMaxAgeNs = (values.get('gather-idle.max-age') as bigint | undefined) ?? BigInt(defaultOptions.idleMaxAgeMs) * 1_000_000n;
-  if (idleMaxAgeNs < 0n) return fatal('invalid -gather-idle.max-age: a negative age (0s reads every process in full every scrape)');
-  const options: Options = {
-    ...defaultOptions,
-    listenAddress: str('web.listen-address'),
-    telemetryPath,
-    webConfigFile: str('web.config.file'),
-    onceToStdoutDelayMs: nsToMs(dur('once-to-stdout-delay')),
-    procnames: procnamesRaw.split(',').filter((t) => t !== ''),
-    namemapping,
-    procfs: str('procfs'),
-    children: bool('children'),
-    threads: bool('threads'),
-    gatherSmaps: bool('gather-smaps'),
-    smapsMaxAgeMs: nsToMs(smapsMaxAgeNs),
-    idleMaxAgeMs: nsToMs(idleMaxAgeNs),
-    configPath,
-    // the reference tests `!= 0`, so a negative limit forces recheck too
-    recheck: bool('recheck') || recheckLimitNs !== 0n,
-    recheckWithTimeLimitMs: nsToMs(recheckLimitNs),
-    debug: bool('debug'),
-    removeEmptyGroups: bool('remove-empty-groups'),
-    // -debug is an alias of -log.level=debug
-    logLevel: bool('debug') ? 'debug' : (str('log.level') as LogLevel),
-    logFormat,
-    enableLifecycle: bool('web.enable-lifecycle'),
-    reportConfiguredGroups: bool('report-configured-groups'),
-    pageIntervalMs: nsToMs(pageIntervalNs),
-    pageExposeCmdlines: bool('web.page-expose-cmdlines'),
-  };
-  // the settings a config file may also set: given here, they win over the file
-  const given = [...values.keys()].flatMap((f) => (OPTION_OF_FLAG[f] !== undefined ? [OPTION_OF_FLAG[f]] : []));
+  // the reference tests `!= 0`, so a negative limit forces recheck too
+  if (options.recheckWithTimeLimitMs !== 0) options.recheck = true;
+  // -debug is an alias of -log.level=debug
+  if (options.debug) options.logLevel = 'debug';
   const warnings: string[] = [];
   const w = stopWarning(outcome.parsed);
   if (w !== undefined) warnings.push(w);

@@ -1,6 +1,6 @@
 // The collector: one scanner, one tracker, one namer; update cycles run one at a time and concurrent
 // scrapes share the cycle in flight.
-import type { Options } from '../settings/options';
+import { reloadedOptions, trackerSettings, type FileSettings, type Options } from '../settings/registry';
 import type { Logger } from '../base/log';
 import type { Scanner } from '../proc/columns';
 import type { CycleSnapshot } from '../expose/snapshot';
@@ -8,7 +8,7 @@ import { Tracker, type TrackerOptions } from '../track/tracker';
 import type * as ExplainModule from '../track/explain';
 import { UsernameCache } from '../track/usernames';
 import { pageSize as hostPageSize } from '../proc/pagesize';
-import { readConfig, ConfigError, type ConfigSettings } from '../config/load';
+import { readConfig, ConfigError } from '../config/load';
 import { buildConfigNamer, buildDefaultNamer, ProcnamesNamer, NameMappingError, type Namer } from '../config/matcher';
 import { goQuote } from '../go/quote';
 import { renderGroupFamilies, type ExpositionFormat } from '../expose/text';
@@ -53,12 +53,12 @@ export async function resolveConfig(options: Options, log: Logger, given: Readon
   return { namer: buildDefaultNamer(), options };
 }
 
-function withSettings(options: Options, settings: ConfigSettings, given: ReadonlyArray<keyof Options>): Options {
-  const out: Options = { ...options };
-  for (const [k, v] of Object.entries(settings) as Array<[keyof ConfigSettings, string | boolean]>) {
-    if (v !== undefined && !given.includes(k)) (out as unknown as Record<string, unknown>)[k] = v;
+function withSettings(options: Options, settings: FileSettings, given: ReadonlyArray<keyof Options>): Options {
+  const out: Record<string, unknown> = { ...options };
+  for (const [k, v] of Object.entries(settings)) {
+    if (v !== undefined && !given.includes(k as keyof Options)) out[k] = v;
   }
-  return out;
+  return out as Options;
 }
 
 export interface CollectorDeps {
@@ -96,21 +96,12 @@ export class ProcessCollector {
     this.opts = options;
     const users = (this.users = new UsernameCache(deps.passwdPath));
     this.trackerOpts = {
-      namer: deps.namer,
-      children: options.children,
-      recheck: options.recheck || options.recheckWithTimeLimitMs !== 0,
-      recheckWithTimeLimitMs: options.recheckWithTimeLimitMs,
-      threads: options.threads,
-      gatherSmaps: options.gatherSmaps,
-      smapsMaxAgeMs: options.smapsMaxAgeMs,
-      idleMaxAgeMs: options.idleMaxAgeMs,
-      removeEmptyGroups: options.removeEmptyGroups,
+      ...forTracker(options, deps.namer),
       pageSize: deps.pageSize ?? hostPageSize(),
       bootTimeSec,
       username: (uid) => users.lookup(uid),
       log: deps.log,
       now: deps.now,
-      pinnedGroups: pinnedGroups(options, deps.namer),
     };
     // the explainer (and its module) only at debug level
     if (deps.log.debugEnabled) {
@@ -145,18 +136,8 @@ export class ProcessCollector {
     const next = this.pending;
     if (next === null) return;
     this.pending = null;
-    const o = next.options;
-    this.opts = { ...o, procfs: this.opts.procfs };
-    Object.assign(this.trackerOpts, {
-      namer: next.namer,
-      children: o.children,
-      recheck: o.recheck || o.recheckWithTimeLimitMs !== 0,
-      recheckWithTimeLimitMs: o.recheckWithTimeLimitMs,
-      threads: o.threads,
-      gatherSmaps: o.gatherSmaps,
-      removeEmptyGroups: o.removeEmptyGroups,
-      pinnedGroups: pinnedGroups(o, next.namer),
-    } satisfies Partial<TrackerOptions>);
+    this.opts = reloadedOptions(this.opts, next.options);
+    Object.assign(this.trackerOpts, forTracker(this.opts, next.namer));
     this.tracker.rematchAll();
     this.explainer?.reset();
   }
@@ -306,7 +287,12 @@ export class ProcessCollector {
   }
 }
 
-/** -report-configured-groups: the names the namer knows before any process is seen. */
-function pinnedGroups(options: Options, namer: Namer): ReadonlySet<string> | undefined {
-  return options.reportConfiguredGroups ? new Set(namer.fixedNames?.() ?? []) : undefined;
+/** What the tracker takes from the options and the namer: the same at start and on every reload. */
+function forTracker(options: Options, namer: Namer): Pick<TrackerOptions, 'namer' | 'pinnedGroups'> & ReturnType<typeof trackerSettings> {
+  return {
+    ...trackerSettings(options),
+    namer,
+    // -report-configured-groups: the names the namer knows before any process is seen
+    pinnedGroups: options.reportConfiguredGroups ? new Set(namer.fixedNames?.() ?? []) : undefined,
+  };
 }

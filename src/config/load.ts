@@ -5,6 +5,7 @@ import { readFile } from 'node:fs';
 import { promisify } from 'node:util';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node } from './yaml';
 import { goPathError } from '../go/errno';
+import { FILE_SETTINGS, type FileSettings } from '../settings/registry';
 
 export interface RuleSource {
   index: number;
@@ -23,34 +24,15 @@ export interface RuleSource {
 
 export class ConfigError extends Error {}
 
-/** Top-level settings, under Grafana Alloy's argument names (prometheus.exporter.process). */
-export interface ConfigSettings {
-  gatherSmaps?: boolean;
-  procfs?: string;
-  recheck?: boolean;
-  removeEmptyGroups?: boolean;
-  children?: boolean;
-  threads?: boolean;
-}
-
-/** Alloy's argument name -> the Options field it sets (the CLI flag's field). */
-export const ALLOY_SETTINGS: Readonly<Record<string, keyof ConfigSettings>> = {
-  gather_smaps: 'gatherSmaps',
-  procfs_path: 'procfs',
-  recheck_on_scrape: 'recheck',
-  remove_empty_groups: 'removeEmptyGroups',
-  track_children: 'children',
-  track_threads: 'threads',
-};
-
 // Sections other modules read from the same file; accepted here and left to them.
 const OTHER_SECTIONS: readonly string[] = ['global', 'remote_write'];
-const TOP_LEVEL_KEYS: readonly string[] = ['process_names', ...Object.keys(ALLOY_SETTINGS), ...OTHER_SECTIONS];
+const TOP_LEVEL_KEYS: readonly string[] = ['process_names', ...FILE_SETTINGS.keys(), ...OTHER_SECTIONS];
 const RULE_KEYS: readonly string[] = ['name', 'comm', 'exe', 'cmdline'];
 
 export interface ConfigFile {
   rules: RuleSource[];
-  settings: ConfigSettings;
+  /** the top-level settings (src/settings/registry.ts), under Options' names */
+  settings: FileSettings;
 }
 
 /** ", did you mean X?" for a key one or two edits away from a known one (a typo), else "". */
@@ -101,7 +83,7 @@ function scalarText(node: Node): string | null {
 }
 
 function parseConfigFile(text: string, file: string): ConfigFile {
-  const settings: ConfigSettings = {};
+  const settings: Record<string, unknown> = {};
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false, version: '1.1', prettyErrors: false });
   const pos = (node: Node | null | undefined) => {
@@ -121,7 +103,7 @@ function parseConfigFile(text: string, file: string): ConfigFile {
     throw new ConfigError(`${file}:${p.line}:${p.col}: yaml: ${firstLine}`);
   }
   const root = doc.contents as Node | null;
-  if (root === null || (isScalar(root) && root.value === null)) return { rules: [], settings };
+  if (root === null || (isScalar(root) && root.value === null)) return { rules: [], settings: settings as FileSettings };
   if (!isMap(root)) {
     const shown = isScalar(root) ? ` \`${scalarText(root)}\`` : '';
     return fail(root, '', `cannot unmarshal ${yamlTag(root)}${shown} into config.root`);
@@ -133,25 +115,25 @@ function parseConfigFile(text: string, file: string): ConfigFile {
     const key = isScalar(keyNode) ? String(keyNode.value) : '';
     const value = pair.value as Node | null;
     if (key === 'process_names') rulesNode = value;
-    else if (Object.hasOwn(ALLOY_SETTINGS, key)) {
+    else if (FILE_SETTINGS.has(key)) {
       if (value === null || (isScalar(value) && value.value === null)) continue; // `key:` alone keeps the default
-      const field = ALLOY_SETTINGS[key]!;
-      if (field === 'procfs') {
-        const s = scalarText(value);
-        if (s === null || s === '') fail(value, `${key}: `, s === '' ? 'must not be empty' : `cannot unmarshal ${yamlTag(value)} into string`);
-        settings.procfs = s as string;
-      } else {
+      const setting = FILE_SETTINGS.get(key)!;
+      if (setting.type.flag === 'bool') {
         if (!isScalar(value) || typeof value.value !== 'boolean') {
           const shown = isScalar(value) ? ` \`${scalarText(value)}\`` : '';
           fail(value, `${key}: `, `cannot unmarshal ${yamlTag(value)}${shown} into bool`);
         }
-        settings[field] = (value as { value: boolean }).value;
+        settings[setting.key] = (value as { value: boolean }).value;
+      } else {
+        const s = scalarText(value);
+        if (s === null || s === '') fail(value, `${key}: `, s === '' ? 'must not be empty' : `cannot unmarshal ${yamlTag(value)} into string`);
+        settings[setting.key] = setting.type.fromFlag(s as string);
       }
     } else if (!OTHER_SECTIONS.includes(key)) {
       fail(keyNode, '', `unknown key ${JSON.stringify(key)}${suggestion(key, TOP_LEVEL_KEYS)} (known: ${TOP_LEVEL_KEYS.join(', ')})`);
     }
   }
-  if (rulesNode === null || (isScalar(rulesNode) && rulesNode.value === null)) return { rules: [], settings };
+  if (rulesNode === null || (isScalar(rulesNode) && rulesNode.value === null)) return { rules: [], settings: settings as FileSettings };
   if (!isSeq(rulesNode)) {
     const shown = isScalar(rulesNode) ? ` \`${scalarText(rulesNode)}\`` : '';
     return fail(rulesNode, 'process_names: ', `cannot unmarshal ${yamlTag(rulesNode)}${shown} into config.MatcherRules`);
@@ -204,7 +186,7 @@ function parseConfigFile(text: string, file: string): ConfigFile {
     }
     rules.push(rule);
   });
-  return { rules, settings };
+  return { rules, settings: settings as FileSettings };
 }
 
 export async function readConfig(path: string): Promise<ConfigFile> {

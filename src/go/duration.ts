@@ -105,3 +105,35 @@ export function yamlDurationMs(text: string): number | null {
     return null;
   }
 }
+
+/** time.Duration.String for nanoseconds: "5m0s", "3s", "1.5ms", "0s" (how Go's flag package shows a default). */
+export function formatGoDuration(ns: bigint): string {
+  const neg = ns < 0n;
+  let u = neg ? -ns : ns;
+  if (u === 0n) return '0s';
+  let out: string;
+  if (u < 1_000_000_000n) {
+    // below a second: the largest unit that keeps an integer part, with its fraction
+    const [unit, prec] = u < 1_000n ? ['ns', 0] : u < 1_000_000n ? ['\u00b5s', 3] : ['ms', 6];
+    out = fraction(u, prec) + unit;
+  } else {
+    const secs = u / 1_000_000_000n;
+    const frac = fraction(u, 9).slice(String(secs).length);
+    out = `${secs % 60n}${frac}s`;
+    const mins = secs / 60n;
+    if (mins > 0n) {
+      out = `${mins % 60n}m` + out;
+      const hours = mins / 60n;
+      if (hours > 0n) out = `${hours}h` + out;
+    }
+  }
+  return neg ? '-' + out : out;
+}
+
+/** u / 10^prec as Go's fmtFrac writes it: the fraction without trailing zeros, no point when it is 0. */
+function fraction(u: bigint, prec: number): string {
+  const scale = 10n ** BigInt(prec);
+  const whole = String(u / scale);
+  const frac = prec === 0 ? '' : String(u % scale).padStart(prec, '0').replace(/0+$/, '');
+  return frac === '' ? whole : `${whole}.${frac}`;
+}

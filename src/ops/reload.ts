@@ -2,7 +2,7 @@
 // one in use; only when that succeeds does the collector switch to it, from its next cycle. A file that
 // fails to load changes nothing: the last good config keeps serving and the reload gauges say so.
 import type { Logger } from '../base/log';
-import type { Options } from '../settings/options';
+import { FILE_SETTINGS, type Options } from '../settings/registry';
 import { resolveConfig, type ProcessCollector } from '../collector/collector';
 import { errorMessage, StartupError } from '../base/errors';
 
@@ -64,12 +64,16 @@ export class ConfigReloader {
       this.collector.recordReload(false);
       return { ok: false, error };
     }
+    // a setting the file holds but a reload cannot change (procfs_path: the scanner stays on the tree it opened)
     const current = this.collector.options;
-    if (next.options.procfs !== current.procfs) {
-      this.log.warn('procfs_path changed: a restart is needed to read another procfs tree; the rest of the config is applied', {
+    for (const [name, setting] of FILE_SETTINGS) {
+      const was = current[setting.key];
+      const now = next.options[setting.key];
+      if (setting.reloadable || was === now) continue;
+      this.log.warn(`${name} changed: a restart is needed to apply it; the rest of the config is applied`, {
         file,
-        procfs: current.procfs,
-        new_procfs: next.options.procfs,
+        [setting.key]: String(was),
+        [`new_${setting.key}`]: String(now),
       });
     }
     this.collector.reconfigure(next);

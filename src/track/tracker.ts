@@ -19,6 +19,7 @@ import { parseCmdline } from '../proc/parse/cmdline';
 import { cgroupPathsOrEmpty } from '../proc/parse/cgroup';
 import type { Namer, ProcAttributes } from '../config/matcher';
 import type { Logger } from '../base/log';
+import type { TrackerSettings } from '../settings/registry';
 import type { CycleSnapshot } from '../expose/snapshot';
 import { GroupAccumulator, zeroCounters, type ProcGauges } from './groups';
 import { advance, Raw } from './deltas';
@@ -26,20 +27,9 @@ import { LabelBound } from '../expose/label-bound';
 import { ProcTable, SlotKind, THREAD_START, type ThreadBaselines } from './proc-table';
 import { errorMessage } from '../base/errors';
 
-export interface TrackerOptions {
+/** The tracker's settings (src/settings/registry.ts: the rows marked `tracker`) and what the collector gives it. */
+export interface TrackerOptions extends TrackerSettings {
   namer: Namer;
-  children: boolean;
-  recheck: boolean;
-  recheckWithTimeLimitMs: number;
-  /** -threads: per-thread-name families (and task/<tid>/io reads) */
-  threads: boolean;
-  gatherSmaps: boolean;
-  /** -gather-smaps.max-age: smaps of a process whose stat did not change is read again after this long; 0 reads it every cycle */
-  smapsMaxAgeMs: number;
-  /** -gather-idle.max-age: a single-threaded process that has not run since its last read keeps its status,
-   *  io and wchan values at most this long; 0 reads them every cycle */
-  idleMaxAgeMs: number;
-  removeEmptyGroups: boolean;
   pageSize: number;
   /** `<procfs>/stat` btime, seconds */
   bootTimeSec: number;
@@ -149,6 +139,11 @@ export class Tracker {
 
   constructor(private readonly scanner: Scanner, private readonly opts: TrackerOptions) {
     this.now = opts.now ?? Date.now;
+  }
+
+  /** -recheck, which a non-zero -recheck-with-time-limit also turns on (a config file may set the first) */
+  private get rechecks(): boolean {
+    return this.opts.recheck || this.opts.recheckWithTimeLimitMs !== 0;
   }
 
   get trackedCount(): number {
@@ -261,7 +256,7 @@ export class Tracker {
           t.seenCycle[s] = cycle;
           continue;
         }
-        if (this.opts.recheck && packedString(cols.comm, i) !== t.comm[s]) {
+        if (this.rechecks && packedString(cols.comm, i) !== t.comm[s]) {
           t.remove(s); // exec under -recheck: name it again
           rows.push(i), slots.push(REMATCH);
         } else {
@@ -489,7 +484,7 @@ export class Tracker {
       if (f.keep !== undefined) t.remove(f.keep); // re-matching: it left every group
       const start = this.startTimeMs(cols.startTicks[f.i]);
       // only 0 means no limit: a negative limit, which also forces -recheck, ignores at once (docs/behaviour.md#ignoring-recheck-and-children)
-      const pending = o.recheck && (o.recheckWithTimeLimitMs === 0 || start + o.recheckWithTimeLimitMs > now);
+      const pending = this.rechecks && (o.recheckWithTimeLimitMs === 0 || start + o.recheckWithTimeLimitMs > now);
       if (!pending) t.add(pid, cols.startTicks[f.i], SlotKind.IGNORED, cycle);
     }
   }
