@@ -2,7 +2,7 @@
 // next builders, whole buffers are transferred even where a column's view covers only their front.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BufferPool, ColumnsBuilder, transferables, useColumnPool } from '../src/proc/column-set';
+import { BufferPool, ColumnsBuilder, transferables } from '../src/proc/column-set';
 import { STAT_COLUMNS } from '../src/proc/columns';
 
 test('take() reuses the smallest spare buffer that fits and is at most about twice the size', () => {
@@ -28,10 +28,9 @@ test('take() reuses the smallest spare buffer that fits and is at most about twi
 
 test('builders in a pool fill recycled buffers, cut to the rows pushed, transferred whole', () => {
   const p = new BufferPool();
-  useColumnPool(p);
-  try {
+  {
     const row = (pid: number) => ({ pid, startTicks: 1, ppid: 1, state: 83, minflt: 7, majflt: 0, utime: 2, stime: 3, numThreads: 1, vsize: 9, rss: 4, comm: Buffer.from(`c${pid}`) });
-    const a = new ColumnsBuilder(STAT_COLUMNS, 100);
+    const a = new ColumnsBuilder(STAT_COLUMNS, 100, p);
     for (let i = 0; i < 90; i++) a.push(row(i + 1));
     const first = a.build();
     assert.equal(first.pid.length, 90);
@@ -40,7 +39,7 @@ test('builders in a pool fill recycled buffers, cut to the rows pushed, transfer
     assert.equal(bufs.length, 13);
     assert.ok(bufs.every((b) => b.byteLength >= 90));
     p.give(bufs);
-    const b = new ColumnsBuilder(STAT_COLUMNS, 100);
+    const b = new ColumnsBuilder(STAT_COLUMNS, 100, p);
     b.push(row(500));
     const second = b.build();
     assert.ok(bufs.includes(second.pid.buffer as ArrayBuffer), 'a recycled buffer is used again');
@@ -48,7 +47,5 @@ test('builders in a pool fill recycled buffers, cut to the rows pushed, transfer
     assert.deepEqual([...second.minflt], [7]);
     assert.equal(Buffer.from(second.comm.bytes).toString(), 'c500');
     assert.deepEqual([...second.comm.offsets], [0, 4]);
-  } finally {
-    useColumnPool(null);
   }
 });

@@ -2,7 +2,7 @@
 // ColumnsBuilder, joins the slices its workers return with catColumns, and transfers their buffers
 // with transferables. A new column is a line in the schema; nothing here names a column.
 //
-// Inside a reader worker the builders take their memory from a BufferPool (useColumnPool): the
+// Inside a reader worker the builders take their memory from a BufferPool they are given: the
 // buffers of the columns the main thread has finished with come back to the worker and are filled
 // again, so each cycle does not leave a new set of dead buffers behind for the main thread's garbage
 // collector (at 30,000 processes, about 6 MB a cycle that a major collection would free only seconds
@@ -69,18 +69,10 @@ export class BufferPool {
   }
 }
 
-/** The pool the builders of this thread take their memory from; none: plain allocations. */
-let pool: BufferPool | null = null;
-
-/** Makes builders created after this call (on this thread) allocate from `p`. */
-export function useColumnPool(p: BufferPool | null): void {
-  pool = p;
-}
-
 type NumericCtor = (typeof ARRAY_OF)[keyof typeof ARRAY_OF] | Uint32ArrayConstructor;
 
-/** A zeroed typed array of `length` elements, in pooled memory when a pool is in use. */
-function numericArray<C extends NumericCtor>(ctor: C, length: number): InstanceType<C> {
+/** A zeroed typed array of `length` elements, in pooled memory when there is a pool. */
+function numericArray<C extends NumericCtor>(pool: BufferPool | null, ctor: C, length: number): InstanceType<C> {
   if (!pool || length === 0) return new ctor(length) as InstanceType<C>;
   const a = new ctor(pool.take(length * ctor.BYTES_PER_ELEMENT), 0, length) as InstanceType<C>;
   a.fill(0);
@@ -112,17 +104,18 @@ export class ColumnsBuilder<S extends ColumnSchema> {
   private numCols: NumericArray[];
   private readonly strCols: PackedStringsBuilder[];
 
-  /** `capacity`: the expected number of rows (more may be pushed). */
+  /** `capacity`: the expected number of rows (more may be pushed); `pool`: where the arrays' memory comes from (none: plain allocations). */
   constructor(
     private readonly schema: S,
     capacity = 16,
+    private readonly pool: BufferPool | null = null,
   ) {
     const { nums, strs } = fieldsOf(schema);
     this.numKeys = nums;
     this.strKeys = strs;
     this.cap = Math.max(0, capacity);
-    this.numCols = nums.map((k) => numericArray(ARRAY_OF[schema[k] as keyof typeof ARRAY_OF], this.cap));
-    this.strCols = strs.map(() => new PackedStringsBuilder());
+    this.numCols = nums.map((k) => numericArray(pool, ARRAY_OF[schema[k] as keyof typeof ARRAY_OF], this.cap));
+    this.strCols = strs.map(() => new PackedStringsBuilder(pool));
   }
 
   get count(): number {
@@ -145,9 +138,9 @@ export class ColumnsBuilder<S extends ColumnSchema> {
   private grow(): void {
     this.cap = Math.max(16, this.cap * 2);
     this.numCols = this.numCols.map((old, i) => {
-      const a = numericArray(ARRAY_OF[this.schema[this.numKeys[i]] as keyof typeof ARRAY_OF], this.cap);
+      const a = numericArray(this.pool, ARRAY_OF[this.schema[this.numKeys[i]] as keyof typeof ARRAY_OF], this.cap);
       a.set(old);
-      pool?.give([old.buffer as ArrayBuffer]);
+      this.pool?.give([old.buffer as ArrayBuffer]);
       return a;
     });
   }
@@ -159,25 +152,27 @@ export class ColumnsBuilder<S extends ColumnSchema> {
     for (const k of Object.keys(this.schema)) {
       const i = this.numKeys.indexOf(k);
       // in pooled memory a view of the first n rows (its whole buffer is transferred), else a copy cut to size
-      if (i >= 0) out[k] = this.n === this.cap ? this.numCols[i] : pool ? this.numCols[i].subarray(0, this.n) : this.numCols[i].slice(0, this.n);
+      if (i >= 0) out[k] = this.n === this.cap ? this.numCols[i] : this.pool ? this.numCols[i].subarray(0, this.n) : this.numCols[i].slice(0, this.n);
       else out[k] = this.n === 0 ? emptyPacked() : this.strCols[this.strKeys.indexOf(k)].build();
     }
     return out as ColumnsOf<S>;
   }
 }
 
-/** Builds PackedStrings row by row: bytes and offsets grow by doubling; in pooled memory when a pool is in use. */
+/** Builds PackedStrings row by row: bytes and offsets grow by doubling; in pooled memory when there is a pool. */
 class PackedStringsBuilder {
   private buf = EMPTY;
   private len = 0;
   private offs = new Uint32Array(0);
   private n = 0;
 
+  constructor(private readonly pool: BufferPool | null) {}
+
   pushBytes(b: Uint8Array): void {
     if (this.len + b.length > this.buf.length) {
       let size = Math.max(4096, this.buf.length * 2);
       while (size < this.len + b.length) size *= 2;
-      const nb = numericArray(Uint8Array, size);
+      const nb = numericArray(this.pool, Uint8Array, size);
       nb.set(this.buf.subarray(0, this.len));
       this.release(this.buf);
       this.buf = nb;
@@ -185,7 +180,7 @@ class PackedStringsBuilder {
     this.buf.set(b, this.len);
     this.len += b.length;
     if (this.n + 2 > this.offs.length) {
-      const no = numericArray(Uint32Array, Math.max(256, this.offs.length * 2));
+      const no = numericArray(this.pool, Uint32Array, Math.max(256, this.offs.length * 2));
       no.set(this.offs.subarray(0, this.n + 1));
       this.release(this.offs);
       this.offs = no;
@@ -194,11 +189,11 @@ class PackedStringsBuilder {
   }
 
   private release(a: Uint8Array | Uint32Array): void {
-    if (pool && a.byteLength > 0) pool.give([a.buffer as ArrayBuffer]);
+    if (this.pool && a.byteLength > 0) this.pool.give([a.buffer as ArrayBuffer]);
   }
 
   build(): PackedStrings {
-    if (pool) return { bytes: this.buf.subarray(0, this.len), offsets: this.offs.subarray(0, this.n + 1) };
+    if (this.pool) return { bytes: this.buf.subarray(0, this.len), offsets: this.offs.subarray(0, this.n + 1) };
     return { bytes: this.buf.slice(0, this.len), offsets: this.offs.slice(0, this.n + 1) };
   }
 }

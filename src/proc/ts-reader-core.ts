@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { goErrText } from '../go/errno';
-import { ColumnsBuilder, catColumns, emptyRow } from './column-set';
+import { ColumnsBuilder, catColumns, emptyRow, type BufferPool } from './column-set';
 import { DETAIL_COLUMNS, DetailColumns, DetailFlag, DetailRequest, RowOf, STAT_COLUMNS, StatColumns, THREAD_COLUMNS } from './columns';
 import { ParseError } from './parse/go';
 import { parseIo } from './parse/io';
@@ -47,8 +47,11 @@ export function parsePidName(name: string): number | null {
   return v === 0 ? 0 : v; // normalises -0
 }
 
-/** Per-thread reader state: one growable read buffer, reused for every file. */
+/** Per-thread reader state: one growable read buffer, reused for every file, and where columns are built. */
 export class SyncReader {
+  /** `pool`: the memory the columns are built in (a worker's, given back by the main thread); none: plain allocations */
+  constructor(readonly pool: BufferPool | null = null) {}
+
   // A Uint8Array of our own (not a pooled Buffer), wrapped once as a Buffer for the parsers.
   private buf: Buffer = Buffer.from(new ArrayBuffer(16 * 1024));
 
@@ -155,7 +158,7 @@ function pidDirPrefix(root: string): string {
 /** Reads `<root>/<pid>/stat` for every pid; rows whose stat is unreadable or unparsable are left out. */
 export function readStats(r: SyncReader, root: string, pids: Int32Array): StatColumns {
   const prefix = pidDirPrefix(root);
-  const out = new ColumnsBuilder(STAT_COLUMNS, pids.length);
+  const out = new ColumnsBuilder(STAT_COLUMNS, pids.length, r.pool);
   for (const pid of pids) {
     let s: ProcStat;
     try {
@@ -370,8 +373,8 @@ function readRow(r: SyncReader, job: DetailJob, i: number, dir: string, row: Det
 /** Reads the details of every row of the job; row i of the result answers job row i. */
 export function readDetailsSync(r: SyncReader, job: DetailJob): DetailColumns {
   const n = job.pids.length;
-  const rows = new ColumnsBuilder(DETAIL_COLUMNS, n);
-  const threads = new ColumnsBuilder(THREAD_COLUMNS);
+  const rows = new ColumnsBuilder(DETAIL_COLUMNS, n, r.pool);
+  const threads = new ColumnsBuilder(THREAD_COLUMNS, 16, r.pool);
   const threadStart = new Uint32Array(n + 1);
   const prefix = pidDirPrefix(job.root);
   for (let i = 0; i < n; i++) {

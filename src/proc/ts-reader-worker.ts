@@ -6,7 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import { HeapStep } from '../runtime/heap-step';
 import { errorMessage } from '../base/errors';
-import { BufferPool, transferables, useColumnPool } from './column-set';
+import { BufferPool, transferables } from './column-set';
 import { listProcfsRootSync, pidsOf, readDetailsSync, readStats, SyncReader } from './ts-reader-core';
 import type { WorkerReply, WorkerRequest } from './ts-reader';
 
@@ -26,9 +26,8 @@ const heap =
       })
     : null;
 
-const reader = new SyncReader();
 const pool = new BufferPool();
-useColumnPool(pool);
+const reader = new SyncReader(pool);
 
 function errInfo(e: unknown): { message: string; code?: string; name: string } {
   const err = e as NodeJS.ErrnoException;
