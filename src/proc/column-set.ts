@@ -20,6 +20,11 @@ const ARRAY_OF = {
 
 const EMPTY = new Uint8Array(0);
 
+/** A zeroed numeric column of one kind: the readers' columns and the tracker's per-process table use it. */
+export function newColumn<K extends keyof typeof ARRAY_OF>(kind: K, length: number): InstanceType<(typeof ARRAY_OF)[K]> {
+  return new ARRAY_OF[kind](length) as InstanceType<(typeof ARRAY_OF)[K]>;
+}
+
 /** Buffers this module allocated or was handed for reuse: they belong to one column each and may be
  *  transferred whole, even where the column's view covers only the front of them. */
 const owned = new WeakSet<ArrayBuffer>();

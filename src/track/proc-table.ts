@@ -3,6 +3,8 @@
 // costs several times more heap (and GC work) than these rows.
 import { Raw } from './deltas';
 import type { GroupAccumulator } from './groups';
+import type { ColumnSchema, ColumnsOf } from '../proc/columns';
+import { newColumn } from '../proc/column-set';
 
 export const enum SlotKind {
   FREE,
@@ -16,6 +18,63 @@ export const enum SlotKind {
 export type ThreadBaselines = Map<number, Float64Array>;
 export const THREAD_START = Raw.N;
 
+/**
+ * The numeric columns, one typed array each, as the readers' columns are described (src/proc/columns.ts).
+ * Growth and compaction follow this schema: a new column is a line here.
+ */
+const SLOT_COLUMNS = {
+  kind: 'u8',
+  pid: 'i32',
+  startTicks: 'f64',
+  seenCycle: 'i32',
+  startTimeMs: 'f64',
+  /** Raw.N baselines per slot (the last good readings); NaN where none was good yet */
+  base: 'f64',
+  /** last good gauges, kept when status or limits fail for a tracked process */
+  swapBytes: 'f64',
+  fdLimit: 'f64',
+  /** the stat gauges of the last cycle: with the baselines, what the smaps refresh policy compares */
+  rss: 'f64',
+  vsize: 'f64',
+  numThreads: 'i32',
+  /** proportional memory as last read, and when (NaN: never read well; read again next cycle) */
+  pss: 'f64',
+  swapPss: 'f64',
+  smapsAtMs: 'f64',
+  /** stat state of the last cycle, compared with the other stat values by the idle hold */
+  state: 'u8',
+  /** schedstat as last read (NaN: not read, or unreadable): equal again means the process has not run */
+  schedRun: 'f64',
+  schedSlices: 'f64',
+  /** when status, io and wchan were last read without error (NaN: never; read in full next cycle) */
+  fullReadAtMs: 'f64',
+} as const satisfies ColumnSchema;
+
+type SlotColumn = keyof typeof SLOT_COLUMNS;
+
+/** Columns with more than one value per slot. */
+const WIDTH: Readonly<Partial<Record<SlotColumn, number>>> = { base: Raw.N };
+
+/** The columns of JS values, with the value of a free slot. */
+const OBJECT_COLUMNS = {
+  /** wchan as last read: what a held process reports */
+  wchan: '' as string,
+  /** comm at first sight: a change means an exec, re-matched under -recheck */
+  comm: '' as string,
+  group: null as GroupAccumulator | null,
+  threads: null as ThreadBaselines | null,
+};
+
+type ObjectColumn = keyof typeof OBJECT_COLUMNS;
+
+const NUMERIC_KEYS = Object.keys(SLOT_COLUMNS) as SlotColumn[];
+const OBJECT_KEYS = Object.keys(OBJECT_COLUMNS) as ObjectColumn[];
+
+type SlotArrays = Omit<ColumnsOf<typeof SLOT_COLUMNS>, 'count'> & { [K in ObjectColumn]: Array<(typeof OBJECT_COLUMNS)[K]> };
+
+// the columns are the table's own fields (t.pid[s], t.comm[s]), declared by the schema above
+export interface ProcTable extends SlotArrays {}
+
 export class ProcTable {
   private cap = 0;
   private readonly freeSlots: number[] = [];
@@ -24,37 +83,11 @@ export class ProcTable {
   trackedCount = 0;
   ignoredCount = 0;
 
-  kind = new Uint8Array(0);
-  pid = new Int32Array(0);
-  startTicks = new Float64Array(0);
-  seenCycle = new Int32Array(0);
-  startTimeMs = new Float64Array(0);
-  /** Raw.N baselines per slot (the last good readings); NaN where none was good yet */
-  base = new Float64Array(0);
-  /** last good gauges, kept when status or limits fail for a tracked process */
-  swapBytes = new Float64Array(0);
-  fdLimit = new Float64Array(0);
-  /** the stat gauges of the last cycle: with the baselines, what the smaps refresh policy compares */
-  rss = new Float64Array(0);
-  vsize = new Float64Array(0);
-  numThreads = new Int32Array(0);
-  /** proportional memory as last read, and when (NaN: never read well; read again next cycle) */
-  pss = new Float64Array(0);
-  swapPss = new Float64Array(0);
-  smapsAtMs = new Float64Array(0);
-  /** stat state of the last cycle, compared with the other stat values by the idle hold */
-  state = new Uint8Array(0);
-  /** schedstat as last read (NaN: not read, or unreadable): equal again means the process has not run */
-  schedRun = new Float64Array(0);
-  schedSlices = new Float64Array(0);
-  /** when status, io and wchan were last read without error (NaN: never; read in full next cycle) */
-  fullReadAtMs = new Float64Array(0);
-  /** wchan as last read: what a held process reports */
-  wchan: string[] = [];
-  /** comm at first sight: a change means an exec, re-matched under -recheck */
-  comm: string[] = [];
-  group: (GroupAccumulator | null)[] = [];
-  threads: (ThreadBaselines | null)[] = [];
+  constructor() {
+    const cols = this as unknown as Record<string, unknown>;
+    for (const k of NUMERIC_KEYS) cols[k] = newColumn(SLOT_COLUMNS[k], 0);
+    for (const k of OBJECT_KEYS) cols[k] = [];
+  }
 
   /** The slot of pid, or -1. */
   find(pid: number): number {
@@ -89,10 +122,8 @@ export class ProcTable {
     else this.ignoredCount--;
     this.slotOf.delete(this.pid[s]);
     this.kind[s] = SlotKind.FREE;
-    this.comm[s] = '';
-    this.wchan[s] = '';
-    this.group[s] = null;
-    this.threads[s] = null;
+    const objects = this.objects();
+    for (const k of OBJECT_KEYS) objects[k][s] = OBJECT_COLUMNS[k];
     this.freeSlots.push(s);
   }
 
@@ -103,79 +134,44 @@ export class ProcTable {
     if (this.cap > 256 && live * 4 < this.cap) this.compact();
   }
 
+  private numerics(): Record<SlotColumn, Float64Array | Int32Array | Uint8Array> {
+    return this as unknown as Record<SlotColumn, Float64Array | Int32Array | Uint8Array>;
+  }
+
+  private objects(): Record<ObjectColumn, unknown[]> {
+    return this as unknown as Record<ObjectColumn, unknown[]>;
+  }
+
   private grow(cap: number): void {
-    const n = Raw.N;
-    const f64 = (a: Float64Array, w = 1) => {
-      const b = new Float64Array(cap * w);
-      b.set(a.subarray(0, this.used * w));
-      return b;
-    };
-    const i32 = (a: Int32Array) => {
-      const b = new Int32Array(cap);
-      b.set(a.subarray(0, this.used));
-      return b;
-    };
-    const u8 = (a: Uint8Array) => {
-      const b = new Uint8Array(cap);
-      b.set(a.subarray(0, this.used));
-      return b;
-    };
-    this.kind = u8(this.kind);
-    this.state = u8(this.state);
-    this.schedRun = f64(this.schedRun);
-    this.schedSlices = f64(this.schedSlices);
-    this.fullReadAtMs = f64(this.fullReadAtMs);
-    this.pid = i32(this.pid);
-    this.startTicks = f64(this.startTicks);
-    this.seenCycle = i32(this.seenCycle);
-    this.startTimeMs = f64(this.startTimeMs);
-    this.base = f64(this.base, n);
-    this.swapBytes = f64(this.swapBytes);
-    this.fdLimit = f64(this.fdLimit);
-    this.rss = f64(this.rss);
-    this.vsize = f64(this.vsize);
-    this.numThreads = i32(this.numThreads);
-    this.pss = f64(this.pss);
-    this.swapPss = f64(this.swapPss);
-    this.smapsAtMs = f64(this.smapsAtMs);
+    const cols = this.numerics();
+    for (const k of NUMERIC_KEYS) {
+      const w = WIDTH[k] ?? 1;
+      const b = newColumn(SLOT_COLUMNS[k], cap * w);
+      b.set(cols[k].subarray(0, this.used * w));
+      cols[k] = b;
+    }
     this.cap = cap;
   }
 
   /** Moves the live slots to the front and shrinks the columns: a burst of processes does not stay paid for. */
   private compact(): void {
-    const n = Raw.N;
+    const cols = this.numerics();
+    const objects = this.objects();
     let to = 0;
     for (let s = 0; s < this.used; s++) {
       if (this.kind[s] === SlotKind.FREE) continue;
       if (to !== s) {
-        this.kind[to] = this.kind[s];
-        this.pid[to] = this.pid[s];
-        this.startTicks[to] = this.startTicks[s];
-        this.seenCycle[to] = this.seenCycle[s];
-        this.startTimeMs[to] = this.startTimeMs[s];
-        this.base.copyWithin(to * n, s * n, s * n + n);
-        this.swapBytes[to] = this.swapBytes[s];
-        this.fdLimit[to] = this.fdLimit[s];
-        this.rss[to] = this.rss[s];
-        this.vsize[to] = this.vsize[s];
-        this.numThreads[to] = this.numThreads[s];
-        this.pss[to] = this.pss[s];
-        this.swapPss[to] = this.swapPss[s];
-        this.smapsAtMs[to] = this.smapsAtMs[s];
-        this.state[to] = this.state[s];
-        this.schedRun[to] = this.schedRun[s];
-        this.schedSlices[to] = this.schedSlices[s];
-        this.fullReadAtMs[to] = this.fullReadAtMs[s];
-        this.wchan[to] = this.wchan[s];
-        this.comm[to] = this.comm[s];
-        this.group[to] = this.group[s];
-        this.threads[to] = this.threads[s];
+        for (const k of NUMERIC_KEYS) {
+          const w = WIDTH[k] ?? 1;
+          cols[k].copyWithin(to * w, s * w, s * w + w);
+        }
+        for (const k of OBJECT_KEYS) objects[k][to] = objects[k][s];
         this.slotOf.set(this.pid[to], to);
       }
       to++;
     }
     this.used = to;
-    this.comm.length = this.wchan.length = this.group.length = this.threads.length = to;
+    for (const k of OBJECT_KEYS) objects[k].length = to;
     this.freeSlots.length = 0;
     this.grow(Math.max(64, to * 2));
   }
