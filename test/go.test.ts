@@ -1,10 +1,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseGoDuration, yamlDurationMs } from '../src/go/duration';
+import { formatGoDuration, parseGoDuration, yamlDurationMs } from '../src/go/duration';
 import { goErrText, goPathError } from '../src/go/errno';
 import { formatFloat, formatGoFloat } from '../src/go/float';
 import { goQuote, goQuoteRune, isPrint } from '../src/go/quote';
 import { compareGoStrings } from '../src/go/strings';
+import { goArch, goOs } from '../src/go/platform';
 
 // ---------------------------------------------------------------- strconv quoting
 
@@ -224,4 +225,30 @@ test('compareGoStrings orders by UTF-8 bytes', () => {
   assert.ok(compareGoStrings('\ud800\udc00', '\ue000') > 0);
   assert.ok(compareGoStrings('\ud7ff', '\ud800\udc00') < 0);
   assert.ok(compareGoStrings('\ud800\udc00', '\ud800\udc01') < 0);
+});
+
+describe('Go platform names', () => {
+  test('GOARCH for Node arch names, ppc64 by byte order', () => {
+    assert.deepEqual(
+      [goArch('x64'), goArch('ia32'), goArch('arm64'), goArch('arm'), goArch('mipsel'), goArch('s390x'), goArch('ppc64', true), goArch('ppc64', false)],
+      ['amd64', '386', 'arm64', 'arm', 'mipsle', 's390x', 'ppc64le', 'ppc64'],
+    );
+  });
+  test('GOOS for Node platform names', () => {
+    assert.deepEqual([goOs('linux'), goOs('darwin'), goOs('win32'), goOs('sunos')], ['linux', 'darwin', 'windows', 'solaris']);
+  });
+});
+
+describe('formatGoDuration', () => {
+  test('matches time.Duration.String', () => {
+    const cases: Array<[bigint, string]> = [
+      [0n, '0s'], [12n, '12ns'], [1_500n, '1.5\u00b5s'], [1_500_000n, '1.5ms'], [3_000_000_000n, '3s'],
+      [90_000_000_000n, '1m30s'], [300_000_000_000n, '5m0s'], [5_400_000_000_000n, '1h30m0s'],
+      [3_723_500_000_000n, '1h2m3.5s'], [1_000_000_001n, '1.000000001s'], [-2_000_000_000n, '-2s'],
+    ];
+    for (const [ns, want] of cases) assert.equal(formatGoDuration(ns), want, String(ns));
+  });
+  test('round-trips through time.ParseDuration', () => {
+    for (const s of ['5m0s', '1h2m3.5s', '250ms', '1.5\u00b5s']) assert.equal(formatGoDuration(parseGoDuration(s)), s);
+  });
 });

@@ -2,12 +2,12 @@
 // reference (ncabatoff/process-exporter HEAD) uses it, so scripts and unit files keep working (docs/configuration.md#flags).
 // It never prints or exits itself: it returns what to print and the exit status.
 
-import { endianness } from 'node:os';
 import { formatLogLine } from '../base/log';
 import { freshDefaults, SETTING_ROWS, type AnySetting, type Options, type SettingKey } from '../settings/registry';
 import { MANUAL_TEXT } from './manual';
 import { parseGoDuration } from '../go/duration';
 import { goQuote } from '../go/quote';
+import { goArch, goOs } from '../go/platform';
 
 export type CliResult =
   | { kind: 'run'; options: Options; warnings: string[]; given: ReadonlyArray<keyof Options> }
@@ -90,15 +90,6 @@ function parseGoBool(s: string): boolean | undefined {
 // ---------------------------------------------------------------------------------------------
 // -version
 
-// Go's GOOS/GOARCH names for Node's process.platform/arch, so "platform:" reads like the reference's.
-function goPlatform(): string {
-  const os = process.platform === 'win32' ? 'windows' : process.platform === 'sunos' ? 'solaris' : process.platform;
-  const archMap: Record<string, string> = { x64: 'amd64', ia32: '386', mipsel: 'mipsle' };
-  let arch = archMap[process.arch] ?? process.arch;
-  if (arch === 'ppc64' && endianness() === 'LE') arch = 'ppc64le';
-  return `${os}/${arch}`;
-}
-
 /** prometheus/common version.Print layout, with Node in place of Go. */
 function versionText(version: string | undefined): string {
   const v = version === undefined || version === '' ? 'unknown' : version;
@@ -108,7 +99,7 @@ function versionText(version: string | undefined): string {
     row('build user', 'unknown') +
     row('build date', 'unknown') +
     row('node version', process.version) +
-    row('platform', goPlatform()) +
+    row('platform', `${goOs()}/${goArch()}`) +
     row('tags', 'unknown')
   );
 }

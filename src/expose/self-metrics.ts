@@ -7,8 +7,7 @@ import { getHeapSpaceStatistics } from 'node:v8';
 import { MAX_LABEL_VALUE_LENGTH } from './label-bound';
 import type { ExpositionFormat } from './text';
 import { GcPauses, LoopDelay } from './runtime-probes';
-
-const GO_ARCH: Record<string, string> = { x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x' };
+import { goArch, goOs } from '../go/platform';
 
 const GC_BUCKETS = [0.001, 0.01, 0.1, 1, 2, 5];
 
@@ -108,7 +107,7 @@ export class SelfMetrics {
   private readonly more: Array<(format: ExpositionFormat) => string> = [];
 
   constructor(build: { version: string; reader: string }) {
-    const labels = { branch: '', goarch: GO_ARCH[process.arch] ?? process.arch, goos: process.platform, goversion: `node ${process.version}`, reader: build.reader, revision: '', tags: '', version: build.version };
+    const labels = { branch: '', goarch: goArch(), goos: goOs(), goversion: `node ${process.version}`, reader: build.reader, revision: '', tags: '', version: build.version };
     this.buildInfo = `process_exporter_build_info{${Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',')}} 1\n`;
     // the config loaded at start counts as the first successful load, as in Prometheus
     this.recordReload(true, Date.now() / 1000);
