@@ -116,6 +116,9 @@ const F = {
   },
 } satisfies Record<string, Family>;
 
+/** Every family this module writes, by a short key: its name, type and HELP text are written only here. */
+export const FAMILIES: Readonly<typeof F> = F;
+
 /** name -> HELP text and type of every family this module can write. */
 export const FAMILY_INFO: ReadonlyMap<string, { help: string; type: string }> = new Map(Object.values(F).map((f) => [f.name, { help: f.help, type: f.type }]));
 
@@ -247,9 +250,9 @@ export function renderGroupFamilies(snap: CycleSnapshot, opts: RenderOptions): s
   }
 
   o.s +=
-    H.scrapeErrors + 'namedprocess_scrape_errors ' + fmt(snap.scrapeErrors) + '\n' +
-    H.partialErrors + 'namedprocess_scrape_partial_errors ' + fmt(snap.partialErrors) + '\n' +
-    H.procreadErrors + 'namedprocess_scrape_procread_errors ' + fmt(snap.procReadErrors) + '\n';
+    H.scrapeErrors + F.scrapeErrors.name + ' ' + fmt(snap.scrapeErrors) + '\n' +
+    H.partialErrors + F.partialErrors.name + ' ' + fmt(snap.partialErrors) + '\n' +
+    H.procreadErrors + F.procreadErrors.name + ' ' + fmt(snap.procReadErrors) + '\n';
   return o.done().join('');
 }
 
@@ -281,12 +284,12 @@ function writeGroupFamilies(
   // context_switches: labels (ctxswitchtype, groupname), so all nonvoluntary rows come first.
   o.s += H.ctx;
   {
-    const pn = 'namedprocess_namegroup_context_switches_total{ctxswitchtype="nonvoluntary",groupname="';
+    const pn = F.ctx.name + '{ctxswitchtype="nonvoluntary",groupname="';
     for (let i = 0; i < n; i++) {
       o.s += pn + groups[i].esc + '"} ' + fmt(groups[i].item.ctxNonvoluntary) + '\n';
       o.flushIfBig();
     }
-    const pv = 'namedprocess_namegroup_context_switches_total{ctxswitchtype="voluntary",groupname="';
+    const pv = F.ctx.name + '{ctxswitchtype="voluntary",groupname="';
     for (let i = 0; i < n; i++) {
       o.s += pv + groups[i].esc + '"} ' + fmt(groups[i].item.ctxVoluntary) + '\n';
       o.flushIfBig();
@@ -296,7 +299,7 @@ function writeGroupFamilies(
   // cpu_seconds_total: (groupname, mode); "system" < "user".
   o.s += H.cpu;
   {
-    const p = 'namedprocess_namegroup_cpu_seconds_total{groupname="';
+    const p = F.cpu.name + '{groupname="';
     for (let i = 0; i < n; i++) {
       const g = groups[i];
       o.s +=
@@ -306,12 +309,12 @@ function writeGroupFamilies(
     }
   }
 
-  perGroup(o, H.majflt, 'namedprocess_namegroup_major_page_faults_total', groups, fmt, (g) => g.majorPageFaults);
+  perGroup(o, H.majflt, F.majflt.name, groups, fmt, (g) => g.majorPageFaults);
 
   // memory_bytes: (groupname, memtype); proportional* sort before resident < swapped < virtual.
   o.s += H.mem;
   {
-    const p = 'namedprocess_namegroup_memory_bytes{groupname="';
+    const p = F.mem.name + '{groupname="';
     for (let i = 0; i < n; i++) {
       const g = groups[i];
       const q = p + g.esc;
@@ -328,17 +331,17 @@ function writeGroupFamilies(
     }
   }
 
-  perGroup(o, H.minflt, 'namedprocess_namegroup_minor_page_faults_total', groups, fmt, (g) => g.minorPageFaults);
-  perGroup(o, H.numProcs, 'namedprocess_namegroup_num_procs', groups, fmt, (g) => g.numProcs);
-  perGroup(o, H.numThreads, 'namedprocess_namegroup_num_threads', groups, fmt, (g) => g.numThreads);
-  perGroup(o, H.oldest, 'namedprocess_namegroup_oldest_start_time_seconds', groups, fmt, (g) => g.oldestStartTime);
-  perGroup(o, H.fds, 'namedprocess_namegroup_open_filedesc', groups, fmt, (g) => g.openFds);
-  perGroup(o, H.read, 'namedprocess_namegroup_read_bytes_total', groups, fmt, (g) => g.readBytes);
+  perGroup(o, H.minflt, F.minflt.name, groups, fmt, (g) => g.minorPageFaults);
+  perGroup(o, H.numProcs, F.numProcs.name, groups, fmt, (g) => g.numProcs);
+  perGroup(o, H.numThreads, F.numThreads.name, groups, fmt, (g) => g.numThreads);
+  perGroup(o, H.oldest, F.oldest.name, groups, fmt, (g) => g.oldestStartTime);
+  perGroup(o, H.fds, F.fds.name, groups, fmt, (g) => g.openFds);
+  perGroup(o, H.read, F.read.name, groups, fmt, (g) => g.readBytes);
 
   // states: (groupname, state); Other < Running < Sleeping < Waiting < Zombie.
   o.s += H.states;
   {
-    const p = 'namedprocess_namegroup_states{groupname="';
+    const p = F.states.name + '{groupname="';
     for (let i = 0; i < n; i++) {
       const g = groups[i];
       const q = p + g.esc;
@@ -358,7 +361,7 @@ function writeGroupFamilies(
   // threads_wchan: (groupname, wchan); written only if some group has a wchan sample.
   {
     let any = false;
-    const p = 'namedprocess_namegroup_threads_wchan{groupname="';
+    const p = F.wchan.name + '{groupname="';
     for (let i = 0; i < n; i++) {
       const g = groups[i];
       if (g.item.wchans.size === 0) continue;
@@ -375,8 +378,8 @@ function writeGroupFamilies(
     }
   }
 
-  perGroup(o, H.ratio, 'namedprocess_namegroup_worst_fd_ratio', groups, fmt, (g) => g.worstFdRatio);
-  perGroup(o, H.write, 'namedprocess_namegroup_write_bytes_total', groups, fmt, (g) => g.writeBytes);
+  perGroup(o, H.ratio, F.ratio.name, groups, fmt, (g) => g.worstFdRatio);
+  perGroup(o, H.write, F.write.name, groups, fmt, (g) => g.writeBytes);
 }
 
 function writeThreadFamilies(o: Out, groups: G[], H: Record<keyof typeof F, string>, fmt: Fmt): void {
@@ -393,7 +396,7 @@ function writeThreadFamilies(o: Out, groups: G[], H: Record<keyof typeof F, stri
   // thread_context_switches_total: (ctxswitchtype, groupname, threadname).
   o.s += H.thrCtx;
   for (const ct of ['nonvoluntary', 'voluntary'] as const) {
-    const p = 'namedprocess_namegroup_thread_context_switches_total{ctxswitchtype="' + ct + '",groupname="';
+    const p = F.thrCtx.name + '{ctxswitchtype="' + ct + '",groupname="';
     for (const { g, ts } of tg) {
       const q = p + g.esc + '",threadname="';
       for (const t of ts) {
@@ -404,12 +407,12 @@ function writeThreadFamilies(o: Out, groups: G[], H: Record<keyof typeof F, stri
   }
 
   // thread_count: (groupname, threadname).
-  threadFamily(o, H.thrCount, 'namedprocess_namegroup_thread_count', tg, fmt, (t) => t.count);
+  threadFamily(o, H.thrCount, F.thrCount.name, tg, fmt, (t) => t.count);
 
   // thread_cpu_seconds_total: (groupname, mode, threadname): every system row of a group, then user.
   o.s += H.thrCpu;
   for (const { g, ts } of tg) {
-    const p = 'namedprocess_namegroup_thread_cpu_seconds_total{groupname="' + g.esc;
+    const p = F.thrCpu.name + '{groupname="' + g.esc;
     const qs = p + '",mode="system",threadname="';
     for (const t of ts) o.s += qs + t.esc + '"} ' + fmt(t.item.cpuSystem) + '\n';
     const qu = p + '",mode="user",threadname="';
@@ -420,7 +423,7 @@ function writeThreadFamilies(o: Out, groups: G[], H: Record<keyof typeof F, stri
   // thread_io_bytes_total: (groupname, iomode, threadname): read rows, then write rows.
   o.s += H.thrIo;
   for (const { g, ts } of tg) {
-    const p = 'namedprocess_namegroup_thread_io_bytes_total{groupname="' + g.esc;
+    const p = F.thrIo.name + '{groupname="' + g.esc;
     const qr = p + '",iomode="read",threadname="';
     for (const t of ts) o.s += qr + t.esc + '"} ' + fmt(t.item.readBytes) + '\n';
     const qw = p + '",iomode="write",threadname="';
@@ -428,8 +431,8 @@ function writeThreadFamilies(o: Out, groups: G[], H: Record<keyof typeof F, stri
     o.flushIfBig();
   }
 
-  threadFamily(o, H.thrMajflt, 'namedprocess_namegroup_thread_major_page_faults_total', tg, fmt, (t) => t.majorPageFaults);
-  threadFamily(o, H.thrMinflt, 'namedprocess_namegroup_thread_minor_page_faults_total', tg, fmt, (t) => t.minorPageFaults);
+  threadFamily(o, H.thrMajflt, F.thrMajflt.name, tg, fmt, (t) => t.majorPageFaults);
+  threadFamily(o, H.thrMinflt, F.thrMinflt.name, tg, fmt, (t) => t.minorPageFaults);
 }
 
 // `<name>{groupname="<g>",threadname="<t>"} <v>` for every thread name of every group.
