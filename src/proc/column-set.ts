@@ -5,8 +5,7 @@
 // Inside a reader worker the builders take their memory from a BufferPool they are given: the
 // buffers of the columns the main thread has finished with come back to the worker and are filled
 // again, so each cycle does not leave a new set of dead buffers behind for the main thread's garbage
-// collector (at 30,000 processes, about 6 MB a cycle that a major collection would free only seconds
-// later).
+// collector to free only seconds later (docs/performance.md#memory-where-it-goes-and-what-was-taken-out).
 import { ColumnSchema, ColumnsOf, PackedStrings, RowOf } from './columns';
 
 type NumericArray = Int32Array | Float64Array | Uint8Array | Uint16Array;

@@ -14,9 +14,8 @@ const port = parentPort;
 if (!port) throw new Error('ts-reader-worker.js must run as a worker thread');
 
 // The exporter binary starts this worker with `gc` exposed (src/runtime/v8-settings.ts workerStart): its heap
-// is then collected on the same step as the main thread's, after the job that grew it is answered. At
-// 10,000 processes that is 82.8-83.0 against 84.6-85.2 MiB of the process's peak RSS (pid namespace, 10
-// scrapes, two runs each), for 10 to 70 ms more CPU per scrape.
+// is then collected on the same step as the main thread's, after the job that grew it is answered (what
+// that saves: docs/performance.md#measured).
 const gc = (globalThis as { gc?: () => void }).gc;
 const heap =
   typeof gc === 'function'

@@ -45,11 +45,10 @@ export interface WorkerStartHooks {
 }
 
 /**
- * One worker by default, whatever the host's size: each worker is a V8 isolate of its own (about 10 MB
- * of RSS before it reads anything, and its share of the cycle's buffers), and a second one does not
- * save CPU, it only halves the wall time of a cycle on a machine with a core to spare (measured at
- * 10,000 processes: 780 ms of CPU per scrape with one worker, 830 ms with two, 18 MB less peak RSS).
- * Details must stay off the main thread in any case: a read of a process stuck in the kernel blocks.
+ * One worker by default, whatever the host's size: each worker is a V8 isolate of its own, and a second
+ * one saves no CPU, it only shortens a cycle's wall time where a core is spare
+ * (docs/performance.md#the-typescript-reader). Details must stay off the main thread in any case: a read
+ * of a process stuck in the kernel blocks.
  */
 const DEFAULT_WORKERS = 1;
 
@@ -63,8 +62,7 @@ const CHUNK_ROWS = 32;
 const WORKER_FILE = path.join(__dirname, 'ts-reader-worker.js');
 /**
  * A worker allocates short-lived garbage only (the parsers' strings, per-file views): a small young
- * generation keeps each worker's RSS small (V8's default lets it grow to ~48 MB per isolate) at no
- * measurable CPU cost (measured at 16,000 processes: 101 MB peak instead of 127 MB, CPU within noise).
+ * generation keeps each worker's RSS small at no measurable CPU cost (docs/performance.md#the-typescript-reader).
  */
 const WORKER_YOUNG_GENERATION_MB = 2;
 

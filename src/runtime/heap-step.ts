@@ -2,9 +2,9 @@
 // memory JS objects hold outside the heap by EXTERNAL_STEP_BYTES, since the last one. What an update cycle
 // leaves behind (its snapshot, the strings of new processes, the TS reader's parsed rows) is promoted to
 // the old generation and dies there a cycle later, and each scrape's response body is a buffer outside the
-// heap; V8 on its own lets the old generation grow 2 MB past what was live (even with optimize-for-size)
-// and the outside memory 64 MB before it collects, and the pages grown into stay resident. The numbers
-// are in src/runtime/v8-settings.ts, which runs the step on the main thread; the TS reader's worker runs its own.
+// heap; V8 on its own lets both grow well past what is live before it collects, and the pages grown into
+// stay resident (docs/performance.md#memory-where-it-goes-and-what-was-taken-out). src/runtime/v8-settings.ts
+// runs the step on the main thread; the TS reader's worker runs its own.
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 
 /** Growth of the old generation since the last full collection that makes a step collect. */

@@ -1,6 +1,6 @@
 // What the tracker remembers about each (pid, starttime) between cycles, as columns: one typed array per
-// field and a slot per process, reused when the process goes. At 30,000 processes an object per process
-// costs several times more heap (and GC work) than these rows.
+// field and a slot per process, reused when the process goes: on a large host an object per process costs
+// several times more heap (and GC work) than these rows.
 import { Raw } from './deltas';
 import type { GroupAccumulator } from './groups';
 import type { ColumnSchema, ColumnsOf } from '../proc/columns';
