@@ -46,8 +46,8 @@ export interface TrackerOptions {
   gatherSmaps: boolean;
   /** -gather-smaps.max-age: smaps of a process whose stat did not change is read again after this long; 0 reads it every cycle */
   smapsMaxAgeMs: number;
-  /** -gather-idle.max-age: a single-threaded process that has not run since its last read keeps its status,
-   *  io and wchan values at most this long; 0 reads them every cycle */
+  /** -gather-idle.max-age: a process or thread that has not run since its last read keeps its status, io
+   *  and wchan values at most this long; 0 reads them every cycle */
   idleMaxAgeMs: number;
   removeEmptyGroups: boolean;
   pageSize: number;
