@@ -106,8 +106,27 @@ export function cycleSuite(label: string, scanner: ScannerFactory): void {
     });
   });
 
+  // The idle hold's tests: the samples, plus the tracker's counts of held processes and threads (served as
+  // the self metrics of those names), and the same trees scraped by the hold and by -gather-idle.max-age=0s.
+  const HELD = 'namedprocess_exporter_cycle_idle_held';
+  const THREADS_HELD = 'namedprocess_exporter_cycle_threads_held';
+  const scrapeHeld = async (h: Harness) => {
+    const m = await h.samples();
+    m.set(HELD, String(h.collector.tracker.lastIdleHeld));
+    m.set(THREADS_HELD, String(h.collector.tracker.lastThreadsHeld));
+    return m;
+  };
+  const bothHeld = async (hs: Harness[], procs: FakeProc[]) => {
+    const out: Array<Map<string, string>> = [];
+    for (const h of hs) {
+      await h.set(procs);
+      out.push(await scrapeHeld(h));
+    }
+    return out;
+  };
+  const groupFamilies = (m: Map<string, string>) => new Map([...m].filter(([key]) => key.startsWith('namedprocess_namegroup_')));
+
   describe(`${label}: processes that have not run (-gather-idle.max-age)`, () => {
-    const HELD = 'namedprocess_exporter_cycle_idle_held';
     const base: FakeProc = {
       pid: 10, comm: 'app', starttime: 500, utime: 50, stime: 20, minflt: 100, majflt: 5, rss: 10, vsize: 40960,
       ctxVol: 7, ctxNonvol: 3, readBytes: 1000, writeBytes: 2000, vmSwapKb: 4, wchan: 'do_nanosleep', schedstat: [900_000, 40],
@@ -120,21 +139,9 @@ export function cycleSuite(label: string, scanner: ScannerFactory): void {
     };
     // the same trees scraped by the default policy and by -gather-idle.max-age=0s (every process in full every scrape)
     const pair = async (procs: FakeProc[] = [base]) => [await start(procs, { procnames: ['app'] }), await start(procs, { procnames: ['app'], idleMaxAgeMs: 0 })];
-    // the samples, plus the tracker's count of held processes (served as the self metric of that name)
-    const scrape = async (h: Harness) => {
-      const m = await h.samples();
-      m.set(HELD, String(h.collector.tracker.lastIdleHeld));
-      return m;
-    };
-    const both = async (hs: Harness[], procs: FakeProc[]) => {
-      const out: Array<Map<string, string>> = [];
-      for (const h of hs) {
-        await h.set(procs);
-        out.push(await scrape(h));
-      }
-      return out;
-    };
-    const withoutSelf = (m: Map<string, string>) => new Map([...m].filter(([key]) => key.startsWith('namedprocess_namegroup_')));
+    const scrape = scrapeHeld;
+    const both = bothHeld;
+    const withoutSelf = groupFamilies;
 
     test('equal to reading every scrape whenever the process ran, whatever showed it', async () => {
       const hs = await pair();
@@ -232,8 +239,6 @@ export function cycleSuite(label: string, scanner: ScannerFactory): void {
   });
 
   describe(`${label}: threads that have not run (-gather-idle.max-age)`, () => {
-    const HELD = 'namedprocess_exporter_cycle_idle_held';
-    const THREADS_HELD = 'namedprocess_exporter_cycle_threads_held';
     const thread = (tid: number, comm: string, sched: number): FakeThread => ({
       tid, comm, utime: 10 * tid, stime: tid, minflt: 100 + tid, majflt: 1, ctxVol: 5 * tid, ctxNonvol: tid, readBytes: 1000 * tid, writeBytes: 10 * tid,
       wchan: 'futex_wait_queue', schedstat: [sched, 30 + tid],
@@ -258,21 +263,9 @@ export function cycleSuite(label: string, scanner: ScannerFactory): void {
       await start(procs, { procnames: ['app'], threads }),
       await start(procs, { procnames: ['app'], threads, idleMaxAgeMs: 0 }),
     ];
-    const scrape = async (h: Harness) => {
-      const m = await h.samples();
-      m.set(HELD, String(h.collector.tracker.lastIdleHeld));
-      m.set(THREADS_HELD, String(h.collector.tracker.lastThreadsHeld));
-      return m;
-    };
-    const both = async (hs: Harness[], procs: FakeProc[]) => {
-      const out: Array<Map<string, string>> = [];
-      for (const h of hs) {
-        await h.set(procs);
-        out.push(await scrape(h));
-      }
-      return out;
-    };
-    const withoutSelf = (m: Map<string, string>) => new Map([...m].filter(([key]) => key.startsWith('namedprocess_namegroup_')));
+    const scrape = scrapeHeld;
+    const both = bothHeld;
+    const withoutSelf = groupFamilies;
     const th = (p: FakeProc, tid: number) => p.threads!.find((t) => t.tid === tid)!;
     const withThreads = (p: FakeProc, threads: FakeThread[]): FakeProc => ({ ...p, threads });
 
