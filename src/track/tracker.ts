@@ -1,7 +1,7 @@
 // The update cycle's bookkeeping (docs/behaviour.md#counting), one named step at a time:
 //   identity        which (pid, starttime) is tracked, ignored or new (or exec'd, under -recheck)
 //   read            details only for tracked and new processes; smaps only where it can have changed, and
-//                   status, io and wchan not of a process that has not run since they were last read
+//                   status, io and wchan not of a process or thread that has not run since they were last read
 //   adopt or match  a new process is named by the rules, or joins its nearest tracked ancestor's group
 //   delta           per-process and per-thread counter increases, one rule for both (deltas.ts)
 //   account         deltas, gauges, states and wchans into the group accumulators
