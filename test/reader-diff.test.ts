@@ -518,7 +518,8 @@ describe('native vs TS reader on fake trees', { skip }, () => {
         knownState: Uint8Array.from([S, S, S, S, S, S, S]),
       };
       const answers: unknown[] = [];
-      for (const s of [createTsScanner({ procfs: f.root }), makeNative(f.root, 2)]) {
+      // the TS reader in its worker and on the main thread (the rows cut into slices either way)
+      for (const s of [createTsScanner({ procfs: f.root }), createTsScanner({ procfs: f.root, workers: 0 }), makeNative(f.root, 2)]) {
         try {
           const d = await s.readDetails(req);
           answers.push(d);
@@ -549,7 +550,34 @@ describe('native vs TS reader on fake trees', { skip }, () => {
           s.close();
         }
       }
-      assertIdentical(answers[1], answers[0], 'threadHold');
+      assertIdentical(answers[1], answers[0], 'threadHold, TS on the main thread');
+      assertIdentical(answers[2], answers[0], 'threadHold, native');
+      // the same rows 24 times: the TS reader on the main thread reads them in slices of 32 rows, each with
+      // its own part of the known threads
+      const times = 24;
+      const many: DetailRequest = {
+        ...req,
+        pids: Int32Array.from({ length: 3 * times }, (_, i) => req.pids[i % 3]),
+        wantThreads: new Uint8Array(3 * times).fill(1),
+        wantStatic: new Uint8Array(3 * times),
+        threadHold: Uint8Array.from({ length: 3 * times }, (_, i) => 1 + ((i >> 2) % 2)),
+        knownStart: Uint32Array.from({ length: 3 * times + 1 }, (_, i) => 7 * Math.floor(i / 3) + req.knownStart![i % 3]),
+        knownTid: Int32Array.from({ length: 7 * times }, (_, k) => req.knownTid![k % 7]),
+        knownSched: Float64Array.from({ length: 14 * times }, (_, k) => req.knownSched![k % 14]),
+        knownState: new Uint8Array(7 * times).fill(S),
+      };
+      const [main, nat] = [createTsScanner({ procfs: f.root, workers: 0 }), makeNative(f.root, 3)];
+      try {
+        const [a, b] = [await main.readDetails(many), await nat.readDetails(many)];
+        // pid 4's rows: held whole where they asked for 2, walked where they asked for 1
+        const held4 = [...a.flags].filter((fl, i) => i % 3 === 1 && fl & DetailFlag.THREADS_HELD).length;
+        assert.equal(held4, [...many.threadHold!].filter((h, i) => i % 3 === 1 && h === 2).length);
+        assert.ok(held4 > 0 && held4 < times);
+        assertIdentical(b, a, 'threadHold in slices');
+      } finally {
+        main.close();
+        nat.close();
+      }
       // known arrays that do not fit the request: both refuse it with the same error
       for (const bad of [{ knownStart: Uint32Array.from([0, 3, 5]) }, { knownStart: Uint32Array.from([0, 3, 2, 7]) }, { knownSched: new Float64Array(3) }, { knownTid: undefined }]) {
         const r = { ...req, ...bad } as DetailRequest;
