@@ -111,7 +111,7 @@ export const SETTINGS = [
     usage: "re-read a process's smaps when its stat has not changed only after this long (0s: every scrape)",
     validate: (ms) => (ms < 0 ? 'invalid -gather-smaps.max-age: a negative age (0s reads smaps every scrape)' : undefined) }),
   row({ flag: 'gather-idle.max-age', key: 'idleMaxAgeMs', type: duration, default: 5 * 60 * 1000, reloadable: false, tracker: true,
-    usage: 're-read status, io and wchan of a process that has not run since (stat and schedstat unchanged) only after this long (0s: every scrape)',
+    usage: 're-read status, io and wchan of a process or thread that has not run since (stat and schedstat unchanged) only after this long (0s: every scrape)',
     validate: (ms) => (ms < 0 ? 'invalid -gather-idle.max-age: a negative age (0s reads every process in full every scrape)' : undefined) }),
   row({ flag: 'config.path', key: 'configPath', type: text, default: '', reloadable: false,
     usage: 'path to YAML config file' }),
