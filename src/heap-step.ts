@@ -4,7 +4,9 @@
 // the old generation and dies there a cycle later, and each scrape's response body is a buffer outside the
 // heap; V8 on its own lets the old generation grow 2 MB past what was live (even with optimize-for-size)
 // and the outside memory 64 MB before it collects, and the pages grown into stay resident. The numbers
-// are in src/v8-settings.ts, which runs the step on the main thread; the TS reader's worker runs its own.
+// are in docs/performance.md#the-heap-step. It needs V8's `gc`, which only a process launched with
+// --expose-gc has (the launcher, bin/namedprocess-exporter, passes it); without it the heap is left to V8's
+// own schedule. The main thread runs the step as a cycle starts, the TS reader's worker after each job.
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 
 /** Growth of the old generation since the last full collection that makes a step collect. */
@@ -42,4 +44,14 @@ export class HeapStep {
     this.externalBase = getHeapStatistics().external_memory;
     return true;
   }
+}
+
+/** A heap step that collects with V8's `gc`, or null when the process was not launched with --expose-gc. */
+export function heapStepWithExposedGc(): HeapStep | null {
+  const gc = (globalThis as { gc?: unknown }).gc;
+  if (typeof gc !== 'function') return null;
+  return new HeapStep(() => {
+    (gc as () => void)();
+    return true;
+  });
 }

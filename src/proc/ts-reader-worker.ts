@@ -4,7 +4,7 @@
 // arrays' buffers transferred, not copied. The buffers of a cycle's columns come back once the main
 // thread is done with them ('recycle') and the next cycle's columns are built in them.
 import { parentPort } from 'node:worker_threads';
-import { HeapStep } from '../heap-step';
+import { heapStepWithExposedGc } from '../heap-step';
 import { BufferPool, transferables, useColumnPool } from './column-set';
 import { listProcfsRootSync, pidsOf, readDetailsSync, readStats, SyncReader } from './ts-reader-core';
 import type { WorkerReply, WorkerRequest } from './ts-reader';
@@ -12,18 +12,9 @@ import type { WorkerReply, WorkerRequest } from './ts-reader';
 const port = parentPort;
 if (!port) throw new Error('ts-reader-worker.js must run as a worker thread');
 
-// The exporter binary starts this worker with `gc` exposed (src/v8-settings.ts workerStart): its heap
-// is then collected on the same step as the main thread's, after the job that grew it is answered. At
-// 10,000 processes that is 82.8-83.0 against 84.6-85.2 MiB of the process's peak RSS (pid namespace, 10
-// scrapes, two runs each), for 10 to 70 ms more CPU per scrape.
-const gc = (globalThis as { gc?: () => void }).gc;
-const heap =
-  typeof gc === 'function'
-    ? new HeapStep(() => {
-        gc();
-        return true;
-      })
-    : null;
+// Launched with --expose-gc (bin/namedprocess-exporter), the worker's heap is collected on the same step as
+// the main thread's, after the job that grew it is answered (docs/performance.md#the-heap-step).
+const heap = heapStepWithExposedGc();
 
 const reader = new SyncReader();
 const pool = new BufferPool();
