@@ -17,7 +17,8 @@ export interface BenchOptions {
   renderOnly: boolean;
   contenders: ContenderId[];
   names: number;
-  threadsShape: { procs: number; threads: number };
+  /** the thread-heavy workloads, one per shape */
+  threadsShapes: Array<{ procs: number; threads: number }>;
   churn: { base: number; perSecond: number; lifeMs: number };
   syntheticSize: number;
   renderSeries: number[];
@@ -43,7 +44,7 @@ Measures what a scrape costs on this host: ours (native scanner, TS reader), the
                          500 processes, at most 5 beyond 10,000 processes and 3 on the synthetic tree)
   --contenders=native,ts,reference,floor
   --names=M              comm names the idle processes share (default 50)
-  --threads-shape=1000x20    processes x threads for the thread-heavy workload
+  --threads-shape=1000x20,100x200  processes x threads of each thread-heavy workload
   --churn=BASE,RATE,LIFE_MS  idle base, new processes per second, their lifetime (default 1000,500,1000)
   --synthetic-size=N     processes in the synthetic tree read through -procfs (default 100000)
   --render-series=100000,1000000   series targets for the exposition benchmark
@@ -82,7 +83,7 @@ export function parseArgs(argv: string[], defaultOut: string): BenchOptions | 'h
         renderOnly: false,
         contenders: [...ALL_CONTENDERS],
         names: 10,
-        threadsShape: { procs: 20, threads: 5 },
+        threadsShapes: [{ procs: 20, threads: 5 }],
         churn: { base: 100, perSecond: 50, lifeMs: 500 },
         syntheticSize: 2000,
         renderSeries: [10_000, 50_000],
@@ -106,7 +107,11 @@ export function parseArgs(argv: string[], defaultOut: string): BenchOptions | 'h
         renderOnly: false,
         contenders: [...ALL_CONTENDERS],
         names: 50,
-        threadsShape: { procs: 1000, threads: 20 },
+        // many small runtimes, and a few JVM-like ones with hundreds of threads each
+        threadsShapes: [
+          { procs: 1000, threads: 20 },
+          { procs: 100, threads: 200 },
+        ],
         churn: { base: 1000, perSecond: 500, lifeMs: 1000 },
         syntheticSize: 100_000,
         renderSeries: [100_000, 1_000_000],
@@ -148,9 +153,11 @@ export function parseArgs(argv: string[], defaultOut: string): BenchOptions | 'h
         o.names = Math.max(1, count(value, flag));
         break;
       case '--threads-shape': {
-        const m = /^(\d+)x(\d+)$/.exec(value);
-        if (!m) throw new Error('--threads-shape: PROCSxTHREADS, e.g. 1000x20');
-        o.threadsShape = { procs: Number(m[1]), threads: Number(m[2]) };
+        o.threadsShapes = list(value).map((v) => {
+          const m = /^(\d+)x(\d+)$/.exec(v);
+          if (!m) throw new Error('--threads-shape: PROCSxTHREADS[,PROCSxTHREADS...], e.g. 1000x20,100x200');
+          return { procs: Number(m[1]), threads: Number(m[2]) };
+        });
         break;
       }
       case '--churn': {

@@ -126,6 +126,11 @@ export interface BenchReport {
 }
 
 export const TARGET_SIZE = 10_000;
+
+/** The id of the thread-heavy workload of one shape, e.g. threads-1000x20. */
+export function threadsWorkloadId(procs: number, threads: number): string {
+  return `threads-${procs}x${threads}`;
+}
 export const GROWTH_SIZE = 30_000;
 
 export function result(w: WorkloadReport | undefined, c: ContenderId): ContenderResult | undefined {

@@ -12,7 +12,7 @@ import { parseArgs, USAGE, type BenchOptions } from './args';
 import { cleanupAll, installCleanupHandlers, startedPids, trackDir, trackGroup, killGroup, trackSysctl, unmount } from './cleanup';
 import { ALL_CONTENDERS, LABELS, spawnBound, startExporter, startFloor, type ContenderId, type ContenderSpec, type Paths, type Running, type Target } from './contenders';
 import { hostBusyS, hostTasks, threadDelta, type Cpu, type ThreadCpu } from './procstat';
-import { checkTargets, growthOf, markdown, summaryMarkdown, svgChart, workloadTable, fmtS, TARGET_SIZE, type BenchReport, type ContenderResult, type ProfileReport, type RenderReport, type ScrapeRecord, type WorkloadReport } from './report';
+import { checkTargets, threadsWorkloadId, growthOf, markdown, summaryMarkdown, svgChart, workloadTable, fmtS, TARGET_SIZE, type BenchReport, type ContenderResult, type ProfileReport, type RenderReport, type ScrapeRecord, type WorkloadReport } from './report';
 import { spread } from './stats';
 import { buildSyntheticTree, synName, tmpfsDir } from './synthetic';
 import { Spawner } from './workloads';
@@ -394,15 +394,18 @@ class Bench {
   }
 
   async threads(): Promise<void> {
+    for (const shape of this.opts.threadsShapes) await this.threadsShape(shape);
+  }
+
+  private async threadsShape({ procs, threads }: { procs: number; threads: number }): Promise<void> {
     const sp = this.spawner!;
     await sp.killAll();
-    const { procs, threads } = this.opts.threadsShape;
     const possibleTasks = this.ensurePids(procs * threads);
     const n = Math.min(procs, Math.floor(possibleTasks / threads));
     const alive = await sp.spawnIdle(n, 10, threads, PREFIXES.threads);
     // threads start after fork returns: give them a moment so that every scrape sees them all
-    await sleep(500 + n / 10);
-    const w = this.workload('threads', 'threads', `${alive.toLocaleString('en-US')} idle processes × ${threads} threads (${(alive * threads).toLocaleString('en-US')} tasks) under 10 names`, alive, threads, alive);
+    await sleep(500 + (n * threads) / 200);
+    const w = this.workload(threadsWorkloadId(procs, threads), 'threads', `${alive.toLocaleString('en-US')} idle processes × ${threads} threads (${(alive * threads).toLocaleString('en-US')} tasks) under 10 names`, alive, threads, alive);
     await this.runWorkload(w, { procfs: '/proc', configPath: this.config, floorThreads: true });
     await sp.killAll();
   }
@@ -613,7 +616,7 @@ async function main(): Promise<number> {
     }
     if (!opts.skipThreads) {
       if (live) await b.threads();
-      else b.skipped('threads', 'threads', noLive);
+      else for (const t of opts.threadsShapes) b.skipped(threadsWorkloadId(t.procs, t.threads), 'threads', noLive);
     }
     if (!opts.skipChurn) {
       if (live) await b.churn();

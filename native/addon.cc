@@ -221,6 +221,23 @@ class Scanner : public Napi::ObjectWrap<Scanner> {
     Napi::Value schedPrev = o.Get("schedPrev");
     if (!schedPrev.IsUndefined() && !copy_typed(schedPrev, napi_float64_array, req.sched_prev))
       return reject(env, "readDetails: schedPrev must be a Float64Array", "ERR_INVALID_ARG");
+    Napi::Value threadHold = o.Get("threadHold");
+    if (!threadHold.IsUndefined()) {
+      if (!copy_typed(threadHold, napi_uint8_array, req.thread_hold))
+        return reject(env, "readDetails: threadHold must be a Uint8Array", "ERR_INVALID_ARG");
+      if (!copy_typed(o.Get("knownStart"), napi_uint32_array, req.known_start) ||
+          !copy_typed(o.Get("knownTid"), napi_int32_array, req.known_tid) ||
+          !copy_typed(o.Get("knownSched"), napi_float64_array, req.known_sched) ||
+          !copy_typed(o.Get("knownState"), napi_uint8_array, req.known_state))
+        return reject(env, "readDetails: threadHold needs knownStart (Uint32Array), knownTid (Int32Array), knownSched (Float64Array) and knownState (Uint8Array)", "ERR_INVALID_ARG");
+      // the known threads of every row must lie inside the arrays, in order
+      const size_t nk = req.known_tid.size();
+      bool ok = req.known_start.size() == req.pids.size() + 1 && req.known_sched.size() == 2 * nk && req.known_state.size() == nk;
+      for (size_t k = 0; ok && k + 1 < req.known_start.size(); k++) ok = req.known_start[k] <= req.known_start[k + 1];
+      if (ok && !req.known_start.empty()) ok = req.known_start.back() <= nk;
+      if (!ok) return reject(env, "readDetails: knownStart, knownTid, knownSched and knownState do not fit the request", "ERR_INVALID_ARG");
+      req.thread_hold.resize(req.pids.size(), 0);
+    }
     // Rows missing from the flag arrays mean "no"; a missing previous schedstat never equals.
     if (!sched.IsUndefined()) req.sched.resize(req.pids.size(), 0);
     req.sched_prev.resize(req.sched.size() * 2, std::numeric_limits<double>::quiet_NaN());

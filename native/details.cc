@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <limits>
+
 #include "scan.h"
 
 namespace nps {
@@ -22,7 +24,31 @@ struct Worker {
   ReadBuf buf;
   Arena arena;
   ThreadRows threads;
+  std::vector<double> pre;  // the known threads' schedstat read before the walk (thread_hold 2)
 };
+
+// thread_hold 2: reads the schedstat of each known thread (task/<tid>/schedstat, no listing) into pre.
+// True when every one was read and equals its pair of the last cycle: no thread ran, none exited, and so
+// none was created (only a thread of the process can create one), which is what the caller's unchanged
+// stat and thread count agree with. Stops at the first that moved; the rest stay NaN in pre.
+bool no_thread_ran(int pidfd, const DetailRequest& req, size_t i, bool procfs, Worker& w) {
+  const size_t b = req.known_start[i], e = req.known_start[i + 1];
+  w.pre.assign(2 * (e - b), std::numeric_limits<double>::quiet_NaN());
+  if (e - b < 2) return false;
+  char path[32];
+  for (size_t k = b; k < e; k++) {
+    memcpy(path, "task/", 5);
+    int len = format_int(path + 5, req.known_tid[k]);
+    memcpy(path + 5 + len, "/schedstat", 11);
+    double run, slices;
+    if (read_file_at(pidfd, path, w.buf, kReadLimit, procfs) != 0 || !parse_schedstat(w.buf.data(), w.buf.len, run, slices))
+      return false;
+    w.pre[2 * (k - b)] = run;
+    w.pre[2 * (k - b) + 1] = slices;
+    if (run != req.known_sched[2 * k] || slices != req.known_sched[2 * k + 1]) return false;
+  }
+  return true;
+}
 
 // Soft RLIMIT_NOFILE: prlimit() costs 0.7 us where reading limits costs 12.6 us (docs/performance.md), but it only
 // names the right process when <procfs> is our own pid namespace's /proc; any failure (EPERM on another
@@ -95,6 +121,12 @@ bool read_files(const Root& root, int pidfd, const DetailRequest& req, size_t i,
       row.flags |= SCHED_ERR;
     }
   }
+  // a multi-threaded process of which no thread ran: its status and io (and its threads) as last cycle
+  const uint8_t thread_hold = req.thread_hold.empty() || !req.want_threads[i] ? 0 : req.thread_hold[i];
+  if (thread_hold == 2 && no_thread_ran(pidfd, req, i, procfs, w)) {
+    held = true;
+    row.flags |= THREADS_HELD;
+  }
   if (held) row.flags |= HELD;
   if (!held) {
     StatusFields status;
@@ -156,8 +188,18 @@ bool read_files(const Root& root, int pidfd, const DetailRequest& req, size_t i,
       return false;
     }
   }
-  if (req.want_threads[i]) {
-    err = walk_threads(pidfd, req.thread_io, procfs, buf, w.threads, arena);
+  if (req.want_threads[i] && !(row.flags & THREADS_HELD)) {
+    KnownThreads known;
+    if (thread_hold) {
+      const size_t b = req.known_start[i];
+      known.n = req.known_start[i + 1] - b;
+      known.tid = req.known_tid.data() + b;
+      known.sched = req.known_sched.data() + 2 * b;
+      known.state = req.known_state.data() + b;
+      if (thread_hold != 2) w.pre.assign(2 * known.n, std::numeric_limits<double>::quiet_NaN());
+      known.pre = w.pre.data();
+    }
+    err = walk_threads(pidfd, req.thread_io, procfs, buf, w.threads, arena, thread_hold ? &known : nullptr);
     row.thread_count = static_cast<uint32_t>(w.threads.size() - row.thread_begin);
     if (err) {
       if (vanished(err)) return false;

@@ -25,6 +25,15 @@ enum DetailFlag : uint16_t {
   LIMITS_UNPARSABLE = 1 << 10,
   SCHED_ERR = 1 << 11,
   HELD = 1 << 12,
+  THREADS_HELD = 1 << 13,
+};
+
+// Bits of ThreadColumns.flags; must equal ThreadFlag in src/proc/columns.ts.
+enum ThreadFlag : uint8_t {
+  T_HELD = 1 << 0,
+  T_SCHED_ERR = 1 << 1,
+  T_IO_ERR = 1 << 2,
+  T_WCHAN_ERR = 1 << 3,
 };
 
 // ---------------------------------------------------------------- fsutil.cc
@@ -159,7 +168,10 @@ struct Packed {
   N(double, ctx_nonvol, "ctxNonvol")      \
   N(double, read_bytes, "readBytes")      \
   N(double, write_bytes, "writeBytes")    \
-  S(wchan, "wchan")
+  S(wchan, "wchan")                       \
+  N(uint8_t, flags, "flags")              \
+  N(double, sched_run, "schedRun")        \
+  N(double, sched_slices, "schedSlices")
 
 #define NPS_ROW_NUM(T, name, js) T name = 0;
 #define NPS_ROW_STR(name, js) StrRef name;
@@ -261,6 +273,18 @@ struct DetailRequest {
   // since), leave status, io and wchan unread (HELD). Empty: no row reads it.
   std::vector<uint8_t> sched;
   std::vector<double> sched_prev;
+  // Threads that ran, per row with want_threads: 0 walks task/ and reads every thread in full; 1 also reads
+  // each thread's schedstat first and holds a known thread (status, io, wchan unread: T_HELD) whose
+  // schedstat pair and stat state equal known_sched and known_state; 2 first reads the schedstat of the
+  // known threads only, without listing task/, and when none moved holds the whole process (THREADS_HELD,
+  // and HELD: status and io unread), else goes on as 1. Empty: 0 for every row.
+  std::vector<uint8_t> thread_hold;
+  // The threads the caller knows of row i: [known_start[i], known_start[i+1]) of known_tid, with their
+  // schedstat pair (known_sched, two per thread; NaN never equals) and stat state as last read.
+  std::vector<uint32_t> known_start;
+  std::vector<int32_t> known_tid;
+  std::vector<double> known_sched;
+  std::vector<uint8_t> known_state;
   bool gather_smaps = false;
   bool thread_io = false;
 };
@@ -277,7 +301,17 @@ int read_details(const Root& root, int threads, const DetailRequest& req, Detail
 using ThreadRows = std::vector<ThreadRow>;
 // Walks <pid>/task: appends the readable threads to rows (and their strings to arena).
 // Returns 0, or the errno when task/ cannot be listed (TASK_ERR). Rows are removed again when < 2 threads read.
-int walk_threads(int pid_dirfd, bool thread_io, bool procfs, ReadBuf& buf, ThreadRows& rows, Arena& arena);
+// With `known` (DetailRequest.thread_hold >= 1) each thread's schedstat is read first, and a known thread
+// whose schedstat pair and state did not change is held (T_HELD: status, io and wchan not read).
+struct KnownThreads {
+  const int32_t* tid = nullptr;
+  const double* sched = nullptr;  // two per thread, as last cycle
+  const uint8_t* state = nullptr;
+  const double* pre = nullptr;    // two per thread: read this cycle before the walk (NaN: not read)
+  size_t n = 0;
+};
+int walk_threads(int pid_dirfd, bool thread_io, bool procfs, ReadBuf& buf, ThreadRows& rows, Arena& arena,
+                 const KnownThreads* known);
 
 }  // namespace nps
 

@@ -47,7 +47,7 @@ const FLAGS: readonly FlagDef[] = [
   { name: 'gather-smaps', kind: 'bool', defValue: 'true', usage: 'gather metrics from smaps file, which contains proportional resident memory size' },
   // ours: not in the reference
   { name: 'gather-smaps.max-age', kind: 'duration', defValue: '5m0s', usage: "re-read a process's smaps when its stat has not changed only after this long (0s: every scrape)" },
-  { name: 'gather-idle.max-age', kind: 'duration', defValue: '5m0s', usage: "re-read status, io and wchan of a process that has not run since (stat and schedstat unchanged) only after this long (0s: every scrape)" },
+  { name: 'gather-idle.max-age', kind: 'duration', defValue: '5m0s', usage: "re-read status, io and wchan of a process or thread that has not run since (stat and schedstat unchanged) only after this long (0s: every scrape)" },
   { name: 'man', kind: 'bool', defValue: 'false', usage: 'print manual' },
   { name: 'config.path', kind: 'string', defValue: '', usage: 'path to YAML config file' },
   { name: 'web.config.file', kind: 'string', defValue: '', usage: 'path to YAML web config file' },

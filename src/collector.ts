@@ -278,7 +278,7 @@ export class ProcessCollector {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.explainer?.endCycle();
     const t = this.tracker;
-    this.self.recordCycle(seconds, { procsRead: t.lastProcsRead, threadsRead: t.lastThreadsRead, smapsRead: t.lastSmapsRead, idleHeld: t.lastIdleHeld, tracked: t.trackedCount, ignored: t.ignoredCount });
+    this.self.recordCycle(seconds, { procsRead: t.lastProcsRead, threadsRead: t.lastThreadsRead, smapsRead: t.lastSmapsRead, idleHeld: t.lastIdleHeld, threadsHeld: t.lastThreadsHeld, tracked: t.trackedCount, ignored: t.ignoredCount });
     this.self.recordBounds(t.labels.cuts, t.matchErrors);
     const endedAtMs = Date.now();
     this.last = { snap, endedAtMs };

@@ -25,9 +25,9 @@ export interface Options {
   /** -gather-smaps.max-age, milliseconds: smaps of a process whose stat is unchanged is read again after
    *  this long (until then its last values are reported); 0 reads it every scrape */
   smapsMaxAgeMs: number;
-  /** -gather-idle.max-age, milliseconds: a single-threaded process that has not run since its last read
-   *  (stat and schedstat unchanged) has its status, io and wchan read again only after this long; 0 reads
-   *  them every scrape */
+  /** -gather-idle.max-age, milliseconds: a process or thread that has not run since its last read (stat and
+   *  schedstat unchanged) has its status, io and wchan read again only after this long; 0 reads them every
+   *  scrape */
   idleMaxAgeMs: number;
   /** -config.path ("" = none) */
   configPath: string;

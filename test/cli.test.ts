@@ -22,7 +22,7 @@ const USAGE = [
   '  -debug',
   '    \tlog debugging information to stdout',
   '  -gather-idle.max-age duration',
-  "    \tre-read status, io and wchan of a process that has not run since (stat and schedstat unchanged) only after this long (0s: every scrape) (default 5m0s)",
+  "    \tre-read status, io and wchan of a process or thread that has not run since (stat and schedstat unchanged) only after this long (0s: every scrape) (default 5m0s)",
   '  -gather-smaps',
   '    \tgather metrics from smaps file, which contains proportional resident memory size (default true)',
   '  -gather-smaps.max-age duration',

@@ -4,7 +4,7 @@ import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { Harness, groupSamples, AFTER_START_TICKS, type ScannerFactory, tsScanner } from './harness';
-import type { FakeProc } from './fakeproc';
+import type { FakeProc, FakeThread } from './fakeproc';
 import { assertGolden } from './golden';
 
 export function cycleSuite(label: string, scanner: ScannerFactory): void {
@@ -106,8 +106,27 @@ export function cycleSuite(label: string, scanner: ScannerFactory): void {
     });
   });
 
+  // The idle hold's tests: the samples, plus the tracker's counts of held processes and threads (served as
+  // the self metrics of those names), and the same trees scraped by the hold and by -gather-idle.max-age=0s.
+  const HELD = 'namedprocess_exporter_cycle_idle_held';
+  const THREADS_HELD = 'namedprocess_exporter_cycle_threads_held';
+  const scrapeHeld = async (h: Harness) => {
+    const m = await h.samples();
+    m.set(HELD, String(h.collector.tracker.lastIdleHeld));
+    m.set(THREADS_HELD, String(h.collector.tracker.lastThreadsHeld));
+    return m;
+  };
+  const bothHeld = async (hs: Harness[], procs: FakeProc[]) => {
+    const out: Array<Map<string, string>> = [];
+    for (const h of hs) {
+      await h.set(procs);
+      out.push(await scrapeHeld(h));
+    }
+    return out;
+  };
+  const groupFamilies = (m: Map<string, string>) => new Map([...m].filter(([key]) => key.startsWith('namedprocess_namegroup_')));
+
   describe(`${label}: processes that have not run (-gather-idle.max-age)`, () => {
-    const HELD = 'namedprocess_exporter_cycle_idle_held';
     const base: FakeProc = {
       pid: 10, comm: 'app', starttime: 500, utime: 50, stime: 20, minflt: 100, majflt: 5, rss: 10, vsize: 40960,
       ctxVol: 7, ctxNonvol: 3, readBytes: 1000, writeBytes: 2000, vmSwapKb: 4, wchan: 'do_nanosleep', schedstat: [900_000, 40],
@@ -120,21 +139,9 @@ export function cycleSuite(label: string, scanner: ScannerFactory): void {
     };
     // the same trees scraped by the default policy and by -gather-idle.max-age=0s (every process in full every scrape)
     const pair = async (procs: FakeProc[] = [base]) => [await start(procs, { procnames: ['app'] }), await start(procs, { procnames: ['app'], idleMaxAgeMs: 0 })];
-    // the samples, plus the tracker's count of held processes (served as the self metric of that name)
-    const scrape = async (h: Harness) => {
-      const m = await h.samples();
-      m.set(HELD, String(h.collector.tracker.lastIdleHeld));
-      return m;
-    };
-    const both = async (hs: Harness[], procs: FakeProc[]) => {
-      const out: Array<Map<string, string>> = [];
-      for (const h of hs) {
-        await h.set(procs);
-        out.push(await scrape(h));
-      }
-      return out;
-    };
-    const withoutSelf = (m: Map<string, string>) => new Map([...m].filter(([key]) => key.startsWith('namedprocess_namegroup_')));
+    const scrape = scrapeHeld;
+    const both = bothHeld;
+    const withoutSelf = groupFamilies;
 
     test('equal to reading every scrape whenever the process ran, whatever showed it', async () => {
       const hs = await pair();
@@ -219,12 +226,154 @@ export function cycleSuite(label: string, scanner: ScannerFactory): void {
       }
     });
 
-    test('multi-threaded processes are never held', async () => {
+    test('a multi-threaded process whose threads have no schedstat is read in full', async () => {
       const p: FakeProc = { ...base, threads: [{ tid: 10 }, { tid: 11 }] };
       const hs = await pair([p]);
       for (let i = 0; i < 2; i++) {
         const [policy, every] = await both(hs, [{ ...p, ...fileValues() }]);
         assert.equal(policy.get(HELD), '0');
+        assert.equal(hs[0].collector.tracker.lastThreadsHeld, 0);
+        assert.deepEqual(withoutSelf(policy), withoutSelf(every));
+      }
+    });
+  });
+
+  describe(`${label}: threads that have not run (-gather-idle.max-age)`, () => {
+    const thread = (tid: number, comm: string, sched: number): FakeThread => ({
+      tid, comm, utime: 10 * tid, stime: tid, minflt: 100 + tid, majflt: 1, ctxVol: 5 * tid, ctxNonvol: tid, readBytes: 1000 * tid, writeBytes: 10 * tid,
+      wchan: 'futex_wait_queue', schedstat: [sched, 30 + tid],
+    });
+    const base: FakeProc = {
+      pid: 10, comm: 'app', starttime: 500, utime: 60, stime: 20, minflt: 300, majflt: 3, rss: 10, vsize: 40960,
+      ctxVol: 50, ctxNonvol: 10, readBytes: 30000, writeBytes: 300, vmSwapKb: 4, schedstat: [800_000, 40],
+      threads: [thread(10, 'app', 800_000), thread(11, 'worker', 700_000), thread(12, 'gc', 600_000)],
+    };
+    // one thread's run: its schedstat moves, and so may everything it reports
+    let k = 0;
+    const ran = (t: FakeThread): FakeThread => {
+      k++;
+      return {
+        ...t, schedstat: [Number(t.schedstat![0]) + 1000 * k, Number(t.schedstat![1]) + (k % 2)], ctxVol: Number(t.ctxVol) + k, ctxNonvol: Number(t.ctxNonvol) + 1,
+        readBytes: Number(t.readBytes) + 100 * k, writeBytes: Number(t.writeBytes) + 10 * k, wchan: `wait_${k}`, utime: Number(t.utime) + (k % 3 === 0 ? 1 : 0),
+      };
+    };
+    // the process files that threads running move: status (the main thread's switches), io (every thread's bytes)
+    const procRan = (p: FakeProc): FakeProc => ({ ...p, ctxVol: Number(p.ctxVol) + 1, readBytes: Number(p.readBytes) + 100, writeBytes: Number(p.writeBytes) + 10 });
+    const pair = async (procs: FakeProc[] = [base], threads = true) => [
+      await start(procs, { procnames: ['app'], threads }),
+      await start(procs, { procnames: ['app'], threads, idleMaxAgeMs: 0 }),
+    ];
+    const scrape = scrapeHeld;
+    const both = bothHeld;
+    const withoutSelf = groupFamilies;
+    const th = (p: FakeProc, tid: number) => p.threads!.find((t) => t.tid === tid)!;
+    const withThreads = (p: FakeProc, threads: FakeThread[]): FakeProc => ({ ...p, threads });
+
+    test('thread values equal reading every thread every scrape whenever the thread ran', async () => {
+      for (const threads of [true, false]) {
+        const hs = await pair([base], threads);
+        let p = base;
+        // each step: what changed since the last scrape, and how many threads the policy held
+        const steps: Array<[string, (p: FakeProc) => FakeProc, number]> = [
+          ['nothing ran', (q) => q, 3],
+          ['one thread ran', (q) => procRan(withThreads(q, [th(q, 10), ran(th(q, 11)), th(q, 12)])), 2],
+          ['two ran, one of them only switched in', (q) => procRan(withThreads(q, [ran(th(q, 10)), { ...th(q, 11), schedstat: [th(q, 11).schedstat![0], Number(th(q, 11).schedstat![1]) + 1], ctxVol: Number(th(q, 11).ctxVol) + 1 }, th(q, 12)])), 1],
+          ['nothing ran again', (q) => q, 3],
+          ['a thread woken but not yet on a CPU while another ran: its state moved', (q) => procRan(withThreads(q, [ran(th(q, 10)), th(q, 11), { ...th(q, 12), state: 'R', wchan: '0' }])), 1],
+          ['a thread renamed by another', (q) => procRan(withThreads(q, [ran(th(q, 10)), th(q, 11), { ...th(q, 12), comm: 'gc-renamed' }])), 2],
+          ['a thread created', (q) => procRan(withThreads(q, [ran(th(q, 10)), th(q, 11), th(q, 12), thread(13, 'new', 5_000)])), 2],
+          ['a thread exited', (q) => procRan(withThreads(q, [ran(th(q, 10)), th(q, 12), th(q, 13)])), 2],
+          ['the process stat moved', (q) => ({ ...procRan(withThreads(q, [ran(th(q, 10)), th(q, 12), th(q, 13)])), utime: Number(q.utime) + 1 }), 2],
+          ['nothing ran once more', (q) => q, 3],
+          ['a thread created and another exited: the same count', (q) => procRan(withThreads(q, [ran(th(q, 10)), th(q, 12), thread(14, 'new2', 9_000)])), 1],
+          ['nothing ran at last', (q) => q, 3],
+        ];
+        for (const [what, step, held] of steps) {
+          p = step(p);
+          p = { ...p, numThreads: p.threads!.length };
+          const [policy, every] = await both(hs, [p]);
+          assert.deepEqual(withoutSelf(policy), withoutSelf(every), `${what} (threads ${threads})`);
+          assert.equal(policy.get(THREADS_HELD), String(held), `${what} (threads ${threads})`);
+          assert.equal(every.get(THREADS_HELD), '0');
+          assert.equal(policy.get(HELD), held === p.threads!.length ? '1' : '0', what);
+        }
+      }
+    });
+
+    test('a thread that has not run keeps what status, io and wchan said, until the maximum age', async () => {
+      // files change under threads that did not run (no kernel does this): what is reported shows what was read
+      const moved = (t: FakeThread): FakeThread => ({ ...t, ctxVol: Number(t.ctxVol) + 1000, readBytes: Number(t.readBytes) + 1000, wchan: 'moved' });
+      for (const other of ['none ran', 'thread 10 ran'] as const) {
+        const hs = await pair();
+        const policy = hs[0];
+        const wchanMoved = (m: Map<string, string>) => m.get('namedprocess_namegroup_threads_wchan{groupname="app",wchan="moved"}');
+        let p = withThreads(base, [th(base, 10), moved(th(base, 11)), moved(th(base, 12))]);
+        let s = await (async () => {
+          await policy.set([p]);
+          return scrape(policy);
+        })();
+        assert.equal(wchanMoved(s), undefined, other);
+        assert.equal(groupSamples(s, 'app').get('namedprocess_namegroup_thread_io_bytes_total{iomode="read",threadname="worker"}'), '0', other);
+        // each scrape advances the clock 15 s; the full read at start is 5 minutes old after 20 scrapes
+        let scrapes = 1;
+        while (wchanMoved(s) === undefined && scrapes < 30) {
+          if (other === 'thread 10 ran') {
+            p = procRan(withThreads(p, [ran(th(p, 10)), th(p, 11), th(p, 12)]));
+            await policy.set([p]);
+          }
+          s = await scrape(policy);
+          scrapes++;
+        }
+        assert.equal(scrapes, 20, other);
+        assert.equal(wchanMoved(s), '2', other);
+        assert.equal(groupSamples(s, 'app').get('namedprocess_namegroup_thread_io_bytes_total{iomode="read",threadname="worker"}'), '1000', other);
+        // and held again from there, all three once nothing runs
+        s = await scrape(policy);
+        assert.equal(s.get(THREADS_HELD), '3', other);
+      }
+    });
+
+    test('a process of which no thread ran keeps its status and io too, until the maximum age', async () => {
+      const hs = await pair();
+      const policy = hs[0];
+      await policy.set([procRan(procRan(base))]);
+      let s = await scrape(policy);
+      assert.equal(s.get(HELD), '1');
+      assert.equal(groupSamples(s, 'app').get('namedprocess_namegroup_read_bytes_total'), '0');
+      let scrapes = 1;
+      while (s.get(HELD) === '1' && scrapes < 30) {
+        s = await scrape(policy);
+        scrapes++;
+      }
+      assert.equal(scrapes, 20);
+      assert.equal(groupSamples(s, 'app').get('namedprocess_namegroup_read_bytes_total'), '200');
+    });
+
+    test('a read that failed is not held: the next cycle reads that thread in full', async () => {
+      for (const file of ['task/11/io', 'task/11/wchan']) {
+        const hs = await pair();
+        let p = procRan(withThreads(base, [th(base, 10), ran(th(base, 11)), th(base, 12)]));
+        let [policy, every] = await both(hs, [{ ...p, omit: [file] }]);
+        assert.deepEqual(withoutSelf(policy), withoutSelf(every), file);
+        // then nothing runs: thread 11 is read in full all the same, the others are held
+        [policy, every] = await both(hs, [p]);
+        assert.equal(policy.get(THREADS_HELD), '2', file);
+        assert.deepEqual(withoutSelf(policy), withoutSelf(every), file);
+        [policy, every] = await both(hs, [p]);
+        assert.equal(policy.get(THREADS_HELD), '3', file);
+        p = procRan(withThreads(p, [ran(th(p, 10)), th(p, 11), th(p, 12)]));
+        [policy, every] = await both(hs, [p]);
+        assert.deepEqual(withoutSelf(policy), withoutSelf(every), file);
+      }
+    });
+
+    test('a bad thread schedstat holds nothing and is no error', async () => {
+      const p: FakeProc = { ...base, raw: { 'task/11/schedstat': 'x y z\n' } };
+      const hs = await pair([p]);
+      for (let i = 0; i < 3; i++) {
+        const [policy, every] = await both(hs, [p]);
+        assert.equal(policy.get(THREADS_HELD), '2');
+        assert.equal(policy.get('namedprocess_scrape_partial_errors'), '0');
         assert.deepEqual(withoutSelf(policy), withoutSelf(every));
       }
     });

@@ -20,6 +20,8 @@ export interface FakeThread {
   readBytes?: Count;
   writeBytes?: Count;
   wchan?: string;
+  /** task/<tid>/schedstat's [ns on a CPU, times switched in]; no file when absent */
+  schedstat?: [Count, Count];
 }
 
 export interface FakeProc {
@@ -425,6 +427,9 @@ export function renderProc(p: FakeProc): Map<string, Entry> {
     file(`${d}/cgroup`, cgroup);
     file(`${d}/io`, ioText(t.readBytes ?? 0, t.writeBytes ?? 0));
     file(`${d}/wchan`, t.wchan ?? '0');
+    // a single-threaded process's only task is the process: the same schedstat
+    const tSched = threads.length > 0 ? t.schedstat : p.schedstat;
+    if (tSched) file(`${d}/schedstat`, `${fmtCount(tSched[0])} 0 ${fmtCount(tSched[1])}\n`);
   }
 
   const omit = p.omit ?? [];

@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { DetailColumns, DetailFlag, DetailRequest, packedBytes, packedString, Scanner, StatColumns } from '../src/proc/columns';
+import { DetailColumns, DetailFlag, DetailRequest, ThreadFlag, packedBytes, packedString, Scanner, StatColumns } from '../src/proc/columns';
 import { createNativeScanner, loadNative } from '../src/proc/native';
 import { createTsScanner } from '../src/proc/ts-reader';
-import { FakeProc, FakeProcfs, statusText } from './fakeproc';
+import { FakeProc, FakeProcfs, FakeThread, statusText } from './fakeproc';
 
 const native = loadNative();
 const REQUIRE_NATIVE = process.env.NAMEDPROCESS_REQUIRE_NATIVE === '1';
@@ -53,7 +53,7 @@ function assertIdentical(actual: unknown, expected: unknown, where: string): voi
   walk(actual, expected, 'columns');
 }
 
-const COMBOS: Array<{ threads: boolean; static: boolean; smaps: boolean; threadIo: boolean; someSmaps?: boolean; sched?: boolean }> = [
+const COMBOS: Array<{ threads: boolean; static: boolean; smaps: boolean; threadIo: boolean; someSmaps?: boolean; sched?: boolean; threadHold?: boolean }> = [
   { threads: true, static: true, smaps: true, threadIo: true },
   { threads: false, static: false, smaps: false, threadIo: false },
   { threads: true, static: false, smaps: true, threadIo: false },
@@ -61,6 +61,8 @@ const COMBOS: Array<{ threads: boolean; static: boolean; smaps: boolean; threadI
   { threads: false, static: true, smaps: true, threadIo: false, someSmaps: true },
   // the idle hold's per-row request: no schedstat, schedstat, schedstat compared with a previous pair
   { threads: true, static: false, smaps: false, threadIo: false, sched: true },
+  // the thread hold: plain walks, walks that read each thread's schedstat, schedstat of known threads first
+  { threads: true, static: false, smaps: false, threadIo: true, sched: true, threadHold: true },
 ];
 
 /** Runs both readers over the tree and asserts identical answers; returns the TS listing. */
@@ -88,6 +90,14 @@ async function compareOnTree(root: string, extraPids: number[] = [], label = '')
         req.sched = Uint8Array.from(pids, (_, i) => i % 3);
         // every other row's previous pair is "123 0 4", the schedstat most variants below have
         req.schedPrev = Float64Array.from({ length: 2 * pids.length }, (_, k) => ((k >> 1) % 2 === 0 ? (k % 2 === 0 ? 123 : 4) : 0));
+      }
+      if (o.threadHold) {
+        // each row knows of two threads, its pid and the next; the main thread's last pair is "123 0 4"
+        req.threadHold = Uint8Array.from(pids, (_, i) => i % 3);
+        req.knownStart = Uint32Array.from({ length: pids.length + 1 }, (_, i) => 2 * i);
+        req.knownTid = Int32Array.from({ length: 2 * pids.length }, (_, k) => pids[k >> 1] + (k % 2));
+        req.knownSched = Float64Array.from({ length: 4 * pids.length }, (_, k) => (k % 4 === 0 ? 123 : k % 4 === 1 ? 4 : k % 8 === 2 ? NaN : 0));
+        req.knownState = Uint8Array.from({ length: 2 * pids.length }, () => 'S'.charCodeAt(0));
       }
       const [dt, dn] = [await settle(ts.readDetails(req)), await settle(nat.readDetails(req))];
       assertIdentical(dn, dt, `${label} readDetails ${JSON.stringify(o)}`);
@@ -477,6 +487,108 @@ describe('native vs TS reader on fake trees', { skip }, () => {
           assert.deepEqual([...d.fdOpen], [3, 3, 3, 3, 3], s.kind);
         } finally {
           s.close();
+        }
+      }
+    } finally {
+      await f.remove();
+    }
+  });
+
+  test('threadHold: threads whose schedstat and state equal the known ones are HELD; with nothing moved, the whole process', async () => {
+    const f = await FakeProcfs.create();
+    const S = 'S'.charCodeAt(0);
+    try {
+      const t = (tid: number, schedstat: [number, number], state = 'S'): FakeThread => ({ tid, comm: `t${tid}`, state, schedstat, ctxVol: tid, readBytes: 10 * tid, wchan: 'futex_wait_queue' });
+      await f.set([
+        { pid: 1, comm: 'a', ctxVol: 5, readBytes: 50, threads: [t(1, [100, 1]), t(2, [200, 2]), t(3, [300, 3], 'R')] },
+        { pid: 4, comm: 'b', ctxVol: 5, readBytes: 50, threads: [t(4, [100, 1]), t(5, [200, 2])] },
+        { pid: 6, comm: 'c', ctxVol: 5, readBytes: 50, threads: [t(6, [100, 1]), t(7, [200, 2])] },
+      ]);
+      const req: DetailRequest = {
+        pids: Int32Array.from([1, 4, 6]),
+        wantThreads: Uint8Array.from([1, 1, 1]),
+        wantStatic: new Uint8Array(3),
+        gatherSmaps: false,
+        threadIo: true,
+        // row 1: 2 moved (slices), 3 woken (state); row 4: nothing moved; row 6: 7 moved
+        threadHold: Uint8Array.from([2, 2, 2]),
+        knownStart: Uint32Array.from([0, 3, 5, 7]),
+        knownTid: Int32Array.from([1, 2, 3, 4, 5, 6, 7]),
+        knownSched: Float64Array.from([100, 1, 200, 1, 300, 3, 100, 1, 200, 2, 100, 1, 201, 2]),
+        knownState: Uint8Array.from([S, S, S, S, S, S, S]),
+      };
+      const answers: unknown[] = [];
+      // the TS reader in its worker and on the main thread (the rows cut into slices either way)
+      for (const s of [createTsScanner({ procfs: f.root }), createTsScanner({ procfs: f.root, workers: 0 }), makeNative(f.root, 2)]) {
+        try {
+          const d = await s.readDetails(req);
+          answers.push(d);
+          const F = DetailFlag;
+          assert.deepEqual([...d.flags], [0, F.THREADS_HELD | F.HELD, 0], s.kind);
+          assert.deepEqual([...d.ctxVol], [5, 0, 5], s.kind);
+          assert.deepEqual([...d.readBytes], [50, 0, 50], s.kind);
+          assert.deepEqual([...d.threadStart], [0, 3, 3, 5], s.kind);
+          // by tid: the listing order is the file system's
+          const byTid = new Map<number, unknown[]>();
+          for (let j = 0; j < d.threads.count; j++) {
+            const c = d.threads;
+            byTid.set(c.tid[j], [c.flags[j], c.schedRun[j], c.schedSlices[j], c.ctxVol[j], c.readBytes[j], packedString(c.wchan, j), packedString(c.comm, j)]);
+          }
+          const H = ThreadFlag.HELD;
+          assert.deepEqual(
+            [...byTid].sort((a, b) => a[0] - b[0]),
+            [
+              [1, [H, 100, 1, 0, 0, '', 't1']],
+              [2, [0, 200, 2, 2, 20, 'futex_wait_queue', 't2']],
+              [3, [0, 300, 3, 3, 30, 'futex_wait_queue', 't3']],
+              [6, [H, 100, 1, 0, 0, '', 't6']],
+              [7, [0, 200, 2, 7, 70, 'futex_wait_queue', 't7']],
+            ],
+            s.kind,
+          );
+        } finally {
+          s.close();
+        }
+      }
+      assertIdentical(answers[1], answers[0], 'threadHold, TS on the main thread');
+      assertIdentical(answers[2], answers[0], 'threadHold, native');
+      // the same rows 24 times: the TS reader on the main thread reads them in slices of 32 rows, each with
+      // its own part of the known threads
+      const times = 24;
+      const many: DetailRequest = {
+        ...req,
+        pids: Int32Array.from({ length: 3 * times }, (_, i) => req.pids[i % 3]),
+        wantThreads: new Uint8Array(3 * times).fill(1),
+        wantStatic: new Uint8Array(3 * times),
+        threadHold: Uint8Array.from({ length: 3 * times }, (_, i) => 1 + ((i >> 2) % 2)),
+        knownStart: Uint32Array.from({ length: 3 * times + 1 }, (_, i) => 7 * Math.floor(i / 3) + req.knownStart![i % 3]),
+        knownTid: Int32Array.from({ length: 7 * times }, (_, k) => req.knownTid![k % 7]),
+        knownSched: Float64Array.from({ length: 14 * times }, (_, k) => req.knownSched![k % 14]),
+        knownState: new Uint8Array(7 * times).fill(S),
+      };
+      const [main, nat] = [createTsScanner({ procfs: f.root, workers: 0 }), makeNative(f.root, 3)];
+      try {
+        const [a, b] = [await main.readDetails(many), await nat.readDetails(many)];
+        // pid 4's rows: held whole where they asked for 2, walked where they asked for 1
+        const held4 = [...a.flags].filter((fl, i) => i % 3 === 1 && fl & DetailFlag.THREADS_HELD).length;
+        assert.equal(held4, [...many.threadHold!].filter((h, i) => i % 3 === 1 && h === 2).length);
+        assert.ok(held4 > 0 && held4 < times);
+        assertIdentical(b, a, 'threadHold in slices');
+      } finally {
+        main.close();
+        nat.close();
+      }
+      // known arrays that do not fit the request: both refuse it with the same error
+      for (const bad of [{ knownStart: Uint32Array.from([0, 3, 5]) }, { knownStart: Uint32Array.from([0, 3, 2, 7]) }, { knownSched: new Float64Array(3) }, { knownTid: undefined }]) {
+        const r = { ...req, ...bad } as DetailRequest;
+        const [ts, nat] = [createTsScanner({ procfs: f.root }), makeNative(f.root, 2)];
+        try {
+          const [a, b] = [await settle(ts.readDetails(r)), await settle(nat.readDetails(r))];
+          assert.equal(a.ok, false);
+          assertIdentical(b, a, `bad known arrays ${Object.keys(bad)[0]}`);
+        } finally {
+          ts.close();
+          nat.close();
         }
       }
     } finally {

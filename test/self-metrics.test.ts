@@ -78,6 +78,8 @@ const HEADS = `# HELP process_cpu_user_seconds_total Total user CPU time spent i
 # TYPE namedprocess_exporter_cycle_smaps_read gauge
 # HELP namedprocess_exporter_cycle_idle_held Processes that had not run since their last read, whose status, io and wchan were not read in the last update cycle (their last values are reported).
 # TYPE namedprocess_exporter_cycle_idle_held gauge
+# HELP namedprocess_exporter_cycle_threads_held Threads that had not run since their last read, whose status, io and wchan were not read in the last update cycle (their last values are reported).
+# TYPE namedprocess_exporter_cycle_threads_held gauge
 # HELP namedprocess_exporter_tracked_procs Processes currently tracked in a group.
 # TYPE namedprocess_exporter_tracked_procs gauge
 # HELP namedprocess_exporter_ignored_procs Processes currently ignored (matched no rule): only their stat is read.
@@ -106,7 +108,7 @@ test('OpenMetrics names counter families without _total and ends with # EOF', ()
 });
 
 test('values: the last cycle, build info, node version, memory from /proc/self', () => {
-  self.recordCycle(0.25, { procsRead: 120, threadsRead: 7, smapsRead: 3, idleHeld: 11, tracked: 40, ignored: 80 });
+  self.recordCycle(0.25, { procsRead: 120, threadsRead: 7, smapsRead: 3, idleHeld: 11, threadsHeld: 13, tracked: 40, ignored: 80 });
   const text = self.render('text');
   const line = (name: string) => text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
   assert.equal(line('namedprocess_exporter_cycle_duration_seconds'), 'namedprocess_exporter_cycle_duration_seconds 0.25');
@@ -114,6 +116,7 @@ test('values: the last cycle, build info, node version, memory from /proc/self',
   assert.equal(line('namedprocess_exporter_cycle_threads_read'), 'namedprocess_exporter_cycle_threads_read 7');
   assert.equal(line('namedprocess_exporter_cycle_smaps_read'), 'namedprocess_exporter_cycle_smaps_read 3');
   assert.equal(line('namedprocess_exporter_cycle_idle_held'), 'namedprocess_exporter_cycle_idle_held 11');
+  assert.equal(line('namedprocess_exporter_cycle_threads_held'), 'namedprocess_exporter_cycle_threads_held 13');
   assert.equal(line('namedprocess_exporter_tracked_procs'), 'namedprocess_exporter_tracked_procs 40');
   assert.equal(line('namedprocess_exporter_ignored_procs'), 'namedprocess_exporter_ignored_procs 80');
   const goarch = process.arch === 'x64' ? 'amd64' : process.arch;

@@ -87,13 +87,14 @@ export interface CycleCounts {
   threadsRead: number;
   smapsRead: number;
   idleHeld: number;
+  threadsHeld: number;
   tracked: number;
   ignored: number;
 }
 
 export class SelfMetrics {
   private seconds = 0;
-  private cycle: CycleCounts = { procsRead: 0, threadsRead: 0, smapsRead: 0, idleHeld: 0, tracked: 0, ignored: 0 };
+  private cycle: CycleCounts = { procsRead: 0, threadsRead: 0, smapsRead: 0, idleHeld: 0, threadsHeld: 0, tracked: 0, ignored: 0 };
   private readonly buildInfo: string;
   private readonly maxFds = maxFds();
   private lastLagSeconds = 0;
@@ -246,6 +247,7 @@ export class SelfMetrics {
     one('namedprocess_exporter_cycle_threads_read', 'gauge', 'Threads read in the last update cycle (multi-threaded tracked processes only).', c.threadsRead);
     one('namedprocess_exporter_cycle_smaps_read', 'gauge', 'Processes whose smaps was read in the last update cycle (the others report their last values read).', c.smapsRead);
     one('namedprocess_exporter_cycle_idle_held', 'gauge', 'Processes that had not run since their last read, whose status, io and wchan were not read in the last update cycle (their last values are reported).', c.idleHeld);
+    one('namedprocess_exporter_cycle_threads_held', 'gauge', 'Threads that had not run since their last read, whose status, io and wchan were not read in the last update cycle (their last values are reported).', c.threadsHeld);
     one('namedprocess_exporter_tracked_procs', 'gauge', 'Processes currently tracked in a group.', c.tracked);
     one('namedprocess_exporter_ignored_procs', 'gauge', 'Processes currently ignored (matched no rule): only their stat is read.', c.ignored);
     head('namedprocess_exporter_label_values_cut_total', 'counter', `Label values longer than ${MAX_LABEL_VALUE_LENGTH} characters cut to a prefix and a hash: group names once per process named, thread names and wchans once per thread and cycle.`);

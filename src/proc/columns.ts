@@ -76,6 +76,20 @@ export interface DetailRequest {
   sched?: Uint8Array;
   /** with sched: [run ns, slices] as last read, two per row (NaN never equals) */
   schedPrev?: Float64Array;
+  /** per row with wantThreads, threads that ran: 0 walks `task/` and reads every thread in full; 1 also
+   *  reads each thread's schedstat (before its other files) and holds a known thread whose schedstat pair
+   *  and stat state equal knownSched and knownState (ThreadFlag.HELD: status, io and wchan unread); 2 first
+   *  reads the known threads' schedstat only, without listing `task/`, and when none moved holds the whole
+   *  process (THREADS_HELD and HELD: no thread rows, status and io unread), else goes on as 1.
+   *  Absent: 0 for every row. */
+  threadHold?: Uint8Array;
+  /** with threadHold: the threads the caller knows of row i are [knownStart[i], knownStart[i+1]) */
+  knownStart?: Uint32Array;
+  knownTid?: Int32Array;
+  /** two per known thread: schedstat run ns and slices as last read (NaN never equals) */
+  knownSched?: Float64Array;
+  /** per known thread: its stat state as last read */
+  knownState?: Uint8Array;
 }
 
 /** Bits of DetailColumns.flags. */
@@ -103,6 +117,22 @@ export const DetailFlag = {
   /** the process has not run since the last read: status, io and wchan were not read (their columns
    *  are 0 and empty; the caller keeps what it read last) */
   HELD: 1 << 12,
+  /** threadHold 2: no thread of the process ran since the last cycle (their schedstat read without listing
+   *  `task/`): no thread rows; the caller keeps every thread's values, and HELD is set too */
+  THREADS_HELD: 1 << 13,
+} as const;
+
+/** Bits of ThreadColumns.flags. */
+export const ThreadFlag = {
+  /** the thread has not run since the last read (threadHold): status, io and wchan were not read (their
+   *  columns are 0 and empty; the caller keeps what it read last) */
+  HELD: 1 << 0,
+  /** schedstat asked for (threadHold) but unreadable or unparsable: schedRun and schedSlices are 0 */
+  SCHED_ERR: 1 << 1,
+  /** io asked for (threadIo) but unreadable or unparsable: read as 0, which is no error; never held */
+  IO_ERR: 1 << 2,
+  /** wchan unreadable: read as empty, which is no error; never held */
+  WCHAN_ERR: 1 << 3,
 } as const;
 
 export const PARTIAL_ERROR_MASK =
@@ -156,6 +186,11 @@ export const THREAD_COLUMNS = {
   writeBytes: 'f64',
   /** verbatim, empty when unreadable */
   wchan: 'str',
+  /** ThreadFlag bits */
+  flags: 'u8',
+  /** task/<tid>/schedstat fields 1 and 3 with threadHold; 0 otherwise */
+  schedRun: 'f64',
+  schedSlices: 'f64',
 } as const satisfies ColumnSchema;
 export type ThreadColumns = ColumnsOf<typeof THREAD_COLUMNS>;
 

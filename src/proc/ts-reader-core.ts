@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { goErrText } from '../go/errno';
 import { ColumnsBuilder, catColumns, emptyRow } from './column-set';
-import { DETAIL_COLUMNS, DetailColumns, DetailFlag, DetailRequest, RowOf, STAT_COLUMNS, StatColumns, THREAD_COLUMNS } from './columns';
+import { DETAIL_COLUMNS, DetailColumns, DetailFlag, DetailRequest, RowOf, STAT_COLUMNS, StatColumns, THREAD_COLUMNS, ThreadFlag } from './columns';
 import { ParseError } from './parse/go';
 import { parseIo } from './parse/io';
 import { parseLimits } from './parse/limits';
@@ -218,42 +218,103 @@ function countFds(fdDir: string, real: boolean): number {
   return fs.readdirSync(fdDir).length;
 }
 
-function readThreads(r: SyncReader, dir: string, threadIo: boolean): ThreadRow[] {
+/** The threads a request knows of one row (DetailRequest.threadHold), and the schedstat pairs read
+ *  before the walk (NaN: not read). */
+interface Known {
+  job: DetailJob;
+  from: number;
+  to: number;
+  pre: Float64Array;
+}
+
+/** The index of tid among the known threads, or -1; listings come in the same order cycle after cycle. */
+function findKnown(k: Known, tid: number, hint: { at: number }): number {
+  const n = k.to - k.from;
+  const tids = k.job.knownTid!;
+  for (let step = 0; step < n; step++) {
+    const j = hint.at + step < n ? hint.at + step : hint.at + step - n;
+    if (tids[k.from + j] === tid) {
+      hint.at = j + 1 < n ? j + 1 : 0;
+      return j;
+    }
+  }
+  return -1;
+}
+
+function readThreads(r: SyncReader, dir: string, threadIo: boolean, known: Known | null): ThreadRow[] {
   const taskDir = dir + '/task';
   const names = listDirSync(taskDir);
   const out: ThreadRow[] = [];
+  const hint = { at: 0 };
   for (const name of names) {
     const tid = parsePidName(name);
     if (tid === null) continue;
     const tdir = taskDir + '/' + String(tid);
+    let flags = 0;
+    let schedRun = 0;
+    let schedSlices = 0;
+    // schedstat before every other file of the thread: what it ran after this read shows next cycle
+    const k = known === null ? -1 : findKnown(known, tid, hint);
+    if (known !== null) {
+      if (k >= 0 && known.pre[2 * k] === known.pre[2 * k]) {
+        schedRun = known.pre[2 * k];
+        schedSlices = known.pre[2 * k + 1];
+      } else {
+        try {
+          const ss = parseSchedstat(r.read(tdir + '/schedstat', READ_LIMIT, true));
+          schedRun = ss.runNs;
+          schedSlices = ss.slices;
+        } catch {
+          // (a thread that exited since the listing: its stat fails below and it is skipped)
+          flags |= ThreadFlag.SCHED_ERR;
+        }
+      }
+    }
     let st: ProcStat;
-    let ctxVol: number;
-    let ctxNonvol: number;
     try {
       st = parseStat(r.read(tdir + '/stat', READ_LIMIT, true), true);
-      const s = parseStatus(r.read(tdir + '/status', READ_LIMIT, true));
-      ctxVol = s.ctxVol;
-      ctxNonvol = s.ctxNonvol;
     } catch {
       // A thread whose stat or status cannot be read is skipped (docs/behaviour.md#threads).
       continue;
     }
+    const job = known?.job;
+    const held =
+      k >= 0 &&
+      !(flags & ThreadFlag.SCHED_ERR) &&
+      schedRun === job!.knownSched![2 * (known!.from + k)] &&
+      schedSlices === job!.knownSched![2 * (known!.from + k) + 1] &&
+      st.state === job!.knownState![known!.from + k];
+    let ctxVol = 0;
+    let ctxNonvol = 0;
     let readBytes = 0;
     let writeBytes = 0;
-    if (threadIo) {
-      try {
-        const io = parseIo(r.read(tdir + '/io', READ_LIMIT, true));
-        readBytes = io.readBytes;
-        writeBytes = io.writeBytes;
-      } catch {
-        // Unreadable thread io is zero and not an error.
-      }
-    }
     let wchan: Uint8Array = EMPTY;
-    try {
-      wchan = new Uint8Array(r.read(tdir + '/wchan', NO_LIMIT, true));
-    } catch {
-      // Unreadable thread wchan is empty.
+    if (held) flags |= ThreadFlag.HELD;
+    else {
+      try {
+        const s = parseStatus(r.read(tdir + '/status', READ_LIMIT, true));
+        ctxVol = s.ctxVol;
+        ctxNonvol = s.ctxNonvol;
+      } catch {
+        continue;
+      }
+      if (threadIo) {
+        try {
+          const io = parseIo(r.read(tdir + '/io', READ_LIMIT, true));
+          readBytes = io.readBytes;
+          writeBytes = io.writeBytes;
+        } catch {
+          // Unreadable thread io is zero and not an error.
+          readBytes = writeBytes = 0;
+          flags |= ThreadFlag.IO_ERR;
+        }
+      }
+      try {
+        wchan = new Uint8Array(r.read(tdir + '/wchan', NO_LIMIT, true));
+      } catch {
+        // Unreadable thread wchan is empty.
+        flags |= ThreadFlag.WCHAN_ERR;
+      }
     }
     out.push({
       tid,
@@ -269,9 +330,35 @@ function readThreads(r: SyncReader, dir: string, threadIo: boolean): ThreadRow[]
       readBytes,
       writeBytes,
       wchan,
+      flags,
+      schedRun,
+      schedSlices,
     });
   }
   return out;
+}
+
+/**
+ * threadHold 2: reads the schedstat of each known thread of row i (no listing of task/) into pre. True when
+ * every one was read and equals its pair of the last cycle: no thread ran or exited, so none was created.
+ * Stops at the first that moved (native/details.cc no_thread_ran).
+ */
+function noThreadRan(r: SyncReader, job: DetailJob, i: number, dir: string, pre: Float64Array): boolean {
+  const from = job.knownStart![i];
+  const to = job.knownStart![i + 1];
+  if (to - from < 2) return false;
+  for (let k = from; k < to; k++) {
+    let ss;
+    try {
+      ss = parseSchedstat(r.read(dir + '/task/' + String(job.knownTid![k]) + '/schedstat', READ_LIMIT, true));
+    } catch {
+      return false;
+    }
+    pre[2 * (k - from)] = ss.runNs;
+    pre[2 * (k - from) + 1] = ss.slices;
+    if (ss.runNs !== job.knownSched![2 * k] || ss.slices !== job.knownSched![2 * k + 1]) return false;
+  }
+  return true;
 }
 
 type DetailRow = RowOf<typeof DETAIL_COLUMNS>;
@@ -305,6 +392,18 @@ function readRow(r: SyncReader, job: DetailJob, i: number, dir: string, row: Det
       row.schedSlices = ss.slices;
       held = sched === 2 && ss.runNs === job.schedPrev![2 * i] && ss.slices === job.schedPrev![2 * i + 1];
     });
+  }
+  // a multi-threaded process of which no thread ran: its status and io (and its threads) as last cycle
+  const threadHold = job.wantThreads[i] ? (job.threadHold?.[i] ?? 0) : 0;
+  let known: Known | null = null;
+  if (threadHold) {
+    const from = job.knownStart![i];
+    const to = job.knownStart![i + 1];
+    known = { job, from, to, pre: new Float64Array(2 * (to - from)).fill(NaN) };
+    if (threadHold === 2 && noThreadRan(r, job, i, dir, known.pre)) {
+      held = true;
+      row.flags |= DetailFlag.THREADS_HELD;
+    }
   }
   if (held) row.flags |= DetailFlag.HELD;
   if (!held) {
@@ -352,9 +451,9 @@ function readRow(r: SyncReader, job: DetailJob, i: number, dir: string, row: Det
       row.cgroup = new Uint8Array(r.read(dir + '/cgroup'));
     });
   }
-  if (job.wantThreads[i]) {
+  if (job.wantThreads[i] && !(row.flags & DetailFlag.THREADS_HELD)) {
     attempt(DetailFlag.TASK_ERR, () => {
-      const ths = readThreads(r, dir, job.threadIo);
+      const ths = readThreads(r, dir, job.threadIo, known);
       if (ths.length >= 2) threads = ths;
     });
   }

@@ -285,9 +285,11 @@ class TsScanner implements Scanner {
   }
 
   async readDetails(req: DetailRequest): Promise<DetailColumns> {
+    checkKnownThreads(req);
     const real = await this.isRealProcfs();
     const n = req.pids.length;
     const job = (a: number, b: number): DetailJob => ({
+      ...knownThreadsOf(req, a, b),
       root: this.root,
       real,
       // copies: the caller's arrays stay attached
@@ -314,6 +316,7 @@ class TsScanner implements Scanner {
           ...(j.readSmaps ? [j.readSmaps.buffer as ArrayBuffer] : []),
           ...(j.sched ? [j.sched.buffer as ArrayBuffer] : []),
           ...(j.schedPrev ? [j.schedPrev.buffer as ArrayBuffer] : []),
+          ...(j.threadHold ? [j.threadHold.buffer, j.knownStart!.buffer, j.knownTid!.buffer, j.knownSched!.buffer, j.knownState!.buffer] as ArrayBuffer[] : []),
         ].filter((b) => b.byteLength > 0));
       }),
     );
@@ -363,6 +366,41 @@ class TsScanner implements Scanner {
     }
     this.reader = null;
   }
+}
+
+/** The same checks of the known-thread arrays as the native scanner's (native/addon.cc), with its messages. */
+function checkKnownThreads(req: DetailRequest): void {
+  if (req.threadHold === undefined) return;
+  const bad = (msg: string): never => {
+    throw Object.assign(new Error(`readDetails: ${msg}`), { code: 'ERR_INVALID_ARG' });
+  };
+  if (!(req.threadHold instanceof Uint8Array)) bad('threadHold must be a Uint8Array');
+  const { knownStart: ks, knownTid: kt, knownSched: kc, knownState: ke } = req;
+  if (!(ks instanceof Uint32Array && kt instanceof Int32Array && kc instanceof Float64Array && ke instanceof Uint8Array))
+    bad('threadHold needs knownStart (Uint32Array), knownTid (Int32Array), knownSched (Float64Array) and knownState (Uint8Array)');
+  let ok = ks!.length === req.pids.length + 1 && kc!.length === 2 * kt!.length && ke!.length === kt!.length;
+  for (let k = 0; ok && k + 1 < ks!.length; k++) ok = ks![k] <= ks![k + 1];
+  if (ok && ks!.length > 0) ok = ks![ks!.length - 1] <= kt!.length;
+  if (!ok) bad('knownStart, knownTid, knownSched and knownState do not fit the request');
+}
+
+/** Rows [a, b) of the request's thread hold: its known threads copied out, knownStart counted from 0. */
+function knownThreadsOf(req: DetailRequest, a: number, b: number): Partial<DetailRequest> {
+  if (req.threadHold === undefined) return {};
+  const ks = req.knownStart!;
+  const from = ks[a];
+  const to = ks[b];
+  const knownStart = ks.slice(a, b + 1);
+  for (let k = 0; k < knownStart.length; k++) knownStart[k] -= from;
+  const threadHold = new Uint8Array(b - a);
+  threadHold.set(req.threadHold.subarray(a, Math.min(b, req.threadHold.length)));
+  return {
+    threadHold,
+    knownStart,
+    knownTid: req.knownTid!.slice(from, to),
+    knownSched: req.knownSched!.slice(2 * from, 2 * to),
+    knownState: req.knownState!.slice(from, to),
+  };
 }
 
 export function createTsScanner(opts: TsScannerOptions): Scanner {

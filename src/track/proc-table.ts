@@ -12,9 +12,26 @@ export const enum SlotKind {
   IGNORED,
 }
 
-/** Per-thread baselines of a multi-threaded process: Raw.N counters, then the thread's start ticks. */
-export type ThreadBaselines = Map<number, Float64Array>;
+/** Positions after the Raw.N counters in a thread's numbers (ThreadRecord.base). */
 export const THREAD_START = Raw.N;
+/** schedstat as last read (NaN: not read, or unreadable): equal again means the thread has not run */
+export const THREAD_SCHED_RUN = Raw.N + 1;
+export const THREAD_SCHED_SLICES = Raw.N + 2;
+/** when its status, io and wchan were last read without error (NaN: never; read in full next cycle) */
+export const THREAD_FULL_AT = Raw.N + 3;
+/** its stat state as last read */
+export const THREAD_STATE = Raw.N + 4;
+export const THREAD_NUMBERS = Raw.N + 5;
+
+/** What the tracker keeps of one thread: its baselines (the last good readings) and what a held thread reports. */
+export interface ThreadRecord {
+  base: Float64Array;
+  comm: string;
+  wchan: string;
+}
+
+/** The threads of a multi-threaded process, by tid. */
+export type ThreadBaselines = Map<number, ThreadRecord>;
 
 export class ProcTable {
   private cap = 0;

@@ -1,12 +1,13 @@
 // The update cycle's bookkeeping (docs/behaviour.md#counting), one named step at a time:
 //   identity        which (pid, starttime) is tracked, ignored or new (or exec'd, under -recheck)
 //   read            details only for tracked and new processes; smaps only where it can have changed, and
-//                   status, io and wchan not of a process that has not run since they were last read
+//                   status, io and wchan not of a process or thread that has not run since they were last read
 //   adopt or match  a new process is named by the rules, or joins its nearest tracked ancestor's group
 //   delta           per-process and per-thread counter increases, one rule for both (deltas.ts)
 //   account         deltas, gauges, states and wchans into the group accumulators
 import {
   DetailFlag,
+  ThreadFlag,
   PARTIAL_ERROR_MASK,
   packedBytes,
   packedString,
@@ -23,7 +24,17 @@ import type { CycleSnapshot } from '../expose/snapshot';
 import { GroupAccumulator, zeroCounters, type ProcGauges } from './groups';
 import { advance, Raw } from './deltas';
 import { LabelBound } from './label-bound';
-import { ProcTable, SlotKind, THREAD_START, type ThreadBaselines } from './proc-table';
+import {
+  ProcTable,
+  SlotKind,
+  THREAD_FULL_AT,
+  THREAD_NUMBERS,
+  THREAD_SCHED_RUN,
+  THREAD_SCHED_SLICES,
+  THREAD_START,
+  THREAD_STATE,
+  type ThreadBaselines,
+} from './proc-table';
 
 export interface TrackerOptions {
   namer: Namer;
@@ -35,8 +46,8 @@ export interface TrackerOptions {
   gatherSmaps: boolean;
   /** -gather-smaps.max-age: smaps of a process whose stat did not change is read again after this long; 0 reads it every cycle */
   smapsMaxAgeMs: number;
-  /** -gather-idle.max-age: a single-threaded process that has not run since its last read keeps its status,
-   *  io and wchan values at most this long; 0 reads them every cycle */
+  /** -gather-idle.max-age: a process or thread that has not run since its last read keeps its status, io
+   *  and wchan values at most this long; 0 reads them every cycle */
   idleMaxAgeMs: number;
   removeEmptyGroups: boolean;
   pageSize: number;
@@ -131,6 +142,8 @@ export class Tracker {
   lastSmapsRead = 0;
   /** processes whose status, io and wchan were held in the last cycle (they had not run) */
   lastIdleHeld = 0;
+  /** threads whose status, io and wchan were held in the last cycle (they had not run) */
+  lastThreadsHeld = 0;
   /** the wchan values remembered for held processes, shared */
   private readonly wchans = new Map<string, string>();
   /** set when a cycle could read no schedstat at all (a kernel without it, a fake tree): not asked again */
@@ -145,6 +158,8 @@ export class Tracker {
   private smapsAsked: Uint8Array | undefined;
   /** this cycle's per-row schedstat request (DetailRequest.sched); undefined when no row reads it */
   private schedAsked: Uint8Array | undefined;
+  /** this cycle's per-row thread hold (DetailRequest.threadHold); undefined when no row has it */
+  private threadHoldAsked: Uint8Array | undefined;
 
   constructor(private readonly scanner: Scanner, private readonly opts: TrackerOptions) {
     this.now = opts.now ?? Date.now;
@@ -235,7 +250,7 @@ export class Tracker {
     this.scanner.release?.(det);
     this.scanner.release?.(cols);
     this.table.sweep(cycle);
-    this.smapsAsked = this.schedAsked = undefined;
+    this.smapsAsked = this.schedAsked = this.threadHoldAsked = undefined;
     this.lastCycleAtMs = now;
     return this.snapshot();
   }
@@ -305,7 +320,76 @@ export class Tracker {
     this.smapsAsked = smaps;
     this.lastSmapsRead = !o.gatherSmaps ? 0 : smaps !== undefined ? smapsRead : n;
     this.askSchedstat(req, cols, reads, now, rematching);
+    this.askThreadHold(req, cols, reads, now, rematching);
     return req;
+  }
+
+  /**
+   * Multi-threaded processes: every thread's schedstat is read before its other files, and a thread whose
+   * schedstat pair and state are the same as when its status, io and wchan were last read well (less than
+   * the maximum age ago) keeps those values: it has not been on a CPU since. A tracked process whose stat
+   * stands still (CPU time, faults, sizes, state, thread count) and whose threads are all known and held
+   * may skip the listing of task/ too (threadHold 2): when no known thread ran, none was created either
+   * (only a thread of the process creates one) and none exited (its schedstat would be gone); its status
+   * and io are then held as a single-threaded process's are.
+   */
+  private askThreadHold(req: DetailRequest, cols: StatColumns, reads: Reads, now: number, rematching: boolean): void {
+    this.lastThreadsHeld = 0;
+    const maxAge = this.opts.idleMaxAgeMs;
+    if (!(maxAge > 0) || this.schedAbsent) return;
+    const t = this.table;
+    const n = reads.rows.length;
+    const hold = new Uint8Array(n);
+    const start = new Uint32Array(n + 1);
+    let total = 0;
+    let any = false;
+    for (let r = 0; r < n; r++) {
+      start[r] = total;
+      if (!req.wantThreads[r]) continue;
+      hold[r] = 1;
+      any = true;
+      const s = reads.slots[r];
+      const known = s >= 0 && !rematching ? t.threads[s] : null;
+      if (known) total += known.size;
+    }
+    start[n] = total;
+    if (!any) return;
+    const tids = new Int32Array(total);
+    const sched = new Float64Array(2 * total);
+    const state = new Uint8Array(total);
+    for (let r = 0; r < n; r++) {
+      if (start[r] === start[r + 1]) continue;
+      const s = reads.slots[r];
+      const i = reads.rows[r];
+      let k = start[r];
+      let allHeld = true;
+      for (const [tid, th] of t.threads[s]!) {
+        const b = th.base;
+        tids[k] = tid;
+        state[k] = b[THREAD_STATE];
+        // NaN: last read incomplete or too old (or no usable schedstat): the thread is read in full
+        const young = now - b[THREAD_FULL_AT] < maxAge;
+        sched[2 * k] = young ? b[THREAD_SCHED_RUN] : NaN;
+        sched[2 * k + 1] = young ? b[THREAD_SCHED_SLICES] : NaN;
+        if (!(sched[2 * k] === sched[2 * k])) allHeld = false;
+        k++;
+      }
+      if (
+        allHeld &&
+        t.numThreads[s] === cols.numThreads[i] &&
+        start[r + 1] - start[r] === cols.numThreads[i] &&
+        t.state[s] === cols.state[i] &&
+        now - t.fullReadAtMs[s] < maxAge &&
+        !this.statMoved(s, cols, i)
+      )
+        hold[r] = 2;
+    }
+    req.threadHold = hold;
+    req.knownStart = start;
+    req.knownTid = tids;
+    req.knownSched = sched;
+    req.knownState = state;
+    this.threadHoldAsked = hold;
   }
 
   /**
@@ -354,6 +438,8 @@ export class Tracker {
     let held = 0;
     for (let r = 0; r < asked.length; r++) {
       const flags = det.flags[r];
+      // a multi-threaded process of which no thread ran is held too (its schedstat is not asked for)
+      if (flags & DetailFlag.THREADS_HELD && !(flags & DetailFlag.GONE)) held++;
       if (!asked[r] || flags & DetailFlag.GONE) continue;
       if (flags & DetailFlag.SCHED_ERR) failed++;
       else read++;
@@ -543,9 +629,11 @@ export class Tracker {
     const ioOk = !held && !(flags & DetailFlag.IO_ERR);
 
     // threads first: for a multi-threaded process they are the source of ctx switches, states, wchans
-    const multi = det.threadStart[r + 1] - det.threadStart[r] >= 2;
+    const threadsHeld = (flags & DetailFlag.THREADS_HELD) !== 0 && t.threads[s] !== null;
+    const multi = threadsHeld || det.threadStart[r + 1] - det.threadStart[r] >= 2;
     let threadCtx: [number, number] | null = null;
-    if (multi) threadCtx = this.accountThreads(s, det, r, g, bornSinceStart);
+    if (threadsHeld) threadCtx = this.accountHeldThreads(s, g);
+    else if (multi) threadCtx = this.accountThreads(s, det, r, g, bornSinceStart, now);
     else {
       t.threads[s] = null;
       g.addState(cols.state[i]);
@@ -615,56 +703,87 @@ export class Tracker {
 
   /** The wchan read this cycle, remembered as read for the cycles in which the process is held. */
   private readWchan(s: number, det: DetailColumns, r: number): string {
-    let w = packedString(det.wchan, r);
-    // a few kernel functions are every process's wchan: one string each, not one per process
-    const known = this.wchans.get(w);
-    if (known !== undefined) w = known;
-    else {
-      if (this.wchans.size >= 4096) this.wchans.clear();
-      this.wchans.set(w, w);
-    }
+    const w = this.internWchan(packedString(det.wchan, r));
     this.table.wchan[s] = w;
     return w;
   }
 
+  /** A few kernel functions are every process's and thread's wchan: one string each, not one per task. */
+  private internWchan(w: string): string {
+    const known = this.wchans.get(w);
+    if (known !== undefined) return known;
+    if (this.wchans.size >= 4096) this.wchans.clear();
+    this.wchans.set(w, w);
+    return w;
+  }
+
   /** Per-thread deltas, states and wchans of a multi-threaded process; returns its ctx switch increases. */
-  private accountThreads(s: number, det: DetailColumns, r: number, g: GroupAccumulator, bornSinceStart: boolean): [number, number] {
+  private accountThreads(s: number, det: DetailColumns, r: number, g: GroupAccumulator, bornSinceStart: boolean, now: number): [number, number] {
     const th = det.threads;
     const prev = this.table.threads[s];
     const next: ThreadBaselines = new Map();
     const cur = this.reading;
     const td = this.threadDelta;
+    const asked = (this.threadHoldAsked?.[r] ?? 0) > 0;
     let ctxVol = 0;
     let ctxNonvol = 0;
     g.hasMultiThreaded = true;
     for (let j = det.threadStart[r]; j < det.threadStart[r + 1]; j++) {
       const tid = th.tid[j];
+      const tflags = th.flags[j];
+      let rec = prev?.get(tid);
+      if (rec === undefined || rec.base[THREAD_START] !== th.startTicks[j]) {
+        // a thread seen for the first time starts at zero (docs/behaviour.md#first-sight)
+        rec = { base: new Float64Array(THREAD_NUMBERS).fill(NaN), comm: '', wchan: '' };
+        rec.base[THREAD_START] = th.startTicks[j];
+      }
+      // held: status, io and wchan not read because the thread has not run since; its last values stand
+      const held = (tflags & ThreadFlag.HELD) !== 0;
       cur[Raw.UTIME] = th.utime[j];
       cur[Raw.STIME] = th.stime[j];
       cur[Raw.MINFLT] = th.minflt[j];
       cur[Raw.MAJFLT] = th.majflt[j];
-      cur[Raw.READ_BYTES] = th.readBytes[j];
-      cur[Raw.WRITE_BYTES] = th.writeBytes[j];
-      cur[Raw.CTX_VOL] = th.ctxVol[j];
-      cur[Raw.CTX_NONVOL] = th.ctxNonvol[j];
-      let base = prev?.get(tid);
-      if (base === undefined || base[THREAD_START] !== th.startTicks[j]) {
-        // a thread seen for the first time starts at zero (docs/behaviour.md#first-sight)
-        base = new Float64Array(Raw.N + 1).fill(NaN);
-        base[THREAD_START] = th.startTicks[j];
-      }
-      advance(base, 0, cur, td);
-      next.set(tid, base);
+      cur[Raw.READ_BYTES] = held ? NaN : th.readBytes[j];
+      cur[Raw.WRITE_BYTES] = held ? NaN : th.writeBytes[j];
+      cur[Raw.CTX_VOL] = held ? NaN : th.ctxVol[j];
+      cur[Raw.CTX_NONVOL] = held ? NaN : th.ctxNonvol[j];
+      const b = rec.base;
+      advance(b, 0, cur, td);
+      next.set(tid, rec);
       // per-thread deltas: a thread that exits keeps what it contributed (docs/behaviour.md differences #2)
-      ctxVol += bornSinceStart ? cur[Raw.CTX_VOL] : td.ctxVoluntary;
-      ctxNonvol += bornSinceStart ? cur[Raw.CTX_NONVOL] : td.ctxNonvoluntary;
-      if (this.opts.threads) g.addThread(this.labels.bound('threadname', packedString(th.comm, j)), td);
+      ctxVol += bornSinceStart && !held ? cur[Raw.CTX_VOL] : td.ctxVoluntary;
+      ctxNonvol += bornSinceStart && !held ? cur[Raw.CTX_NONVOL] : td.ctxNonvoluntary;
+      rec.comm = packedString(th.comm, j);
+      if (!held) rec.wchan = this.internWchan(packedString(th.wchan, j));
+      b[THREAD_STATE] = th.state[j];
+      // "0 0 0" is what a kernel without scheduler statistics prints for every task: it tells nothing
+      const usable = asked && !(tflags & ThreadFlag.SCHED_ERR) && (th.schedRun[j] > 0 || th.schedSlices[j] > 0);
+      b[THREAD_SCHED_RUN] = usable ? th.schedRun[j] : NaN;
+      b[THREAD_SCHED_SLICES] = usable ? th.schedSlices[j] : NaN;
+      if (held) this.lastThreadsHeld++;
+      else b[THREAD_FULL_AT] = tflags & (ThreadFlag.IO_ERR | ThreadFlag.WCHAN_ERR) ? NaN : now;
+      if (this.opts.threads) g.addThread(this.labels.bound('threadname', rec.comm), td);
       // every thread counted once, the main thread included (docs/behaviour.md differences #3)
       g.addState(th.state[j]);
-      g.addWchan(this.labels.bound('wchan', packedString(th.wchan, j)));
+      g.addWchan(this.labels.bound('wchan', rec.wchan));
     }
     this.table.threads[s] = next;
     return [ctxVol, ctxNonvol];
+  }
+
+  /** The threads of a process of which no thread ran since the last cycle: every value as last read, no delta. */
+  private accountHeldThreads(s: number, g: GroupAccumulator): [number, number] {
+    const td = this.threadDelta;
+    td.cpuUser = td.cpuSystem = td.minorPageFaults = td.majorPageFaults = 0;
+    td.readBytes = td.writeBytes = td.ctxVoluntary = td.ctxNonvoluntary = 0;
+    g.hasMultiThreaded = true;
+    for (const rec of this.table.threads[s]!.values()) {
+      if (this.opts.threads) g.addThread(this.labels.bound('threadname', rec.comm), td);
+      g.addState(rec.base[THREAD_STATE]);
+      g.addWchan(this.labels.bound('wchan', rec.wchan));
+    }
+    this.lastThreadsHeld += this.table.threads[s]!.size;
+    return [0, 0];
   }
 
   private snapshot(): CycleSnapshot {
