@@ -49,6 +49,12 @@ export class ProcTable {
   schedSlices = new Float64Array(0);
   /** when status, io and wchan were last read without error (NaN: never; read in full next cycle) */
   fullReadAtMs = new Float64Array(0);
+  /** 1 when io could not be read at the last full read (another user's process, without the capabilities) */
+  ioErr = new Uint8Array(0);
+  /** entries in fd/ at the last cycle (-1: unreadable) */
+  openFds = new Int32Array(0);
+  /** effective uid as last read from status (NaN: never read) */
+  uid = new Float64Array(0);
   /** wchan as last read: what a held process reports */
   wchan: string[] = [];
   /** comm at first sight: a change means an exec, re-matched under -recheck */
@@ -121,6 +127,9 @@ export class ProcTable {
       return b;
     };
     this.kind = u8(this.kind);
+    this.ioErr = u8(this.ioErr);
+    this.openFds = i32(this.openFds);
+    this.uid = f64(this.uid);
     this.state = u8(this.state);
     this.schedRun = f64(this.schedRun);
     this.schedSlices = f64(this.schedSlices);
@@ -166,6 +175,9 @@ export class ProcTable {
         this.schedRun[to] = this.schedRun[s];
         this.schedSlices[to] = this.schedSlices[s];
         this.fullReadAtMs[to] = this.fullReadAtMs[s];
+        this.ioErr[to] = this.ioErr[s];
+        this.openFds[to] = this.openFds[s];
+        this.uid[to] = this.uid[s];
         this.wchan[to] = this.wchan[s];
         this.comm[to] = this.comm[s];
         this.group[to] = this.group[s];

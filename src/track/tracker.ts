@@ -65,13 +65,30 @@ export interface NewProcessEvent {
   adoptedBy?: number;
 }
 
-/** What the tracker shows of one tracked process: identity and its CPU time at the last cycle. */
+/** What the tracker shows of one tracked process: identity and its readings at the last cycle. */
 export interface TrackedProcessView {
   pid: number;
   startTimeMs: number;
   comm: string;
   /** user + system CPU seconds since the process started, as last read */
   cpuSeconds: number;
+  /** the group it is in */
+  group?: string;
+  /** the two parts of cpuSeconds */
+  cpuUserSeconds?: number;
+  cpuSystemSeconds?: number;
+  /** effective uid (NaN: not read yet) */
+  uid?: number;
+  residentBytes?: number;
+  /** NaN when its smaps could not be read (or -gather-smaps is off) */
+  proportionalResidentBytes?: number;
+  swappedBytes?: number;
+  /** the process's own io totals as last read; NaN when its io could not be read */
+  readBytes?: number;
+  writeBytes?: number;
+  /** -1 when fd/ could not be read */
+  openFds?: number;
+  numThreads?: number;
 }
 
 /** Time one cycle may spend naming new processes; the rest are named in the next cycle. */
@@ -140,7 +157,7 @@ export class Tracker {
   private readonly reading = new Float64Array(Raw.N);
   private readonly delta = zeroCounters();
   private readonly threadDelta = zeroCounters();
-  private readonly gauges: ProcGauges = { resident: 0, virtual: 0, swapped: 0, proportionalResident: 0, proportionalSwapped: 0, openFds: 0, fdLimit: 0, numThreads: 0, startTimeMs: 0 };
+  private readonly gauges: ProcGauges = { resident: 0, virtual: 0, swapped: 0, proportionalResident: 0, proportionalSwapped: 0, openFds: 0, fdLimit: 0, numThreads: 0, startTimeMs: 0, ioUnreadable: 0, proportionalUnreadable: 0 };
   /** this cycle's per-row smaps decision; undefined when every row reads it (or none does) */
   private smapsAsked: Uint8Array | undefined;
   /** this cycle's per-row schedstat request (DetailRequest.sched); undefined when no row reads it */
@@ -170,11 +187,37 @@ export class Tracker {
   /** Read-only view of the tracked processes of one group as of the last cycle (the page's per-process rows). */
   *membersOf(group: string): IterableIterator<TrackedProcessView> {
     const t = this.table;
-    for (const s of t.slotsOf(SlotKind.TRACKED)) {
-      if (t.group[s]?.name !== group) continue;
-      const b = s * Raw.N;
-      yield { pid: t.pid[s], startTimeMs: t.startTimeMs[s], comm: t.comm[s]!, cpuSeconds: (t.base[b + Raw.UTIME] + t.base[b + Raw.STIME]) / 100 };
-    }
+    for (const s of t.slotsOf(SlotKind.TRACKED)) if (t.group[s]?.name === group) yield this.view(s);
+  }
+
+  /** Every tracked process as of the last cycle (the page's service and container views); built on request. */
+  *trackedProcesses(): IterableIterator<TrackedProcessView> {
+    for (const s of this.table.slotsOf(SlotKind.TRACKED)) yield this.view(s);
+  }
+
+  private view(s: number): TrackedProcessView {
+    const t = this.table;
+    const b = s * Raw.N;
+    const user = t.base[b + Raw.UTIME] / 100;
+    const system = t.base[b + Raw.STIME] / 100;
+    const ioKnown = t.ioErr[s] === 0;
+    return {
+      pid: t.pid[s],
+      startTimeMs: t.startTimeMs[s],
+      comm: t.comm[s]!,
+      cpuSeconds: user + system,
+      group: t.group[s]?.name ?? '',
+      cpuUserSeconds: user,
+      cpuSystemSeconds: system,
+      uid: t.uid[s],
+      residentBytes: t.rss[s] * this.opts.pageSize,
+      proportionalResidentBytes: this.opts.gatherSmaps && !Number.isNaN(t.smapsAtMs[s]) ? t.pss[s] : NaN,
+      swappedBytes: t.swapBytes[s],
+      readBytes: ioKnown ? t.base[b + Raw.READ_BYTES] : NaN,
+      writeBytes: ioKnown ? t.base[b + Raw.WRITE_BYTES] : NaN,
+      openFds: t.openFds[s],
+      numThreads: t.numThreads[s],
+    };
   }
 
   /** One update cycle; never throws for per-process problems. A failed listing gives ok=false. */
@@ -526,6 +569,8 @@ export class Tracker {
     t.smapsAtMs[s] = NaN;
     t.pss[s] = t.swapPss[s] = 0;
     t.fullReadAtMs[s] = NaN;
+    t.ioErr[s] = 0;
+    t.uid[s] = NaN;
     this.account(s, cols, i, det, r, fromBirth, now);
   }
 
@@ -568,7 +613,13 @@ export class Tracker {
     advance(t.base, s * Raw.N, cur, delta);
     if (threadCtx !== null) [delta.ctxVoluntary, delta.ctxNonvoluntary] = threadCtx;
 
-    if (statusOk) t.swapBytes[s] = det.swapBytes[r];
+    if (statusOk) {
+      t.swapBytes[s] = det.swapBytes[r];
+      t.uid[s] = det.uid[r] >>> 0;
+    }
+    // a held process keeps its last io reading, which was good (it is held only after a complete read)
+    if (!held) t.ioErr[s] = flags & DetailFlag.IO_ERR ? 1 : 0;
+    t.openFds[s] = det.fdOpen[r];
     if (!(flags & DetailFlag.LIMITS_ERR)) t.fdLimit[s] = det.fdLimit[r];
     this.takeSmaps(s, det, r, now);
     this.takeSchedstat(s, det, r, now);
@@ -587,6 +638,8 @@ export class Tracker {
     gauges.fdLimit = t.fdLimit[s];
     gauges.numThreads = cols.numThreads[i];
     gauges.startTimeMs = t.startTimeMs[s];
+    gauges.ioUnreadable = t.ioErr[s];
+    gauges.proportionalUnreadable = this.opts.gatherSmaps && Number.isNaN(t.smapsAtMs[s]) ? 1 : 0;
     g.addProcess(delta, gauges);
   }
 
