@@ -11,6 +11,7 @@ import { ProcessRows } from '../src/page/processes';
 import { memoryLogger } from './memory-logger';
 import type { CycleSnapshot, GroupSnapshot } from '../src/expose/snapshot';
 import type { TrackedProcessView } from '../src/track/tracker';
+import { NO_CGROUP_IDENTITY } from '../src/proc/parse/cgroup-identity';
 import type { Route, RouteResponse } from '../src/server';
 import { FakeProcfs } from './fakeproc';
 import { startExporter, OUR_MAIN, type RunningExporter } from './procs';
@@ -26,6 +27,8 @@ function group(name: string, over: Partial<GroupSnapshot> = {}): GroupSnapshot {
 const snap = (groups: GroupSnapshot[]): CycleSnapshot => ({ ok: true, groups, scrapeErrors: 0, procReadErrors: 0, partialErrors: 0, gatherSmaps: true });
 
 /** Routes over a history we fill by hand; collectFresh counts its calls and their maxAge. */
+const inBusy = { group: 'busy', cgroup: NO_CGROUP_IDENTITY };
+
 async function fixture(opts: Partial<PageDeps> = {}, members: TrackedProcessView[] = []) {
   const fs = await FakeProcfs.create();
   writeFileSync(join(fs.root, 'meminfo'), 'MemTotal: 1000 kB\nMemAvailable: 250 kB\n');
@@ -103,7 +106,7 @@ describe('the page routes', () => {
   test('api/processes with the flag: pid, user and command line of the group\'s processes', async () => {
     const fs0 = await FakeProcfs.create();
     await fs0.set([{ pid: 42, comm: 'busy', cmdline: ['busy', '--token=x'], uid: 0, raw: { statm: '100 10 0 0 0 0 0\n' } }]);
-    const { fs, get } = await fixture({ exposeCmdlines: true, procfs: fs0.root }, [{ pid: 42, startTimeMs: 1_700_000_000_000, comm: 'busy', cpuSeconds: 5 }, { pid: 43, startTimeMs: 0, comm: 'gone', cpuSeconds: 1 }]);
+    const { fs, get } = await fixture({ exposeCmdlines: true, procfs: fs0.root }, [{ pid: 42, startTimeMs: 1_700_000_000_000, comm: 'busy', cpuSeconds: 5, ...inBusy }, { pid: 43, startTimeMs: 0, comm: 'gone', cpuSeconds: 1, ...inBusy }]);
     const body = JSON.parse(String((await get('/api/processes', '?group=busy')).body));
     assert.equal(body.total, 2, 'a process gone since the cycle is counted, not shown');
     assert.deepEqual(body.processes.map((p: { pid: number; user: string; cmdline: string; startTime: number; residentBytes: number }) => [p.pid, p.user, p.cmdline, p.startTime, p.residentBytes]), [[42, 'root', 'busy --token=x', 1_700_000_000, 40960]]);
@@ -115,7 +118,7 @@ describe('the page routes', () => {
     const fs = await FakeProcfs.create();
     await fs.set([{ pid: 7, comm: 'w', uid: 0 }]);
     const rows = new ProcessRows({ procfs: fs.root, pageSize: 4096, username: () => 'root' });
-    const at = (cpuSeconds: number) => [{ pid: 7, startTimeMs: 5, comm: 'w', cpuSeconds }];
+    const at = (cpuSeconds: number) => [{ pid: 7, startTimeMs: 5, comm: 'w', cpuSeconds, ...inBusy }];
     const cpu = async (g: string, cpuSeconds: number, t: number) => (await rows.rows(g, at(cpuSeconds), t)).rows[0].cpuPercent;
     assert.equal(await cpu('w', 10, 1000), null);
     assert.equal(await cpu('w', 12, 3000), 100);
