@@ -8,8 +8,8 @@ import { buildNamer, ProcessCollector } from '../src/collector';
 import { defaultOptions } from '../src/options';
 import { HistoryStore } from '../src/history/store';
 import { createPageRoutes } from '../src/page/routes';
-import { cgroupPath, identityOfPath } from '../src/page/identity';
 import { ProcessRates } from '../src/page/rates';
+import { NO_CGROUP_IDENTITY } from '../src/proc/parse/cgroup-identity';
 import type { GroupsJson, ProcessesJson } from '../src/page/api';
 import type { Route } from '../src/server';
 import { memoryLogger } from './memory-logger';
@@ -123,29 +123,11 @@ describe('the page by group, service and container', () => {
 describe('per-process rates', () => {
   test('taken between the last two readings a second or more apart; the same cycle again gives the same', () => {
     const rates = new ProcessRates();
-    const at = (cpu: number, read: number) => [{ pid: 7, startTimeMs: 5, comm: 'w', cpuSeconds: cpu, cpuUserSeconds: cpu, cpuSystemSeconds: 0, readBytes: read, writeBytes: NaN }];
+    const at = (cpu: number, read: number) => [{ pid: 7, startTimeMs: 5, comm: 'w', group: 'w', cgroup: NO_CGROUP_IDENTITY, cpuSeconds: cpu, cpuUserSeconds: cpu, cpuSystemSeconds: 0, readBytes: read, writeBytes: NaN }];
     const cpu = (c: number, r: number, t: number) => rates.of(at(c, r), t)[0];
     assert.deepEqual(cpu(10, 0, 1000), { cpuUserPercent: null, cpuSystemPercent: null, readBytesPerSecond: null, writeBytesPerSecond: null });
     assert.deepEqual(cpu(12, 2000, 3000), { cpuUserPercent: 100, cpuSystemPercent: 0, readBytesPerSecond: 1000, writeBytesPerSecond: null });
     assert.equal(cpu(12, 2000, 3000).cpuUserPercent, 100, 'the same cycle again');
     assert.equal(cpu(12.5, 2000, 4000).cpuUserPercent, 50);
   });
-});
-
-describe('cgroup identity on the page', () => {
-  const cases: [string, string, string, string, string][] = [
-    ['systemd service (v2)', '0::/system.slice/nginx.service\n', 'nginx.service', '', ''],
-    ['user scope', '0::/user.slice/user-1000.slice/session-3.scope\n', 'session-3.scope', '', ''],
-    ['docker, systemd driver', `0::/system.slice/docker-${CID}.scope\n`, `docker-${CID}.scope`, CID, ''],
-    ['docker, cgroupfs driver', `0::/docker/${CID}\n`, '', CID, ''],
-    ['podman', `0::/machine.slice/libpod-${CID}.scope/container\n`, `libpod-${CID}.scope`, CID, ''],
-    ['kubernetes, containerd, systemd driver', `0::${POD_PATH}\n`, `cri-containerd-${CID}.scope`, CID, POD],
-    ['kubernetes, cgroupfs driver', `0::/kubepods/burstable/pod${POD}/${CID}\n`, '', CID, POD],
-    ['cri-o', `0::/kubepods.slice/kubepods-pod${POD.replace(/-/g, '_')}.slice/crio-${CID}.scope\n`, `crio-${CID}.scope`, CID, POD],
-    ['cgroup v1, name=systemd', `12:memory:/x\n1:name=systemd:/system.slice/cron.service\n`, 'cron.service', '', ''],
-    ['none', '0::/\n', '', '', ''],
-  ];
-  for (const [name, text, unit, cid, pod] of cases) {
-    test(name, () => assert.deepEqual(identityOfPath(cgroupPath(text)), { systemdUnit: unit, containerId: cid, podUid: pod }));
-  }
 });

@@ -10,6 +10,7 @@ import { HistoryStore } from '../src/history/store';
 import { memoryLogger } from './memory-logger';
 import type { CycleSnapshot, GroupSnapshot } from '../src/expose/snapshot';
 import type { TrackedProcessView } from '../src/track/tracker';
+import { NO_CGROUP_IDENTITY } from '../src/proc/parse/cgroup-identity';
 import type { Route, RouteResponse } from '../src/server';
 import { FakeProcfs } from './fakeproc';
 import { startExporter, OUR_MAIN, type RunningExporter } from './procs';
@@ -25,6 +26,8 @@ function group(name: string, over: Partial<GroupSnapshot> = {}): GroupSnapshot {
 const snap = (groups: GroupSnapshot[]): CycleSnapshot => ({ ok: true, groups, scrapeErrors: 0, procReadErrors: 0, partialErrors: 0, gatherSmaps: true });
 
 /** Routes over a history we fill by hand; collectFresh counts its calls and their maxAge. */
+const inBusy = { group: 'busy', cgroup: NO_CGROUP_IDENTITY };
+
 async function fixture(opts: Partial<PageDeps> = {}, members: TrackedProcessView[] = []) {
   const fs = await FakeProcfs.create();
   writeFileSync(join(fs.root, 'meminfo'), 'MemTotal: 1000 kB\nMemAvailable: 250 kB\n');
@@ -97,7 +100,7 @@ describe('the page routes', () => {
   test('api/processes lists a group\'s pids without -web.page-expose-cmdlines, and no command line', async () => {
     const fs0 = await FakeProcfs.create();
     await fs0.set([{ pid: 42, comm: 'busy', cmdline: ['busy', '--token=x'], uid: 0 }]);
-    const { fs, get } = await fixture({ procfs: fs0.root }, [{ pid: 42, startTimeMs: 1_700_000_000_000, comm: 'busy', cpuSeconds: 5, group: 'busy', uid: 0, residentBytes: 40960 }]);
+    const { fs, get } = await fixture({ procfs: fs0.root }, [{ pid: 42, startTimeMs: 1_700_000_000_000, comm: 'busy', cpuSeconds: 5, ...inBusy, uid: 0, residentBytes: 40960 }]);
     const res = await get('/api/processes', '?group=busy');
     assert.equal(res.status, 200);
     const body = JSON.parse(String(res.body));
@@ -113,7 +116,7 @@ describe('the page routes', () => {
   test('api/processes with the flag: the command lines too', async () => {
     const fs0 = await FakeProcfs.create();
     await fs0.set([{ pid: 42, comm: 'busy', cmdline: ['busy', '--token=x'], uid: 0 }]);
-    const { fs, get } = await fixture({ exposeCmdlines: true, procfs: fs0.root }, [{ pid: 42, startTimeMs: 1_700_000_000_000, comm: 'busy', cpuSeconds: 5, uid: 0 }, { pid: 43, startTimeMs: 0, comm: 'gone', cpuSeconds: 1 }]);
+    const { fs, get } = await fixture({ exposeCmdlines: true, procfs: fs0.root }, [{ pid: 42, startTimeMs: 1_700_000_000_000, comm: 'busy', cpuSeconds: 5, ...inBusy, uid: 0 }, { pid: 43, startTimeMs: 0, comm: 'gone', cpuSeconds: 1, ...inBusy }]);
     const body = JSON.parse(String((await get('/api/processes', '?group=busy')).body));
     assert.equal(body.cmdlines, true);
     assert.deepEqual(body.processes.map((p: { pid: number; user: string; cmdline: string }) => [p.pid, p.user, p.cmdline]), [[42, 'root', 'busy --token=x'], [43, '', '']], 'a process gone since the cycle has no command line');

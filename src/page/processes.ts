@@ -7,13 +7,8 @@ import { join } from 'node:path';
 import { parseCmdline } from '../proc/parse/cmdline';
 import type { TrackedProcessView } from '../track/tracker';
 import { MAX_PROCESS_ROWS, type ProcessJson } from './api';
-import type { CgroupIdentity } from './identity';
 
 export type { TrackedProcessView } from '../track/tracker';
-export interface TrackedWithIdentity {
-  proc: TrackedProcessView;
-  id: CgroupIdentity;
-}
 import type { ProcessRate } from './rates';
 
 export interface ProcessRowsDeps {
@@ -38,8 +33,8 @@ async function readCmdline(procfs: string, pid: number): Promise<string | null> 
 export class ProcessRows {
   constructor(private readonly deps: ProcessRowsDeps) {}
 
-  /** Rows for these processes (with their identities and rates, in the same order): the busiest MAX_PROCESS_ROWS. */
-  async rows(procs: readonly TrackedProcessView[], ids: readonly CgroupIdentity[], rates: readonly ProcessRate[]): Promise<{ rows: ProcessJson[]; total: number }> {
+  /** Rows for these processes (with their rates, in the same order): the busiest MAX_PROCESS_ROWS. */
+  async rows(procs: readonly TrackedProcessView[], rates: readonly ProcessRate[]): Promise<{ rows: ProcessJson[]; total: number }> {
     const cpu = (i: number) => (rates[i].cpuUserPercent ?? -1) + (rates[i].cpuSystemPercent ?? 0);
     const order = procs.map((_, i) => i).sort((a, b) => cpu(b) - cpu(a) || (procs[b].residentBytes ?? 0) - (procs[a].residentBytes ?? 0) || procs[b].cpuSeconds - procs[a].cpuSeconds);
     const picked = order.slice(0, MAX_PROCESS_ROWS);
@@ -52,10 +47,10 @@ export class ProcessRows {
           pid: p.pid,
           comm: p.comm,
           user: uid === undefined || Number.isNaN(uid) ? '' : this.deps.username(uid),
-          group: p.group ?? '',
-          service: ids[i].systemdUnit,
-          containerId: ids[i].containerId,
-          podUid: ids[i].podUid,
+          group: p.group,
+          service: p.cgroup.systemdUnit,
+          containerId: p.cgroup.containerId,
+          podUid: p.cgroup.podUid,
           cpuPercent: r.cpuUserPercent === null ? null : r.cpuUserPercent + (r.cpuSystemPercent ?? 0),
           residentBytes: p.residentBytes ?? 0,
           proportionalResidentBytes: orNull(p.proportionalResidentBytes),

@@ -12,7 +12,6 @@ import { HostReader } from './host';
 import { VIEWS, type GroupsJson, type ProcessesJson, type RowJson, type View } from './api';
 import type * as ProcessesModule from './processes';
 import type * as ViewsModule from './views';
-import type * as IdentityModule from './identity';
 import type * as RatesModule from './rates';
 
 /** points of CPU history sent with each row for its sparkline */
@@ -69,11 +68,9 @@ const known = (v: number): number | null => (Number.isNaN(v) ? null : v);
 function perProcess(deps: PageDeps) {
   const { ProcessRows } = require('./processes') as typeof ProcessesModule;
   const { viewRows, rowKey } = require('./views') as typeof ViewsModule;
-  const { IdentityCache } = require('./identity') as typeof IdentityModule;
   const { ProcessRates } = require('./rates') as typeof RatesModule;
   return {
     rows: new ProcessRows({ procfs: deps.procfs, cmdlines: deps.exposeCmdlines, username: deps.username }),
-    identities: new IdentityCache(deps.procfs),
     rates: new ProcessRates(),
     viewRows,
     rowKey,
@@ -131,16 +128,11 @@ export function createPageRoutes(deps: PageDeps): Route[] {
       });
 
   /** The tracked processes of the last cycle with their identities and rates (the views other than "group"). */
-  const tracked = async (filter?: (p: ProcessesModule.TrackedWithIdentity) => boolean) => {
+  const tracked = (filter?: (p: ProcessesModule.TrackedProcessView) => boolean) => {
     const p = per();
     let procs = [...deps.collector.tracker.trackedProcesses()];
-    let ids = await p.identities.of(procs);
-    if (filter !== undefined) {
-      const keep = procs.map((proc, i) => filter({ proc, id: ids[i] }));
-      procs = procs.filter((_, i) => keep[i]);
-      ids = ids.filter((_, i) => keep[i]);
-    }
-    return { procs, ids, rates: p.rates.of(procs, deps.collector.latest?.endedAtMs ?? 0) };
+    if (filter !== undefined) procs = procs.filter(filter);
+    return { procs, rates: p.rates.of(procs, deps.collector.latest?.endedAtMs ?? 0) };
   };
 
   const groups = async (req: RouteRequest): Promise<RouteResponse> => {
@@ -151,10 +143,9 @@ export function createPageRoutes(deps: PageDeps): Route[] {
     let rows: RowJson[];
     if (view === 'group') rows = groupRows(snap.gatherSmaps);
     else {
-      const { procs, ids, rates } = await tracked();
-      rows = per().viewRows(view, procs, ids, rates, snap.gatherSmaps);
+      const { procs, rates } = tracked();
+      rows = per().viewRows(view, procs, rates, snap.gatherSmaps);
     }
-    pp?.identities.sweep();
     const body: GroupsJson = {
       view,
       updatedAt: deps.history.updatedAtMs,
@@ -207,14 +198,14 @@ export function createPageRoutes(deps: PageDeps): Route[] {
     if (group === null) return text(400, 'missing ?group=\n');
     await deps.collector.collectFresh(deps.intervalMs);
     const p = per();
-    let sel: { procs: ProcessesModule.TrackedProcessView[]; ids: IdentityModule.CgroupIdentity[]; rates: RatesModule.ProcessRate[] };
+    let sel: { procs: ProcessesModule.TrackedProcessView[]; rates: RatesModule.ProcessRate[] };
     if (view === 'group') {
       const procs = [...deps.collector.tracker.membersOf(group)];
-      sel = { procs, ids: await p.identities.of(procs), rates: p.rates.of(procs, deps.collector.latest?.endedAtMs ?? 0) };
+      sel = { procs, rates: p.rates.of(procs, deps.collector.latest?.endedAtMs ?? 0) };
     } else {
-      sel = await tracked(({ proc, id }) => p.rowKey(view, proc, id) === group);
+      sel = tracked((proc) => p.rowKey(view, proc) === group);
     }
-    const { rows, total } = await p.rows.rows(sel.procs, sel.ids, sel.rates);
+    const { rows, total } = await p.rows.rows(sel.procs, sel.rates);
     const body: ProcessesJson = { view, group, total, cmdlines: deps.exposeCmdlines, processes: rows };
     return json(200, body);
   };

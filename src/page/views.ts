@@ -3,17 +3,16 @@
 // added: /metrics stays by group.
 import type { TrackedProcessView } from '../track/tracker';
 import type { RowJson, View } from './api';
-import type { CgroupIdentity } from './identity';
 import type { ProcessRate } from './rates';
 
 /** A row lists at most this many of the groups its processes are in. */
 const MAX_GROUP_NAMES = 5;
 
 /** The row a process belongs to in a view other than "group". */
-export function rowKey(view: View, p: TrackedProcessView, id: CgroupIdentity): string {
-  if (view === 'service') return id.systemdUnit;
-  if (view === 'container') return id.containerId;
-  return p.group ?? '';
+export function rowKey(view: View, p: TrackedProcessView): string {
+  if (view === 'service') return p.cgroup.systemdUnit;
+  if (view === 'container') return p.cgroup.containerId;
+  return p.group;
 }
 
 const orNull = (v: number | undefined): number | null => (v === undefined || Number.isNaN(v) ? null : v);
@@ -28,11 +27,11 @@ interface Acc {
 }
 
 /** One row per unit (or container), sorted by CPU then resident memory. */
-export function viewRows(view: View, procs: readonly TrackedProcessView[], ids: readonly CgroupIdentity[], rates: readonly ProcessRate[], gatherSmaps: boolean): RowJson[] {
+export function viewRows(view: View, procs: readonly TrackedProcessView[], rates: readonly ProcessRate[], gatherSmaps: boolean): RowJson[] {
   const rows = new Map<string, Acc>();
   for (let i = 0; i < procs.length; i++) {
     const p = procs[i];
-    const key = rowKey(view, p, ids[i]);
+    const key = rowKey(view, p);
     let a = rows.get(key);
     if (a === undefined) {
       a = {
@@ -43,13 +42,13 @@ export function viewRows(view: View, procs: readonly TrackedProcessView[], ids: 
         },
         groups: new Set(), rated: 0, fdKnown: 0, oldestMs: Infinity,
       };
-      if (view === 'container' && ids[i].podUid !== '') a.row.podUid = ids[i].podUid;
+      if (view === 'container' && p.cgroup.podUid !== '') a.row.podUid = p.cgroup.podUid;
       rows.set(key, a);
     }
     const r = a.row;
     const rate = rates[i];
     r.procs++;
-    a.groups.add(p.group ?? '');
+    a.groups.add(p.group);
     if (rate.cpuUserPercent !== null) {
       a.rated++;
       r.cpuUserPercent! += rate.cpuUserPercent;

@@ -3,6 +3,7 @@
 // costs several times more heap (and GC work) than these rows.
 import { Raw } from './deltas';
 import type { GroupAccumulator } from './groups';
+import { NO_CGROUP_IDENTITY, type CgroupIdentity } from '../proc/parse/cgroup-identity';
 
 export const enum SlotKind {
   FREE,
@@ -60,6 +61,8 @@ export class ProcTable {
   /** comm at first sight: a change means an exec, re-matched under -recheck */
   comm: string[] = [];
   group: (GroupAccumulator | null)[] = [];
+  /** unit, container and pod from the cgroup path, read when the process was named (shared objects) */
+  cgroup: CgroupIdentity[] = [];
   threads: (ThreadBaselines | null)[] = [];
 
   /** The slot of pid, or -1. */
@@ -98,6 +101,7 @@ export class ProcTable {
     this.comm[s] = '';
     this.wchan[s] = '';
     this.group[s] = null;
+    this.cgroup[s] = NO_CGROUP_IDENTITY;
     this.threads[s] = null;
     this.freeSlots.push(s);
   }
@@ -181,13 +185,14 @@ export class ProcTable {
         this.wchan[to] = this.wchan[s];
         this.comm[to] = this.comm[s];
         this.group[to] = this.group[s];
+        this.cgroup[to] = this.cgroup[s];
         this.threads[to] = this.threads[s];
         this.slotOf.set(this.pid[to], to);
       }
       to++;
     }
     this.used = to;
-    this.comm.length = this.wchan.length = this.group.length = this.threads.length = to;
+    this.comm.length = this.wchan.length = this.group.length = this.cgroup.length = this.threads.length = to;
     this.freeSlots.length = 0;
     this.grow(Math.max(64, to * 2));
   }

@@ -17,6 +17,7 @@ import {
 } from '../proc/columns';
 import { parseCmdline } from '../proc/parse/cmdline';
 import { cgroupPathsOrEmpty } from '../proc/parse/cgroup';
+import { CgroupIdentities, type CgroupIdentity } from '../proc/parse/cgroup-identity';
 import type { Namer, ProcAttributes } from '../config/matcher';
 import type { Logger } from '../log';
 import type { CycleSnapshot } from '../expose/snapshot';
@@ -70,11 +71,14 @@ export interface TrackedProcessView {
   pid: number;
   startTimeMs: number;
   comm: string;
+  /** the group it is in */
+  group: string;
+  /** its systemd unit, container id, pod UID and the cgroup path they come from ("" where none), as read
+   *  when it was named (first sight, an exec under -recheck, a reload) */
+  cgroup: CgroupIdentity;
   /** user + system CPU seconds since the process started, as last read */
   cpuSeconds: number;
-  /** the group it is in */
-  group?: string;
-  /** the two parts of cpuSeconds */
+  /** the two parts of cpuSeconds; this and the readings below are for the page (optional: a test gives what it needs) */
   cpuUserSeconds?: number;
   cpuSystemSeconds?: number;
   /** effective uid (NaN: not read yet) */
@@ -114,6 +118,8 @@ interface FreshRow {
   rematch: boolean;
   /** in a re-matching cycle (after a reload), the slot of a process tracked before it: its baselines carry over */
   keep?: number;
+  /** set once named: its cgroup identity (for adoption by a parent's group) */
+  cgroup?: CgroupIdentity;
 }
 
 /** The rows of one cycle that get their details read. */
@@ -150,6 +156,8 @@ export class Tracker {
   lastIdleHeld = 0;
   /** the wchan values remembered for held processes, shared */
   private readonly wchans = new Map<string, string>();
+  /** cgroup identities by path, shared by the processes of one unit or container */
+  private readonly cgroupIds = new CgroupIdentities();
   /** set when a cycle could read no schedstat at all (a kernel without it, a fake tree): not asked again */
   private schedAbsent = false;
   private readonly now: () => number;
@@ -192,7 +200,8 @@ export class Tracker {
 
   /** Every tracked process as of the last cycle (the page's service and container views); built on request. */
   *trackedProcesses(): IterableIterator<TrackedProcessView> {
-    for (const s of this.table.slotsOf(SlotKind.TRACKED)) yield this.view(s);
+    const t = this.table;
+    for (const s of t.slotsOf(SlotKind.TRACKED)) if (t.group[s] !== null) yield this.view(s);
   }
 
   private view(s: number): TrackedProcessView {
@@ -206,7 +215,8 @@ export class Tracker {
       startTimeMs: t.startTimeMs[s],
       comm: t.comm[s]!,
       cpuSeconds: user + system,
-      group: t.group[s]?.name ?? '',
+      group: t.group[s]!.name,
+      cgroup: t.cgroup[s],
       cpuUserSeconds: user,
       cpuSystemSeconds: system,
       uid: t.uid[s],
@@ -466,6 +476,7 @@ export class Tracker {
         comm: packedString(cols.comm, i),
         cmdline: parseCmdline(packedBytes(det.cmdline, r)),
         cgroups: cgroupPathsOrEmpty(packedBytes(det.cgroup, r)),
+        cgroup: this.cgroupIds.of(packedBytes(det.cgroup, r)),
         // an unparsable status leaves the uid unknown: no user name rather than root's
         username: det.flags[r] & DetailFlag.STATUS_ERR ? '' : o.username(det.uid[r] >>> 0),
         pid: cols.pid[i],
@@ -485,9 +496,10 @@ export class Tracker {
       }
       if (name !== undefined) name = this.labels.bound('groupname', name);
       if (name !== undefined) {
-        this.track(name, f, cols, det, cycle, now, countFromMs);
+        this.track(name, f, cols, det, cycle, now, countFromMs, attrs.cgroup!);
         tell?.({ pid: attrs.pid, startTicks: cols.startTicks[i], attrs, group: name });
       } else {
+        f.cgroup = attrs.cgroup;
         unmatched.set(cols.pid[i], f);
         if (tell) attrsOf.set(attrs.pid, attrs);
       }
@@ -522,7 +534,7 @@ export class Tracker {
       const name = o.children ? resolve(pid, 0) : null;
       if (name !== null) {
         if (trackedGroup(pid) === null) {
-          this.track(name, f, cols, det, cycle, now, countFromMs);
+          this.track(name, f, cols, det, cycle, now, countFromMs, f.cgroup!);
           tell?.({ pid, startTicks: cols.startTicks[f.i], attrs: attrsOf.get(pid)!, group: name, adoptedBy: cols.ppid[f.i] });
         }
         continue;
@@ -541,7 +553,7 @@ export class Tracker {
   }
 
   /** Starts tracking a named row in its group, then accounts its first readings. */
-  private track(name: string, f: FreshRow, cols: StatColumns, det: DetailColumns, cycle: number, now: number, countFromMs: number): void {
+  private track(name: string, f: FreshRow, cols: StatColumns, det: DetailColumns, cycle: number, now: number, countFromMs: number, cgroup: CgroupIdentity): void {
     let group = this.groups.get(name);
     if (group === undefined) {
       group = new GroupAccumulator(name);
@@ -552,6 +564,7 @@ export class Tracker {
     if (f.keep !== undefined) {
       // named again after a reload: its baselines carry over, so the group gets exactly this cycle's delta
       t.group[f.keep] = group;
+      t.cgroup[f.keep] = cgroup;
       this.account(f.keep, cols, i, det, r, false, now);
       return;
     }
@@ -561,6 +574,7 @@ export class Tracker {
     t.startTimeMs[s] = startTimeMs;
     t.comm[s] = packedString(cols.comm, i);
     t.group[s] = group;
+    t.cgroup[s] = cgroup;
     t.threads[s] = null;
     // the baseline: zero counts everything since birth; no baseline (NaN) takes this reading as one
     t.base.fill(fromBirth ? 0 : NaN, s * Raw.N, s * Raw.N + Raw.N);
