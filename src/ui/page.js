@@ -228,8 +228,8 @@
     if (d === null) b.textContent = 'The exporter does not answer (' + state.error + '). Retrying…';
     else if (d.cycleOk === false && silentMs <= 2 * interval + 2000) b.textContent = 'The exporter could not read the process list in its last cycle: the figures below are from its last good cycle. Its log says why.';
     else {
-      b.textContent = 'The exporter has not answered for ' + age(silentMs / 1000) + ': the figures below are from ' + new Date(d.updatedAt).toLocaleTimeString() +
-        ' (last update ' + age((Date.now() - d.updatedAt) / 1000) + ' ago)' + (state.error ? ', ' + state.error : '') + '. Retrying…';
+      b.textContent = 'Last update ' + age((Date.now() - d.updatedAt) / 1000) + ' ago (' + new Date(d.updatedAt).toLocaleTimeString() + '): the exporter has not answered for ' +
+        age(silentMs / 1000) + (state.error ? ' (' + state.error + ')' : '') + ', so the figures below are old. Retrying…';
     }
   }
   setInterval(checkStale, 1000);
@@ -278,17 +278,22 @@
     return 'Group: the name the exporter\'s rules give these processes, as in /metrics.';
   }
 
+  /** The columns' tooltips as the glossary's entries, after its first (the views) and before the rest. */
   function buildGlossary() {
     const dl = $('glossary');
-    while (dl.children.length > 2) dl.lastChild.remove();
+    for (const el of dl.querySelectorAll('.col')) el.remove();
+    const at = dl.children[2];
     for (const c of COLUMNS) {
+      if (c.groupOnly && state.view !== 'group') continue;
       const tip = c.key === 'name' ? nameTip() : c.tip();
       const i = tip.indexOf(': ');
       const dt = document.createElement('dt');
       dt.textContent = tip.slice(0, i);
       const dd = document.createElement('dd');
       dd.textContent = tip.charAt(i + 2).toUpperCase() + tip.slice(i + 3);
-      dl.append(dt, dd);
+      dt.className = dd.className = 'col';
+      dl.insertBefore(dt, at);
+      dl.insertBefore(dd, at);
     }
   }
 
@@ -617,7 +622,7 @@
       series: [{}, { label: 'user', stroke: cssVar('--user'), width: 1.5, value: (u, v) => percent(v) }, { label: 'system', stroke: cssVar('--system'), width: 1.5, value: (u, v) => percent(v) }],
     }, [[], [], []], cpuEl);
     const memSeries = [{}, { label: 'resident', stroke: cssVar('--mem'), width: 1.5, value: (u, v) => bytes(v) }];
-    if (showSmaps) memSeries.push({ label: 'proportional', stroke: cssVar('--mem2'), width: 1.5, value: (u, v) => (v === null ? 'n/a' : bytes(v)) });
+    if (showSmaps) memSeries.push({ label: 'proportional', stroke: cssVar('--mem2'), width: 1.5, value: (u, v) => bytes(v) });
     memSeries.push({ label: 'swap', stroke: cssVar('--mem3'), width: 1.5, value: (u, v) => bytes(v) });
     const mem = new uPlot({
       width: chartWidth(memEl), height: 200,
