@@ -7,12 +7,19 @@ import type { TrackedProcessView } from '../track/tracker';
 /** A process not asked about for this long is forgotten. */
 const FORGET_MS = 60_000;
 
-interface Reading {
-  at: number;
-  user: number;
-  system: number;
-  read: number;
-  write: number;
+/** A process's last two readings (b: the base, c: the current one), flat so 10,000 of them stay cheap. */
+interface Entry {
+  start: number;
+  bAt: number;
+  bUser: number;
+  bSystem: number;
+  bRead: number;
+  bWrite: number;
+  cAt: number;
+  cUser: number;
+  cSystem: number;
+  cRead: number;
+  cWrite: number;
 }
 
 export interface ProcessRate {
@@ -24,50 +31,59 @@ export interface ProcessRate {
   writeBytesPerSecond: number | null;
 }
 
+const NO_RATE: ProcessRate = Object.freeze({ cpuUserPercent: null, cpuSystemPercent: null, readBytesPerSecond: null, writeBytesPerSecond: null });
+
 const perSecond = (cur: number, prev: number, dtMs: number): number | null =>
   Number.isNaN(cur) || Number.isNaN(prev) ? null : cur > prev ? ((cur - prev) * 1000) / dtMs : 0;
 
 export class ProcessRates {
-  private readonly last = new Map<string, { base: Reading; cur: Reading }>();
+  /** by pid; an entry whose start time differs is a reused pid and starts over */
+  private readonly last = new Map<number, Entry>();
   private sweptAt = 0;
 
   /** The rates of these processes at the cycle that ended at atMs (the same cycle asked again gives the same). */
   of(procs: readonly TrackedProcessView[], atMs: number): ProcessRate[] {
-    const out: ProcessRate[] = [];
-    for (const p of procs) {
-      const key = `${p.pid}:${p.startTimeMs}`;
-      const now: Reading = {
-        at: atMs,
-        user: p.cpuUserSeconds ?? p.cpuSeconds,
-        system: p.cpuSystemSeconds ?? 0,
-        read: p.readBytes ?? NaN,
-        write: p.writeBytes ?? NaN,
-      };
-      let e = this.last.get(key);
-      if (e === undefined) {
-        e = { base: now, cur: now };
-        this.last.set(key, e);
-      } else if (atMs > e.cur.at) {
+    const out: ProcessRate[] = new Array(procs.length);
+    for (let i = 0; i < procs.length; i++) {
+      const p = procs[i];
+      const user = p.cpuUserSeconds ?? p.cpuSeconds;
+      const system = p.cpuSystemSeconds ?? 0;
+      const read = p.readBytes ?? NaN;
+      const write = p.writeBytes ?? NaN;
+      let e = this.last.get(p.pid);
+      if (e === undefined || e.start !== p.startTimeMs) {
+        e = { start: p.startTimeMs, bAt: atMs, bUser: user, bSystem: system, bRead: read, bWrite: write, cAt: atMs, cUser: user, cSystem: system, cRead: read, cWrite: write };
+        this.last.set(p.pid, e);
+      } else if (atMs > e.cAt) {
         // a new cycle: the last reading becomes the base once it is far enough from the one before it
-        if (e.base === e.cur || e.cur.at - e.base.at >= MIN_RATE_SPAN_MS) e.base = e.cur;
-        e.cur = now;
+        if (e.bAt === e.cAt || e.cAt - e.bAt >= MIN_RATE_SPAN_MS) {
+          e.bAt = e.cAt;
+          e.bUser = e.cUser;
+          e.bSystem = e.cSystem;
+          e.bRead = e.cRead;
+          e.bWrite = e.cWrite;
+        }
+        e.cAt = atMs;
+        e.cUser = user;
+        e.cSystem = system;
+        e.cRead = read;
+        e.cWrite = write;
       }
-      const dt = e.cur.at - e.base.at;
+      const dt = e.cAt - e.bAt;
       if (dt <= 0) {
-        out.push({ cpuUserPercent: null, cpuSystemPercent: null, readBytesPerSecond: null, writeBytesPerSecond: null });
+        out[i] = NO_RATE;
         continue;
       }
-      const cpu = (c: number, b: number) => Math.max(0, c - b) / (dt / 1000) * 100;
-      out.push({
-        cpuUserPercent: cpu(e.cur.user, e.base.user),
-        cpuSystemPercent: cpu(e.cur.system, e.base.system),
-        readBytesPerSecond: perSecond(e.cur.read, e.base.read, dt),
-        writeBytesPerSecond: perSecond(e.cur.write, e.base.write, dt),
-      });
+      out[i] = {
+        cpuUserPercent: (Math.max(0, e.cUser - e.bUser) * 100_000) / dt,
+        cpuSystemPercent: (Math.max(0, e.cSystem - e.bSystem) * 100_000) / dt,
+        readBytesPerSecond: perSecond(e.cRead, e.bRead, dt),
+        writeBytesPerSecond: perSecond(e.cWrite, e.bWrite, dt),
+      };
     }
     if (atMs - this.sweptAt >= FORGET_MS / 4) {
       this.sweptAt = atMs;
-      for (const [k, e] of this.last) if (atMs - e.cur.at > FORGET_MS) this.last.delete(k);
+      for (const [k, e] of this.last) if (atMs - e.cAt > FORGET_MS) this.last.delete(k);
     }
     return out;
   }
