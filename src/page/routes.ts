@@ -64,7 +64,7 @@ const pct = (cores: number) => cores * 100;
 /** NaN (a figure no process of the group could give) is unknown */
 const known = (v: number): number | null => (Number.isNaN(v) ? null : v);
 
-/** The per-process parts of the page (rows, views, identities, rates): loaded on the first request that needs them. */
+/** The per-process parts of the page (rows, views, rates): loaded on the first request that needs them. */
 function perProcess(deps: PageDeps) {
   const { ProcessRows } = require('./processes') as typeof ProcessesModule;
   const { viewRows, rowKey } = require('./views') as typeof ViewsModule;
@@ -123,11 +123,11 @@ export function createPageRoutes(deps: PageDeps): Route[] {
           threads: g.numThreads,
           procs: g.numProcs,
           oldestStartTime: g.numProcs === 0 || g.oldestStartTime === GO_ZERO_TIME_UNIX ? null : g.oldestStartTime,
-          spark: spark === null ? [] : spark.values.cpuUser.slice(from).map((u, i) => known(pct(u + spark.values.cpuSystem[from + i])) ?? 0),
+          spark: spark === null ? [] : spark.values.cpuUser.slice(from).map((u, i) => pct(u + spark.values.cpuSystem[from + i])),
         };
       });
 
-  /** The tracked processes of the last cycle with their identities and rates (the views other than "group"). */
+  /** The tracked processes of the last cycle (each with its cgroup identity), and their rates. */
   const tracked = (filter?: (p: ProcessesModule.TrackedProcessView) => boolean) => {
     const p = per();
     let procs = [...deps.collector.tracker.trackedProcesses()];
