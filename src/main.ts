@@ -17,7 +17,6 @@ import { VERSION } from './version';
 import { HistoryStore } from './history/store';
 import { createPageRoutes } from './page/routes';
 import { releaseYaml } from './config/yaml';
-import { pageSize } from './proc/pagesize';
 import { CYCLE_GRACE_MS, endProcess, settleWithin } from './shutdown';
 import { heapStepWithExposedGc } from './heap-step';
 
@@ -98,7 +97,6 @@ async function main(): Promise<number> {
     telemetryPath: given.telemetryPath,
     intervalMs: given.pageIntervalMs,
     exposeCmdlines: given.pageExposeCmdlines,
-    pageSize: pageSize(),
     username: (uid) => collector.username(uid),
   });
 

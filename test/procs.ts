@@ -35,12 +35,12 @@ export interface RunningExporter {
 }
 
 /** Starts an exporter listening on a free loopback port and waits until it answers. */
-export async function startExporter(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunningExporter> {
+export async function startExporter(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}, wrap: string[] = []): Promise<RunningExporter> {
   const port = await freePort();
   const fullArgs = [...args, '-web.listen-address', `127.0.0.1:${port}`];
-  const child = cmd.endsWith('.js')
-    ? spawn(process.execPath, [cmd, ...fullArgs], { env: { ...process.env, ...env } })
-    : spawn(cmd, fullArgs, { env: { ...process.env, ...(cmd === OUR_LAUNCHER ? { NAMEDPROCESS_NODE: process.execPath } : {}), ...env } });
+  // wrap: a command that runs the exporter (e.g. setpriv to run it as another user)
+  const argv = cmd.endsWith('.js') ? [...wrap, process.execPath, cmd, ...fullArgs] : [...wrap, cmd, ...fullArgs];
+  const child = spawn(argv[0], argv.slice(1), { env: { ...process.env, ...(cmd === OUR_LAUNCHER ? { NAMEDPROCESS_NODE: process.execPath } : {}), ...env } });
   let out = '';
   child.stdout?.on('data', (d) => (out += d));
   child.stderr?.on('data', (d) => (out += d));

@@ -3,6 +3,7 @@
 // costs several times more heap (and GC work) than these rows.
 import { Raw } from './deltas';
 import type { GroupAccumulator } from './groups';
+import { NO_CGROUP_IDENTITY, type CgroupIdentity } from '../proc/parse/cgroup-identity';
 
 export const enum SlotKind {
   FREE,
@@ -66,11 +67,19 @@ export class ProcTable {
   schedSlices = new Float64Array(0);
   /** when status, io and wchan were last read without error (NaN: never; read in full next cycle) */
   fullReadAtMs = new Float64Array(0);
+  /** 1 when io could not be read at the last full read (another user's process, without the capabilities) */
+  ioErr = new Uint8Array(0);
+  /** entries in fd/ at the last cycle (-1: unreadable) */
+  openFds = new Int32Array(0);
+  /** effective uid as last read from status (NaN: never read) */
+  uid = new Float64Array(0);
   /** wchan as last read: what a held process reports */
   wchan: string[] = [];
   /** comm at first sight: a change means an exec, re-matched under -recheck */
   comm: string[] = [];
   group: (GroupAccumulator | null)[] = [];
+  /** unit, container and pod from the cgroup path, read when the process was named (shared objects) */
+  cgroup: CgroupIdentity[] = [];
   threads: (ThreadBaselines | null)[] = [];
 
   /** The slot of pid, or -1. */
@@ -109,6 +118,7 @@ export class ProcTable {
     this.comm[s] = '';
     this.wchan[s] = '';
     this.group[s] = null;
+    this.cgroup[s] = NO_CGROUP_IDENTITY;
     this.threads[s] = null;
     this.freeSlots.push(s);
   }
@@ -138,6 +148,9 @@ export class ProcTable {
       return b;
     };
     this.kind = u8(this.kind);
+    this.ioErr = u8(this.ioErr);
+    this.openFds = i32(this.openFds);
+    this.uid = f64(this.uid);
     this.state = u8(this.state);
     this.schedRun = f64(this.schedRun);
     this.schedSlices = f64(this.schedSlices);
@@ -183,16 +196,20 @@ export class ProcTable {
         this.schedRun[to] = this.schedRun[s];
         this.schedSlices[to] = this.schedSlices[s];
         this.fullReadAtMs[to] = this.fullReadAtMs[s];
+        this.ioErr[to] = this.ioErr[s];
+        this.openFds[to] = this.openFds[s];
+        this.uid[to] = this.uid[s];
         this.wchan[to] = this.wchan[s];
         this.comm[to] = this.comm[s];
         this.group[to] = this.group[s];
+        this.cgroup[to] = this.cgroup[s];
         this.threads[to] = this.threads[s];
         this.slotOf.set(this.pid[to], to);
       }
       to++;
     }
     this.used = to;
-    this.comm.length = this.wchan.length = this.group.length = this.threads.length = to;
+    this.comm.length = this.wchan.length = this.group.length = this.cgroup.length = this.threads.length = to;
     this.freeSlots.length = 0;
     this.grow(Math.max(64, to * 2));
   }
