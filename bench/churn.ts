@@ -22,8 +22,10 @@ export interface ChurnOptions {
   port: number;
   /** the exporter's pid, for its RSS */
   pid: number;
-  /** prefix (at most 12 characters) the churn processes take as their comm */
+  /** prefix (at most 12 characters; 8 with distinct) the churn processes take as their comm */
   prefix: string;
+  /** each churn process takes a name of its own (prefix<number>), as one-off programs of a host do */
+  distinct?: boolean;
   progress?: (line: string) => void;
 }
 
@@ -40,6 +42,11 @@ export interface ChurnReport {
   rssMaxKiB: number;
   /** the groups' num_procs seen at least once above 0 */
   sawChurnGroup: boolean;
+  /** series in a scrape: the median of the 15 s from baselineAtSeconds, and of the last 15 s */
+  seriesBaseline: number;
+  seriesEnd: number;
+  /** series naming a churn group, ten seconds after the last churn process exited */
+  leftoverSeries: number;
 }
 
 /** Builds the spawner into a temp dir; returns its path, or why it could not. */
@@ -52,7 +59,7 @@ export function buildSpawner(): { bin: string } | { reason: string } {
   return { bin };
 }
 
-/** Starts the built exporter on a free loopback port; resolves once its first cycle is done. */
+/** Starts the built exporter, as the package's binary starts it, on a free loopback port; resolves once its first cycle is done. */
 export async function startOurs(args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number; output: () => string }> {
   const port = await new Promise<number>((resolve, reject) => {
     const srv = createServer();
@@ -62,7 +69,9 @@ export async function startOurs(args: string[], env: NodeJS.ProcessEnv): Promise
       srv.close(() => resolve(p));
     });
   });
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'src', 'main.js'), ...args, '-web.listen-address', `127.0.0.1:${port}`], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  // as it is installed: the package's binary, the launcher with the V8 settings, on this node
+  const launcher = path.join(ROOT, 'bin', 'namedprocess-exporter');
+  const child = spawn(launcher, [...args, '-web.listen-address', `127.0.0.1:${port}`], { env: { ...process.env, NAMEDPROCESS_NODE: process.execPath, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let out = '';
   child.stderr!.on('data', (d) => (out += d));
   const deadline = Date.now() + 60_000;
@@ -100,11 +109,26 @@ function isCounter(series: string): boolean {
 
 export async function runChurn(spawnerBin: string, o: ChurnOptions): Promise<ChurnReport> {
   const spawner = Spawner.start(spawnerBin);
-  const report: ChurnReport = { scrapes: 0, failed: [], decreases: [], processesStarted: 0, rssBaselineKiB: NaN, rssEndKiB: NaN, rssMinKiB: Infinity, rssMaxKiB: 0, sawChurnGroup: false };
+  const report: ChurnReport = {
+    scrapes: 0,
+    failed: [],
+    decreases: [],
+    processesStarted: 0,
+    rssBaselineKiB: NaN,
+    rssEndKiB: NaN,
+    rssMinKiB: Infinity,
+    rssMaxKiB: 0,
+    sawChurnGroup: false,
+    seriesBaseline: NaN,
+    seriesEnd: NaN,
+    leftoverSeries: NaN,
+  };
   const rssSamples: Array<[number, number]> = [];
+  const seriesSamples: Array<[number, number]> = [];
+  const churnSeries = (m: Map<string, number>) => [...m.keys()].filter((k) => k.includes(`groupname="${o.prefix}`));
   let last = new Map<string, number>();
   try {
-    await spawner.churn(o.perSecond, o.lifeMs, o.prefix);
+    await spawner.churn(o.perSecond, o.lifeMs, o.prefix, o.distinct);
     const start = Date.now();
     let nextProgress = start + 30_000;
     while (Date.now() - start < o.seconds * 1000) {
@@ -120,7 +144,7 @@ export async function runChurn(spawnerBin: string, o: ChurnOptions): Promise<Chu
       report.scrapes++;
       const now = samples(text);
       if ((now.get('namedprocess_scrape_errors') ?? 0) > 0) report.failed.push(`scrape ${report.scrapes}: scrape_errors ${now.get('namedprocess_scrape_errors')}`);
-      if ((now.get(`namedprocess_namegroup_num_procs{groupname="${o.prefix}"}`) ?? 0) > 0) report.sawChurnGroup = true;
+      if (churnSeries(now).some((k) => k.startsWith('namedprocess_namegroup_num_procs{') && (now.get(k) ?? 0) > 0)) report.sawChurnGroup = true;
       for (const [series, v] of now) {
         if (!isCounter(series)) continue;
         const before = last.get(series);
@@ -130,6 +154,7 @@ export async function runChurn(spawnerBin: string, o: ChurnOptions): Promise<Chu
       const elapsed = (Date.now() - start) / 1000;
       const rss = rssKiB(o.pid);
       rssSamples.push([elapsed, rss]);
+      if (now.size > 0) seriesSamples.push([elapsed, now.size]);
       report.rssMinKiB = Math.min(report.rssMinKiB, rss);
       report.rssMaxKiB = Math.max(report.rssMaxKiB, rss);
       if (o.progress && Date.now() >= nextProgress) {
@@ -142,8 +167,17 @@ export async function runChurn(spawnerBin: string, o: ChurnOptions): Promise<Chu
     const end = rssSamples[rssSamples.length - 1]?.[0] ?? 0;
     report.rssBaselineKiB = median(rssSamples.filter(([t]) => t >= o.baselineAtSeconds && t < o.baselineAtSeconds + 15).map(([, r]) => r));
     report.rssEndKiB = median(rssSamples.filter(([t]) => t > end - 15).map(([, r]) => r));
+    report.seriesBaseline = median(seriesSamples.filter(([t]) => t >= o.baselineAtSeconds && t < o.baselineAtSeconds + 15).map(([, n]) => n));
+    report.seriesEnd = median(seriesSamples.filter(([t]) => t > end - 15).map(([, n]) => n));
     await spawner.churn(0, o.lifeMs, o.prefix);
     report.processesStarted = (await spawner.count()).churnStarted;
+    // with distinct names: the last churn process exits within lifeMs; ten seconds later nothing should
+    // name the churn groups, which are all gone
+    if (o.distinct) await new Promise((r) => setTimeout(r, o.lifeMs + 10_000));
+    for (let k = 0; o.distinct && k < 2; k++) {
+      const res = await fetch(`http://127.0.0.1:${o.port}/metrics`);
+      report.leftoverSeries = churnSeries(samples(await res.text())).length;
+    }
   } finally {
     await spawner.stop();
     rmSync(path.dirname(spawnerBin), { recursive: true, force: true });

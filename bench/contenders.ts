@@ -28,6 +28,8 @@ export interface ContenderSpec {
 export interface Paths {
   node: string;
   ourMain: string;
+  /** bin/namedprocess-exporter: ours is measured as it is launched, with its V8 settings */
+  ourLauncher: string;
   reference: string;
   floorBin: string;
   /** `spawner -e`: runs a program that dies with the bench even if the bench is SIGKILLed */
@@ -150,10 +152,11 @@ export async function startExporter(id: 'native' | 'ts' | 'reference', paths: Pa
   const args = ['-config.path', target.configPath, '-web.listen-address', `127.0.0.1:${port}`, ...(target.extraArgs ?? [])];
   if (target.procfs !== '/proc') args.push('-procfs', target.procfs);
   const ours = id !== 'reference';
-  const nodeFlags = ours && target.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${target.cpuProfDir}`] : [];
+  // the launcher runs this node; a profile is asked for through NODE_OPTIONS, the launcher's flags stay as shipped
+  const ourEnv = { ...process.env, NAMEDPROCESS_READER: id, NAMEDPROCESS_NODE: paths.node, ...(target.cpuProfDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${target.cpuProfDir}` } : {}) };
   const t0 = performance.now();
   const child = ours
-    ? spawnBound(paths, paths.node, [...nodeFlags, paths.ourMain, ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NAMEDPROCESS_READER: id } })
+    ? spawnBound(paths, paths.ourLauncher, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: ourEnv })
     : spawnBound(paths, paths.reference, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   trackGroup(child, `${id} exporter`);
   const output = tailCollector(child);

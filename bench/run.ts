@@ -98,16 +98,16 @@ function commConfig(file: string): void {
 /** Can ours run with this reader? One -once-to-stdout-delay run on a tiny fake tree says. */
 function preflightOurs(id: 'native' | 'ts', paths: Paths, config: string, tinyTree: string): ContenderSpec {
   if (!existsSync(paths.ourMain)) return { id, available: false, reason: `${paths.ourMain} is not built (npm run build)` };
-  const r = spawnSync(paths.node, [paths.ourMain, '-once-to-stdout-delay', '1ms', '-procfs', tinyTree, '-config.path', config], {
+  const r = spawnSync(paths.ourLauncher, ['-once-to-stdout-delay', '1ms', '-procfs', tinyTree, '-config.path', config], {
     encoding: 'utf8',
     timeout: 60_000,
-    env: { ...process.env, NAMEDPROCESS_READER: id },
+    env: { ...process.env, NAMEDPROCESS_READER: id, NAMEDPROCESS_NODE: paths.node },
   });
   const lastLog = (r.stderr ?? '').trim().split('\n').pop() ?? '';
   if (r.status !== 0) return { id, available: false, reason: `the exporter would not start with NAMEDPROCESS_READER=${id}: ${lastLog || r.error?.message || `exit ${r.status}`}` };
   const reader = /process_exporter_build_info\{[^}]*reader="([^"]*)"/.exec(r.stdout)?.[1];
   if (reader !== id) return { id, available: false, reason: `NAMEDPROCESS_READER=${id} ran the ${reader ?? 'unknown'} reader` };
-  return { id, available: true, reason: `node dist/src/main.js with NAMEDPROCESS_READER=${id}` };
+  return { id, available: true, reason: `bin/namedprocess-exporter with NAMEDPROCESS_READER=${id}${process.env.NAMEDPROCESS_V8_TUNING === 'off' ? ' and NAMEDPROCESS_V8_TUNING=off' : ''}` };
 }
 
 function leftoverProcesses(): number {
@@ -170,7 +170,7 @@ class Bench {
     mkdirSync(bin, { recursive: true });
     this.config = path.join(o.out, 'all.yaml');
     commConfig(this.config);
-    this.paths = { node: process.execPath, ourMain: path.join(ROOT, 'dist', 'src', 'main.js'), reference: REFERENCE_BIN, floorBin: path.join(bin, 'floor'), deathWrap: null };
+    this.paths = { node: process.execPath, ourMain: path.join(ROOT, 'dist', 'src', 'main.js'), ourLauncher: path.join(ROOT, 'bin', 'namedprocess-exporter'), reference: REFERENCE_BIN, floorBin: path.join(bin, 'floor'), deathWrap: null };
     this.stamp = codeStamp();
     const m = this.report.machine;
     say(`namedprocess-exporter bench${o.quick ? ' (--quick)' : ''}: ${m.cpuModel}, ${m.cores} cores, ${m.memGiB} GiB, Linux ${m.kernel}, Node ${m.node}`);

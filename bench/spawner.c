@@ -5,8 +5,9 @@
 // Commands on stdin, one per line; every command is answered by one line on stdout:
 //   spawn N M T PREFIX   fork N idle children named PREFIX00..PREFIX(M-1) (cycling), each with T threads
 //                        -> "ok <idle alive>"
-//   churn R LIFE_MS PREFIX  from now on fork R children per second that live LIFE_MS and exit (R=0 stops)
-//                        -> "ok"
+//   churn R LIFE_MS PREFIX [distinct]  from now on fork R children per second that live LIFE_MS and exit
+//                        (R=0 stops); with `distinct` each one takes a name of its own, PREFIX<number>,
+//                        as one-off programs of a host do -> "ok"
 //   count                -> "ok <idle alive> <churn alive> <churn started>"
 //   kill                 SIGKILL every child and reap it -> "ok 0"
 //   exit                 kill, then exit
@@ -33,6 +34,8 @@ static long idle_alive, churn_alive, churn_started, name_seq;
 static double churn_rate;
 static long churn_life_ms;
 static char churn_prefix[16] = "churn";
+static int churn_distinct;
+static unsigned long churn_seq;
 
 static double now_s(void) {
   struct timespec ts;
@@ -73,8 +76,11 @@ static void idle_child(const char *name, int threads) {
   for (;;) pause();
 }
 
-static void churn_child(void) {
-  child_setup(churn_prefix);
+static void churn_child(unsigned long seq) {
+  char name[16];
+  if (churn_distinct) snprintf(name, sizeof name, "%.8s%lu", churn_prefix, seq % 10000000UL);
+  else snprintf(name, sizeof name, "%s", churn_prefix);
+  child_setup(name);
   struct timespec ts = {churn_life_ms / 1000, (churn_life_ms % 1000) * 1000000L};
   nanosleep(&ts, NULL);
   _exit(0);
@@ -167,8 +173,9 @@ int main(int argc, char **argv) {
       // catch up at most one second of backlog, so a stalled loop does not fork a burst
       if (next_churn < t - 1) next_churn = t - 1;
       while (next_churn <= t) {
+        unsigned long seq = churn_seq++;
         pid_t p = fork();
-        if (p == 0) churn_child();
+        if (p == 0) churn_child(seq);
         if (p > 0) {
           if (p < MAXPID) is_churn[p] = 1;
           churn_alive++;
@@ -191,6 +198,11 @@ int main(int argc, char **argv) {
         spawn(a, b, (int)c, word);
         printf("ok %ld\n", idle_alive);
       } else if (sscanf(line, "churn %ld %ld %15s", &a, &b, word) == 3) {
+        char mode[16] = "";
+        long skip_a, skip_b;
+        char skip_w[16];
+        sscanf(line, "churn %ld %ld %15s %15s", &skip_a, &skip_b, skip_w, mode);
+        churn_distinct = strcmp(mode, "distinct") == 0;
         churn_rate = (double)a;
         churn_life_ms = b;
         snprintf(churn_prefix, sizeof churn_prefix, "%s", word);

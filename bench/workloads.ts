@@ -40,8 +40,9 @@ export class Spawner {
     return Number(answer.split(' ')[1]);
   }
 
-  async churn(perSecond: number, lifeMs: number, prefix: string): Promise<void> {
-    await this.command(`churn ${perSecond} ${lifeMs} ${prefix}`);
+  /** Forks perSecond short-lived processes a second named prefix, or (distinct) prefix<number>, each its own name. */
+  async churn(perSecond: number, lifeMs: number, prefix: string, distinct = false): Promise<void> {
+    await this.command(`churn ${perSecond} ${lifeMs} ${prefix}${distinct ? ' distinct' : ''}`);
   }
 
   async count(): Promise<{ idle: number; churnAlive: number; churnStarted: number }> {

@@ -2,14 +2,13 @@
 // Entry point of the `process-exporter` / `namedprocess-exporter` binaries: flags, config, collector,
 // then either the HTTP server or -once-to-stdout-delay. Start-up problems are one log line and exit 1.
 // SIGHUP (and POST /-/reload with -web.enable-lifecycle) reloads the config file.
-// first: V8's settings must be in place before the rest loads and allocates
-import { collectIfGrown, noteProcessesRead, readerParsesInJs, workerStart } from './runtime/v8-settings';
 import { parseCommandLine } from './cli/flags';
 import { createLogger, formatLogLine, type LogFormat, type Logger } from './base/log';
 import { resolveConfig, ProcessCollector } from './collector/collector';
 import { ConfigReloader } from './ops/reload';
 import { lifecycleRoutes } from './ops/lifecycle';
 import { selectScanner, ReaderSelectionError } from './proc/select';
+import { accessWarning, procAccess } from './proc/access';
 import { startServer } from './server';
 import type * as PushModule from './push';
 import { mayConfigurePush } from './push/wanted';
@@ -18,9 +17,9 @@ import { VERSION } from './base/version';
 import { HistoryStore } from './history/store';
 import { createPageRoutes } from './page/routes';
 import { releaseYaml } from './config/yaml';
-import { pageSize } from './proc/pagesize';
 import { loadNative } from './proc/native';
 import { CYCLE_GRACE_MS, endProcess, settleWithin } from './runtime/shutdown';
+import { heapStepWithExposedGc } from './runtime/heap-step';
 import { errorMessage, StartupError } from './base/errors';
 
 // the format of the last-resort error line, once the flags are known
@@ -52,10 +51,10 @@ async function main(): Promise<number> {
   try {
     const { namer, options } = await resolveConfig(given, log, cli.given);
     log.info(`Reading metrics from ${options.procfs} ${namer.description}`);
-    const { scanner, reason } = selectScanner({ procfs: options.procfs, workerStart });
+    const { scanner, reason } = selectScanner({ procfs: options.procfs });
     log.info(`Reading /proc with the ${scanner.kind === 'native' ? 'native (C++)' : 'TypeScript'} scanner: ${reason}`);
-    // the TS reader parses every file in JS: it gains from the compilers on smaller hosts
-    if (scanner.kind === 'ts') readerParsesInJs();
+    const unreadable = accessWarning(procAccess(options.procfs));
+    if (unreadable !== null) log.warn(unreadable);
     collector = await ProcessCollector.create(options, { log, scanner, namer, version: VERSION });
   } catch (e) {
     if (e instanceof StartupError || e instanceof ReaderSelectionError) {
@@ -64,10 +63,10 @@ async function main(): Promise<number> {
     }
     throw e;
   }
-  // the compilers come on with the first cycle large enough to gain from them; the heap is collected as a
-  // cycle starts, once it has grown by a step since the last collection (src/runtime/v8-settings.ts)
-  collector.onCycle(() => noteProcessesRead(collector.processesRead));
-  collector.onCycleStart(collectIfGrown);
+  // launched with --expose-gc (bin/namedprocess-exporter), the heap is collected as a cycle starts once it
+  // has grown by a step since the last collection (src/runtime/heap-step.ts)
+  const heap = heapStepWithExposedGc();
+  if (heap) collector.onCycleStart(() => void heap.collectIfGrown());
   // remote_write in the config file: checked now, started once the server is up (docs/remote-write.md)
   let push: PushModule.Pusher | null = null;
   try {
@@ -100,7 +99,6 @@ async function main(): Promise<number> {
     telemetryPath: given.telemetryPath,
     intervalMs: given.pageIntervalMs,
     exposeCmdlines: given.pageExposeCmdlines,
-    pageSize: pageSize(),
     username: (uid) => collector.username(uid),
   });
 

@@ -16,9 +16,10 @@ const SRC = path.resolve(__dirname, '..', '..', 'src');
 const FLOORS: ReadonlyArray<readonly string[]> = [
   ['base'], // the log, the version, errors
   ['go'], // what must read as Go writes it: quoting, floats, durations, errno texts, arch names
-  ['runtime'], // V8 settings, the heap step, ending the process
+  ['runtime'], // the heap step, ending the process
   ['settings'], // the settings registry and the Options it defines
-  ['cli', 'config', 'proc', 'expose'], // argv; the config file and matchers; reading /proc; the exposition
+  ['cli', 'proc', 'expose'], // argv; reading /proc; the exposition
+  ['config'], // the config file and the matchers (they name what proc reads: the cgroup identity)
   ['track', 'history', 'server'], // naming and accounting; the page's history; HTTP(S)
   ['collector'], // one update cycle at a time, config resolution
   ['ops', 'page', 'push'], // reload and health routes; the page; remote_write

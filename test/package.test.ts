@@ -72,7 +72,8 @@ for (const ignoreScripts of [false, true]) {
     // the binary the package declares, as a user runs it
     await f.set([{ pid: 10, comm: 'app' }]);
     const exe = path.join(project, 'node_modules', '.bin', 'process-exporter');
-    const run = spawnSync(process.execPath, [exe, '-procfs', f.root, '-once-to-stdout-delay', '10ms'], { cwd: project, env, encoding: 'utf8', timeout: 60_000 });
+    // the binary is the launcher, a shell script that runs node with the V8 settings: this test's node
+    const run = spawnSync(exe, ['-procfs', f.root, '-once-to-stdout-delay', '10ms'], { cwd: project, env: { ...env, NAMEDPROCESS_NODE: process.execPath }, encoding: 'utf8', timeout: 60_000 });
     assert.equal(run.status, 0, run.stderr);
     assert.ok(run.stderr.includes(`Reading /proc with the native (C++) scanner: prebuilt addon ${fs.realpathSync(pkg)}/${PREBUILD}, `), run.stderr);
     assert.match(run.stdout, /process_exporter_build_info\{[^}]*reader="native"/);

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import * as bcrypt from 'bcryptjs';
 import { createPageRoutes, type PageDeps } from '../src/page/routes';
 import { HistoryStore } from '../src/history/store';
-import { ProcessRows } from '../src/page/processes';
 import { memoryLogger } from './memory-logger';
 import type { CycleSnapshot, GroupSnapshot } from '../src/expose/snapshot';
 import type { TrackedProcessView } from '../src/track/tracker';
+import { NO_CGROUP_IDENTITY } from '../src/proc/parse/cgroup-identity';
 import type { Route, RouteResponse } from '../src/server';
 import { FakeProcfs } from './fakeproc';
 import { startExporter, OUR_MAIN, type RunningExporter } from './procs';
@@ -26,6 +26,8 @@ function group(name: string, over: Partial<GroupSnapshot> = {}): GroupSnapshot {
 const snap = (groups: GroupSnapshot[]): CycleSnapshot => ({ ok: true, groups, scrapeErrors: 0, procReadErrors: 0, partialErrors: 0, gatherSmaps: true });
 
 /** Routes over a history we fill by hand; collectFresh counts its calls and their maxAge. */
+const inBusy = { group: 'busy', cgroup: NO_CGROUP_IDENTITY };
+
 async function fixture(opts: Partial<PageDeps> = {}, members: TrackedProcessView[] = []) {
   const fs = await FakeProcfs.create();
   writeFileSync(join(fs.root, 'meminfo'), 'MemTotal: 1000 kB\nMemAvailable: 250 kB\n');
@@ -39,9 +41,9 @@ async function fixture(opts: Partial<PageDeps> = {}, members: TrackedProcessView
     collector: {
       collectFresh: async (maxAgeMs: number) => (fresh.push(maxAgeMs), last),
       latest: { snap: last, endedAtMs: 1_003_000 },
-      tracker: { membersOf: function* (g: string) { if (g === 'busy') yield* members; } } as never,
+      tracker: { membersOf: function* (g: string) { if (g === 'busy') yield* members; }, trackedProcesses: () => members.values() } as never,
     },
-    history, log, procfs: fs.root, telemetryPath: '/metrics', intervalMs: 2000, exposeCmdlines: false, pageSize: 4096,
+    history, log, procfs: fs.root, telemetryPath: '/metrics', intervalMs: 2000, exposeCmdlines: false,
     username: (uid) => (uid === 0 ? 'root' : String(uid)),
     ...opts,
   });
@@ -77,7 +79,9 @@ describe('the page routes', () => {
     assert.equal(body.groups[1].readBytesPerSecond, 1000);
     assert.deepEqual({ ...body.host, cpuBusyPercent: null }, { cpuBusyPercent: null, cores: 2, memoryUsedBytes: 750 * 1024, memoryTotalBytes: 1000 * 1024 });
     assert.equal(body.intervalSeconds, 2);
-    assert.equal(body.processRows, false);
+    assert.equal(body.cmdlines, false);
+    assert.equal(body.view, 'group');
+    assert.deepEqual([body.liveRows, body.totalRows], [2, 2]);
     await fs.remove();
   });
 
@@ -93,35 +97,39 @@ describe('the page routes', () => {
     await fs.remove();
   });
 
-  test('api/processes is off without -web.page-expose-cmdlines', async () => {
-    const { fs, get } = await fixture();
-    const res = await get('/api/processes', '?group=busy');
-    assert.deepEqual([res.status, res.body], [404, 'per-process rows are off; start the exporter with -web.page-expose-cmdlines to show them\n']);
-    await fs.remove();
-  });
-
-  test('api/processes with the flag: pid, user and command line of the group\'s processes', async () => {
+  test('api/processes lists a group\'s pids without -web.page-expose-cmdlines, and no command line', async () => {
     const fs0 = await FakeProcfs.create();
-    await fs0.set([{ pid: 42, comm: 'busy', cmdline: ['busy', '--token=x'], uid: 0, raw: { statm: '100 10 0 0 0 0 0\n' } }]);
-    const { fs, get } = await fixture({ exposeCmdlines: true, procfs: fs0.root }, [{ pid: 42, startTimeMs: 1_700_000_000_000, comm: 'busy', cpuSeconds: 5 }, { pid: 43, startTimeMs: 0, comm: 'gone', cpuSeconds: 1 }]);
-    const body = JSON.parse(String((await get('/api/processes', '?group=busy')).body));
-    assert.equal(body.total, 2, 'a process gone since the cycle is counted, not shown');
-    assert.deepEqual(body.processes.map((p: { pid: number; user: string; cmdline: string; startTime: number; residentBytes: number }) => [p.pid, p.user, p.cmdline, p.startTime, p.residentBytes]), [[42, 'root', 'busy --token=x', 1_700_000_000, 40960]]);
+    await fs0.set([{ pid: 42, comm: 'busy', cmdline: ['busy', '--token=x'], uid: 0 }]);
+    const { fs, get } = await fixture({ procfs: fs0.root }, [{ pid: 42, startTimeMs: 1_700_000_000_000, comm: 'busy', cpuSeconds: 5, ...inBusy, uid: 0, residentBytes: 40960 }]);
+    const res = await get('/api/processes', '?group=busy');
+    assert.equal(res.status, 200);
+    const body = JSON.parse(String(res.body));
+    assert.deepEqual(body, {
+      view: 'group', group: 'busy', total: 1, cmdlines: false,
+      processes: [{ pid: 42, comm: 'busy', user: 'root', group: 'busy', service: '', containerId: '', podUid: '', cpuPercent: null, residentBytes: 40960, proportionalResidentBytes: null, readBytesPerSecond: null, writeBytesPerSecond: null, startTime: 1_700_000_000 }],
+    });
+    assert.doesNotMatch(String(res.body), /token/);
     await fs.remove();
     await fs0.remove();
   });
 
-  test("a process's CPU is taken between the last two cycles, also when the same cycle is asked again", async () => {
-    const fs = await FakeProcfs.create();
-    await fs.set([{ pid: 7, comm: 'w', uid: 0 }]);
-    const rows = new ProcessRows({ procfs: fs.root, pageSize: 4096, username: () => 'root' });
-    const at = (cpuSeconds: number) => [{ pid: 7, startTimeMs: 5, comm: 'w', cpuSeconds }];
-    const cpu = async (g: string, cpuSeconds: number, t: number) => (await rows.rows(g, at(cpuSeconds), t)).rows[0].cpuPercent;
-    assert.equal(await cpu('w', 10, 1000), null);
-    assert.equal(await cpu('w', 12, 3000), 100);
-    assert.equal(await cpu('w', 12, 3000), 100, 'the same cycle again');
-    assert.equal(await cpu('w', 12.5, 4000), 50);
-    assert.equal(await cpu('other', 13, 5000), null, 'another group starts over');
+  test('api/processes with the flag: the command lines too', async () => {
+    const fs0 = await FakeProcfs.create();
+    await fs0.set([{ pid: 42, comm: 'busy', cmdline: ['busy', '--token=x'], uid: 0 }]);
+    const { fs, get } = await fixture({ exposeCmdlines: true, procfs: fs0.root }, [{ pid: 42, startTimeMs: 1_700_000_000_000, comm: 'busy', cpuSeconds: 5, ...inBusy, uid: 0 }, { pid: 43, startTimeMs: 0, comm: 'gone', cpuSeconds: 1, ...inBusy }]);
+    const body = JSON.parse(String((await get('/api/processes', '?group=busy')).body));
+    assert.equal(body.cmdlines, true);
+    assert.deepEqual(body.processes.map((p: { pid: number; user: string; cmdline: string }) => [p.pid, p.user, p.cmdline]), [[42, 'root', 'busy --token=x'], [43, '', '']], 'a process gone since the cycle has no command line');
+    await fs.remove();
+    await fs0.remove();
+  });
+
+  test('an unknown view is a 400 naming the views', async () => {
+    const { fs, get } = await fixture();
+    for (const path of ['/api/groups', '/api/processes']) {
+      const res = await get(path, '?view=pods&group=busy');
+      assert.deepEqual([res.status, res.body], [400, 'unknown view "pods": one of group, service, container\n']);
+    }
     await fs.remove();
   });
 

@@ -8,6 +8,8 @@ import { parseSamples } from './harness';
 
 export const REFERENCE_BIN = '/usr/bin/prometheus-process-exporter';
 export const OUR_MAIN = join(__dirname, '..', 'src', 'main.js');
+/** The package's binary: the launcher that runs OUR_MAIN with the exporter's V8 settings, on this test's node. */
+export const OUR_LAUNCHER = join(__dirname, '..', '..', 'bin', 'namedprocess-exporter');
 
 export function haveReference(): boolean {
   return existsSync(REFERENCE_BIN);
@@ -33,10 +35,12 @@ export interface RunningExporter {
 }
 
 /** Starts an exporter listening on a free loopback port and waits until it answers. */
-export async function startExporter(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunningExporter> {
+export async function startExporter(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}, wrap: string[] = []): Promise<RunningExporter> {
   const port = await freePort();
   const fullArgs = [...args, '-web.listen-address', `127.0.0.1:${port}`];
-  const child = cmd.endsWith('.js') ? spawn(process.execPath, [cmd, ...fullArgs], { env: { ...process.env, ...env } }) : spawn(cmd, fullArgs, { env: { ...process.env, ...env } });
+  // wrap: a command that runs the exporter (e.g. setpriv to run it as another user)
+  const argv = cmd.endsWith('.js') ? [...wrap, process.execPath, cmd, ...fullArgs] : [...wrap, cmd, ...fullArgs];
+  const child = spawn(argv[0], argv.slice(1), { env: { ...process.env, ...(cmd === OUR_LAUNCHER ? { NAMEDPROCESS_NODE: process.execPath } : {}), ...env } });
   let out = '';
   child.stdout?.on('data', (d) => (out += d));
   child.stderr?.on('data', (d) => (out += d));
@@ -60,7 +64,7 @@ export async function startExporter(cmd: string, args: string[], env: NodeJS.Pro
     }
   }
   // ours opens the port before its priming cycle ends: tests that change the tree wait for that cycle
-  while (cmd === OUR_MAIN && !out.includes('First update cycle done')) {
+  while ((cmd === OUR_MAIN || cmd === OUR_LAUNCHER) && !out.includes('First update cycle done')) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`no first cycle: ${out}`);
     await new Promise((r) => setTimeout(r, 20));
   }

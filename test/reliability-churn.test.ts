@@ -1,5 +1,6 @@
 // Reliability, short form of the churn: 200 short-lived processes per second on the live /proc for a
-// few seconds while the built exporter is scraped; no scrape fails, no counter goes down. Both readers.
+// few seconds while the built exporter is scraped; no scrape fails, no counter goes down; with distinct
+// names and no flags, no group outlives its processes. Both readers.
 // The long form (5 minutes, with the RSS check) is npm run reliability.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,6 +26,26 @@ for (const reader of ['ts', 'native'] as const) {
       assert.deepEqual(r.decreases, []);
       assert.ok(r.sawChurnGroup, 'the churned processes were seen in their group');
       assert.ok(r.processesStarted >= 200, `only ${r.processesStarted} processes were started`);
+    } finally {
+      ours.child.kill('SIGTERM');
+    }
+  });
+}
+
+for (const reader of ['ts', 'native'] as const) {
+  test(`no flags: 150 short-lived programs of distinct names come and go; ten seconds after the last exits no series names them, ${reader} reader`, { skip: spawnerSkip || (reader === 'native' && nativeSkip) }, async () => {
+    const again = buildSpawner();
+    if ('reason' in again) throw new Error(again.reason);
+    // at most 8 characters: the spawner names each process prefix<number>, within comm's 15
+    const prefix = reader === 'ts' ? 'npe1ts' : 'npe1nat';
+    const ours = await startOurs([], { NAMEDPROCESS_READER: reader });
+    try {
+      const r = await runChurn(again.bin, { seconds: 3, perSecond: 50, lifeMs: 4000, scrapeEveryMs: 250, baselineAtSeconds: 1, port: ours.port, pid: ours.child.pid!, prefix, distinct: true });
+      assert.deepEqual(r.failed, []);
+      assert.deepEqual(r.decreases, []);
+      assert.ok(r.sawChurnGroup, 'the churned processes were seen, each in a group of its own');
+      assert.ok(r.processesStarted >= 150, `only ${r.processesStarted} processes were started`);
+      assert.equal(r.leftoverSeries, 0);
     } finally {
       ours.child.kill('SIGTERM');
     }

@@ -8,9 +8,14 @@ import { GoTime, TemplateError, parseTemplate } from '../src/config/template';
 import { plainTemplate } from '../src/config/template/plain';
 import { buildConfigNamer, type ProcAttributes } from '../src/config/matcher';
 import { ConfigError, type RuleSource } from '../src/config/load';
+import { identityOfPath } from '../src/proc/parse/cgroup-identity';
 
 const PROCS: ProcAttributes[] = [
   { comm: 'bash', cmdline: ['/bin/bash', '-c', 'x'], cgroups: ['/a'], username: 'root', pid: 23, startTimeMs: 1508453571190 },
+  {
+    comm: 'nginx', cmdline: ['nginx'], cgroups: ['/kubepods.slice/kubepods-pod1a2b_3c.slice/crio-' + 'ab'.repeat(32) + '.scope'], username: 'root', pid: 9, startTimeMs: 5,
+    cgroup: identityOfPath('/kubepods.slice/kubepods-pod1a2b_3c.slice/crio-' + 'ab'.repeat(32) + '.scope'),
+  },
   { comm: 'kworker/0:1', cmdline: [], cgroups: [], username: '', pid: 2, startTimeMs: 0 },
   { comm: 'a{{b}}', cmdline: ['rel/pa th/', 'x'], cgroups: [], username: 'ü s€r', pid: 7, startTimeMs: 1 },
 ];
@@ -26,8 +31,18 @@ function engineName(src: string, p: ProcAttributes): { text: string; error?: str
     PID: p.pid,
     StartTime: new GoTime(p.startTimeMs),
     Cgroups: p.cgroups,
+    SystemdUnit: p.cgroup?.systemdUnit ?? '',
+    ContainerID: p.cgroup?.containerId ?? '',
+    PodUID: p.cgroup?.podUid ?? '',
     Matches: new Map([['', '']]),
   });
+}
+
+function fields(p: ProcAttributes) {
+  return {
+    Comm: p.comm, ExeBase: '', ExeFull: '', Username: p.username,
+    SystemdUnit: p.cgroup?.systemdUnit ?? '', ContainerID: p.cgroup?.containerId ?? '', PodUID: p.cgroup?.podUid ?? '',
+  };
 }
 
 function rule(name: string): RuleSource {
@@ -58,7 +73,7 @@ function engineResult(src: string, p: ProcAttributes): { name?: string; error?: 
 const PIECES = [
   '{{.Comm}}', '{{.ExeBase}}', '{{.ExeFull}}', '{{.Username}}', '{{.PID}}', '{{ .Comm }}', '{{- .Comm}}', '{{.Comm -}}',
   '{{.Comm | printf "%q"}}', '{{.Comm', '{{.comm}}', '{{.Commx}}', '{{.Matches.x}}', '{{/* c */}}', '{{.}}', '{{', '}}',
-  '{', '}', '{{{.Comm}}', '{{.Comm}}}', 'text', ' ', '-', ':', '$', '.', '\n', 'é😀', '{{.StartTime}}', '{{printf "%s" .Comm}}',
+  '{', '}', '{{{.Comm}}', '{{.Comm}}}', '{{.SystemdUnit}}', '{{.ContainerID}}', '{{.PodUID}}', '{{.PodUid}}', 'text', ' ', '-', ':', '$', '.', '\n', 'é😀', '{{.StartTime}}', '{{printf "%s" .Comm}}',
 ];
 const template = fc.array(fc.constantFrom(...PIECES), { maxLength: 5 }).map((a) => a.join(''));
 
@@ -70,7 +85,7 @@ test('plain templates render exactly as the engine, and other templates keep the
         const want = engineResult(src, p);
         if (plain !== undefined) {
           assert.equal(want.error, undefined, `engine rejects plain ${JSON.stringify(src)}`);
-          assert.deepEqual(engineName(src, p), { text: plain.render({ Comm: p.comm, ExeBase: engineName('{{.ExeBase}}', p).text, ExeFull: engineName('{{.ExeFull}}', p).text, Username: p.username }) });
+          assert.deepEqual(engineName(src, p), { text: plain.render({ ...fields(p), ExeBase: engineName('{{.ExeBase}}', p).text, ExeFull: engineName('{{.ExeFull}}', p).text }) });
         }
         const got = matcherResult(src, p);
         if (want.error !== undefined) {
@@ -85,11 +100,13 @@ test('plain templates render exactly as the engine, and other templates keep the
 });
 
 test('which templates are plain', () => {
-  for (const src of ['', 'x', '{{.Comm}}', 'a{{.ExeBase}}b{{.ExeFull}}{{.Username}}c', '{', '}}', 'a{b}c', '{{.Comm}}}']) {
+  for (const src of ['', 'x', '{{.Comm}}', 'a{{.ExeBase}}b{{.ExeFull}}{{.Username}}c', '{', '}}', 'a{b}c', '{{.Comm}}}', '{{.SystemdUnit}}/{{.ContainerID}}/{{.PodUID}}']) {
     assert.notEqual(plainTemplate(src), undefined, src);
   }
   for (const src of ['{{', '{{.PID}}', '{{ .Comm}}', '{{.Comm }}', '{{- .Comm}}', '{{.Comm -}}', '{{{.Comm}}', '{{.Matches.x}}', '{{/* */}}', 'a{{.Comm|len}}']) {
     assert.equal(plainTemplate(src), undefined, src);
   }
-  assert.equal(plainTemplate('{{.Comm}}-{{.Username}}')!.render({ Comm: 'c', ExeBase: 'b', ExeFull: 'f', Username: 'u' }), 'c-u');
+  const f = { Comm: 'c', ExeBase: 'b', ExeFull: 'f', Username: 'u', SystemdUnit: 's', ContainerID: 'i', PodUID: 'p' };
+  assert.equal(plainTemplate('{{.Comm}}-{{.Username}}')!.render(f), 'c-u');
+  assert.equal(plainTemplate('{{.PodUID}}:{{.ContainerID}}@{{.SystemdUnit}}')!.render(f), 'p:i@s');
 });

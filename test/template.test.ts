@@ -14,6 +14,9 @@ function data(over: Partial<NameTemplateData> = {}): NameTemplateData {
     PID: 23,
     StartTime: new GoTime(START),
     Cgroups: ['/a', '/b'],
+    SystemdUnit: 'nginx.service',
+    ContainerID: '',
+    PodUID: '',
     Matches: new Map([['Path', 'pg'], ['', '-D /data/pg']]),
     ...over,
   };

@@ -50,7 +50,12 @@ export async function resolveConfig(options: Options, log: Logger, given: Readon
       throw e;
     }
   }
-  return { namer: buildDefaultNamer(), options };
+  // The built-in default groups by comm, so every short-lived program of a new name would leave a group
+  // behind for good: there a group goes once its processes have all gone, unless the flag says otherwise.
+  const removeEmptyGroups = given.includes('removeEmptyGroups') ? options.removeEmptyGroups : true;
+  const namer = buildDefaultNamer();
+  const kept = removeEmptyGroups ? 'a group is removed once its processes have all exited' : 'groups are kept after their processes exit';
+  return { namer: { ...namer, description: `${namer.description}; ${kept}` }, options: { ...options, removeEmptyGroups } };
 }
 
 function withSettings(options: Options, settings: FileSettings, given: ReadonlyArray<keyof Options>): Options {

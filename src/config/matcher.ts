@@ -6,12 +6,15 @@ import { plainTemplate, type PlainTemplate } from './template/plain';
 import { ConfigError, type RuleSource } from './load';
 import { goQuote } from '../go/quote';
 import { errorMessage } from '../base/errors';
+import { NO_CGROUP_IDENTITY, type CgroupIdentity } from '../proc/parse/cgroup-identity';
 
 /** What a namer may look at: the static facts of one process. */
 export interface ProcAttributes {
   comm: string;
   cmdline: string[];
   cgroups: string[];
+  /** systemd unit, container and pod from the cgroup path (docs/behaviour.md#cgroup-identity); absent: none */
+  cgroup?: CgroupIdentity;
   username: string;
   pid: number;
   startTimeMs: number;
@@ -54,7 +57,7 @@ const MEMO_CHARS = 4 * 1024 * 1024;
 // A name template made only of these fields never reads .Matches: its rule needs no capture groups,
 // and a match without them is a DFA scan (about a millisecond per MiB) instead of tracking groups
 // through the whole cmdline (up to a second per MiB; bench/match-cost.ts).
-const WITHOUT_MATCHES = /^(?:[^{]|\{(?!\{))*(?:\{\{-?\s*\.(?:Comm|ExeBase|ExeFull|Username|PID)\s*-?\}\}(?:[^{]|\{(?!\{))*)*$/;
+const WITHOUT_MATCHES = /^(?:[^{]|\{(?!\{))*(?:\{\{-?\s*\.(?:Comm|ExeBase|ExeFull|Username|PID|SystemdUnit|ContainerID|PodUID)\s*-?\}\}(?:[^{]|\{(?!\{))*)*$/;
 
 class CmdlineSelector {
   private readonly memo = new Map<string, Map<string, string> | null>();
@@ -166,7 +169,10 @@ class ConfigRule {
     // with an empty cmdline both fall back to comm, without basename (docs/behaviour.md#differences-from-the-reference)
     const exeBase = argv0 === undefined ? p.comm : goBase(argv0);
     const exeFull = argv0 === undefined ? p.comm : argv0;
-    if (this.plain !== undefined) return this.plain.render({ Comm: p.comm, ExeBase: exeBase, ExeFull: exeFull, Username: p.username });
+    const id = p.cgroup ?? NO_CGROUP_IDENTITY;
+    if (this.plain !== undefined) {
+      return this.plain.render({ Comm: p.comm, ExeBase: exeBase, ExeFull: exeFull, Username: p.username, SystemdUnit: id.systemdUnit, ContainerID: id.containerId, PodUID: id.podUid });
+    }
     const result = this.template!.execute({
       Comm: p.comm,
       ExeBase: exeBase,
@@ -175,6 +181,9 @@ class ConfigRule {
       PID: p.pid,
       StartTime: new this.engine!.GoTime(p.startTimeMs),
       Cgroups: p.cgroups,
+      SystemdUnit: id.systemdUnit,
+      ContainerID: id.containerId,
+      PodUID: id.podUid,
       Matches: matches,
     });
     if (result.error !== undefined && !this.templateErrorLogged) {

@@ -35,6 +35,11 @@ export interface GroupSnapshot extends Counters, MemoryGauges {
   /** seconds since the epoch, truncated; -62135596800 (Go zero time) for an empty group */
   oldestStartTime: number;
   numThreads: number;
+  /** of numProcs, the processes whose io (read/write bytes), or smaps (proportional memory), could not be
+   *  read this cycle: their part of those figures is missing. Absent: all were read. The page shows a
+   *  figure no member could give as unknown; /metrics writes the sums as they are. */
+  ioUnreadable?: number;
+  proportionalUnreadable?: number;
   states: { running: number; sleeping: number; waiting: number; zombie: number; other: number };
   /** wchan -> number of threads waiting on it; empty for an empty group */
   wchans: Map<string, number>;

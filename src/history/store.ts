@@ -42,17 +42,24 @@ function perSecond(cur: number, prev: number, dtMs: number): number {
   return cur > prev ? ((cur - prev) * 1000) / dtMs : 0;
 }
 
+/** Whether no process of the group could give this figure this cycle (an empty group gives 0, known). */
+export function noneReadable(g: Pick<GroupSnapshot, 'numProcs'>, unreadable: number | undefined): boolean {
+  return g.numProcs > 0 && (unreadable ?? 0) >= g.numProcs;
+}
+
+/** NaN marks a figure no process of the group could give (JSON writes it as null). */
 function figures(g: GroupSnapshot, cur: CounterReading, base: CounterReading | null): Figures {
   const dt = base === null ? 0 : cur.t - base.t;
   const rate = (k: 'cpuUser' | 'cpuSystem' | 'readBytes' | 'writeBytes') => (base === null || dt <= 0 ? 0 : perSecond(cur[k], base[k], dt));
+  const io = noneReadable(g, g.ioUnreadable) ? NaN : 1;
   return {
     cpuUser: rate('cpuUser'),
     cpuSystem: rate('cpuSystem'),
     resident: g.resident,
-    proportionalResident: g.proportionalResident,
+    proportionalResident: noneReadable(g, g.proportionalUnreadable) ? NaN : g.proportionalResident,
     swapped: g.swapped,
-    readBps: rate('readBytes'),
-    writeBps: rate('writeBytes'),
+    readBps: io * rate('readBytes'),
+    writeBps: io * rate('writeBytes'),
     openFds: g.openFds,
     numThreads: g.numThreads,
     numProcs: g.numProcs,
@@ -133,6 +140,9 @@ interface GroupState {
 export interface GroupNow extends Figures {
   name: string;
   oldestStartTime: number;
+  /** processes whose io, or smaps, could not be read in the last cycle */
+  ioUnreadable: number;
+  proportionalUnreadable: number;
   /** whether the group's figures are being kept (see MAX_GROUPS) */
   hasHistory: boolean;
 }
@@ -166,7 +176,8 @@ export class HistoryStore {
         st.rateBase = cur;
       } else {
         // too soon for a new rate: gauges are fresh, rates stay those of the last span
-        st.current = { ...figures(g, cur, null), cpuUser: st.current.cpuUser, cpuSystem: st.current.cpuSystem, readBps: st.current.readBps, writeBps: st.current.writeBps };
+        const io = noneReadable(g, g.ioUnreadable) ? NaN : 1;
+        st.current = { ...figures(g, cur, null), cpuUser: st.current.cpuUser, cpuSystem: st.current.cpuSystem, readBps: io * st.current.readBps, writeBps: io * st.current.writeBps };
       }
       st.seenAtMs = endedAtMs;
     }
@@ -223,7 +234,7 @@ export class HistoryStore {
     for (const g of snap.groups) {
       const st = this.groups.get(g.name);
       if (st === undefined) continue;
-      out.push({ name: g.name, oldestStartTime: g.oldestStartTime, hasHistory: st.ring !== null, ...st.current });
+      out.push({ name: g.name, oldestStartTime: g.oldestStartTime, ioUnreadable: g.ioUnreadable ?? 0, proportionalUnreadable: g.proportionalUnreadable ?? 0, hasHistory: st.ring !== null, ...st.current });
     }
     return out;
   }

@@ -1,75 +1,67 @@
-// Per-process rows of one group (pid, user, command line, CPU, resident memory), shown on the page only
-// with -web.page-expose-cmdlines. The tracker says which processes belong to the group; their command line,
-// owner and resident size are read here, on request, for at most MAX_PROCESS_ROWS of them.
+// The processes of one row of the page (a group, a unit or a container): pid, comm, user, group, unit,
+// container, CPU, memory and I/O, all from the tracker's last cycle and the page's per-process rates, for
+// at most MAX_PROCESS_ROWS of them, busiest first. Command lines are read only with
+// -web.page-expose-cmdlines: they can carry secrets.
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { parseCmdline } from '../proc/parse/cmdline';
-import { parseStatus } from '../proc/parse/status';
 import type { TrackedProcessView } from '../track/tracker';
+import { MAX_PROCESS_ROWS, type ProcessJson } from './api';
 
-const MAX_PROCESS_ROWS = 200;
-
-export interface ProcessRow {
-  pid: number;
-  user: string;
-  cmdline: string;
-  comm: string;
-  /** percent of one core between the last two cycles this group was asked about (null until there are two) */
-  cpuPercent: number | null;
-  residentBytes: number;
-  /** Unix seconds */
-  startTime: number;
-}
+export type { TrackedProcessView } from '../track/tracker';
+import type { ProcessRate } from './rates';
 
 export interface ProcessRowsDeps {
   procfs: string;
-  pageSize: number;
+  /** read and show command lines (-web.page-expose-cmdlines) */
+  cmdlines: boolean;
   username(uid: number): string;
 }
 
-export class ProcessRows {
-  /** CPU seconds of each process at the last two distinct cycles seen, for the last group asked about */
-  private group = '';
-  private cur: { at: number; cpu: Map<string, number> } | null = null;
-  private prev: { at: number; cpu: Map<string, number> } | null = null;
+const orNull = (v: number | undefined): number | null => (v === undefined || Number.isNaN(v) ? null : v);
 
+/** A process's command line, or null when it cannot be read (gone, or not ours to read). */
+async function readCmdline(procfs: string, pid: number): Promise<string | null> {
+  try {
+    const cmdline = await fsp.readFile(join(procfs, String(pid), 'cmdline'));
+    return parseCmdline(cmdline).join(' ');
+  } catch {
+    return null;
+  }
+}
+
+export class ProcessRows {
   constructor(private readonly deps: ProcessRowsDeps) {}
 
-  async rows(group: string, members: Iterable<TrackedProcessView>, cycleEndedAtMs: number): Promise<{ rows: ProcessRow[]; total: number }> {
-    const all = [...members].sort((a, b) => b.cpuSeconds - a.cpuSeconds);
-    if (group !== this.group) {
-      this.group = group;
-      this.cur = this.prev = null;
-    }
-    if (this.cur === null || cycleEndedAtMs > this.cur.at) {
-      // a new cycle: the last one becomes the base of the CPU figures; the same cycle asked again keeps it
-      const cpu = new Map<string, number>();
-      for (const m of all) cpu.set(`${m.pid}:${m.startTimeMs}`, m.cpuSeconds);
-      this.prev = this.cur;
-      this.cur = { at: cycleEndedAtMs, cpu };
-    }
-    const base = this.prev;
-    const read = await Promise.all(all.slice(0, MAX_PROCESS_ROWS).map((m) => this.readOne(m, base, cycleEndedAtMs)));
-    return { rows: read.filter((r): r is ProcessRow => r !== null), total: all.length };
-  }
-
-  private async readOne(m: TrackedProcessView, prev: { at: number; cpu: Map<string, number> } | null, atMs: number): Promise<ProcessRow | null> {
-    const dir = join(this.deps.procfs, String(m.pid));
-    try {
-      const [cmdline, status, statm] = await Promise.all([fsp.readFile(join(dir, 'cmdline')), fsp.readFile(join(dir, 'status')), fsp.readFile(join(dir, 'statm'), 'utf8').catch(() => '')]);
-      const before = prev?.cpu.get(`${m.pid}:${m.startTimeMs}`);
-      const spanS = prev === null ? 0 : (atMs - prev.at) / 1000;
-      return {
-        pid: m.pid,
-        user: this.deps.username(parseStatus(status).uid),
-        cmdline: parseCmdline(cmdline).join(' '),
-        comm: m.comm,
-        cpuPercent: before === undefined || spanS <= 0 ? null : (Math.max(0, m.cpuSeconds - before) / spanS) * 100,
-        residentBytes: (Number(statm.split(' ')[1]) || 0) * this.deps.pageSize,
-        startTime: Math.floor(m.startTimeMs / 1000),
-      };
-    } catch {
-      return null; // gone since the cycle, or unreadable: not worth a row
-    }
+  /** Rows for these processes (with their rates, in the same order): the busiest MAX_PROCESS_ROWS. */
+  async rows(procs: readonly TrackedProcessView[], rates: readonly ProcessRate[]): Promise<{ rows: ProcessJson[]; total: number }> {
+    const cpu = (i: number) => (rates[i].cpuUserPercent ?? -1) + (rates[i].cpuSystemPercent ?? 0);
+    const order = procs.map((_, i) => i).sort((a, b) => cpu(b) - cpu(a) || (procs[b].residentBytes ?? 0) - (procs[a].residentBytes ?? 0) || procs[b].cpuSeconds - procs[a].cpuSeconds);
+    const picked = order.slice(0, MAX_PROCESS_ROWS);
+    const rows = await Promise.all(
+      picked.map(async (i): Promise<ProcessJson> => {
+        const p = procs[i];
+        const r = rates[i];
+        const uid = p.uid;
+        const row: ProcessJson = {
+          pid: p.pid,
+          comm: p.comm,
+          user: uid === undefined || Number.isNaN(uid) ? '' : this.deps.username(uid),
+          group: p.group,
+          service: p.cgroup.systemdUnit,
+          containerId: p.cgroup.containerId,
+          podUid: p.cgroup.podUid,
+          cpuPercent: r.cpuUserPercent === null ? null : r.cpuUserPercent + (r.cpuSystemPercent ?? 0),
+          residentBytes: p.residentBytes ?? 0,
+          proportionalResidentBytes: orNull(p.proportionalResidentBytes),
+          readBytesPerSecond: r.readBytesPerSecond,
+          writeBytesPerSecond: r.writeBytesPerSecond,
+          startTime: Math.floor(p.startTimeMs / 1000),
+        };
+        if (this.deps.cmdlines) row.cmdline = (await readCmdline(this.deps.procfs, p.pid)) ?? '';
+        return row;
+      }),
+    );
+    return { rows, total: procs.length };
   }
 }

@@ -9,8 +9,11 @@ import { GO_ZERO_TIME_UNIX } from '../expose/snapshot';
 import { loadAssets, type Asset } from './assets';
 import { FIGURE_QUERIES } from './promql';
 import { HostReader } from './host';
+import { VIEWS, type GroupsJson, type ProcessesJson, type RowJson, type View } from './api';
 import type * as ProcessesModule from './processes';
 import { errorMessage } from '../base/errors';
+import type * as ViewsModule from './views';
+import type * as RatesModule from './rates';
 
 /** points of CPU history sent with each row for its sparkline */
 const SPARK_POINTS = 40;
@@ -33,7 +36,6 @@ export interface PageDeps {
   telemetryPath: string;
   intervalMs: number;
   exposeCmdlines: boolean;
-  pageSize: number;
   username(uid: number): string;
   /** where the assets are (tests); default dist/ui */
   assetDir?: string;
@@ -51,7 +53,30 @@ function groupParam(req: RouteRequest): string | null {
   return new URLSearchParams(req.query).get('group');
 }
 
+/** ?view=, "group" when absent; a RouteResponse (400) for an unknown one. */
+function viewParam(req: RouteRequest): View | RouteResponse {
+  const v = new URLSearchParams(req.query).get('view');
+  if (v === null || v === '') return 'group';
+  if ((VIEWS as readonly string[]).includes(v)) return v as View;
+  return text(400, `unknown view ${JSON.stringify(v).slice(0, 80)}: one of ${VIEWS.join(', ')}\n`);
+}
+
 const pct = (cores: number) => cores * 100;
+/** NaN (a figure no process of the group could give) is unknown */
+const known = (v: number): number | null => (Number.isNaN(v) ? null : v);
+
+/** The per-process parts of the page (rows, views, rates): loaded on the first request that needs them. */
+function perProcess(deps: PageDeps) {
+  const { ProcessRows } = require('./processes') as typeof ProcessesModule;
+  const { viewRows, rowKey } = require('./views') as typeof ViewsModule;
+  const { ProcessRates } = require('./rates') as typeof RatesModule;
+  return {
+    rows: new ProcessRows({ procfs: deps.procfs, cmdlines: deps.exposeCmdlines, username: deps.username }),
+    rates: new ProcessRates(),
+    viewRows,
+    rowKey,
+  };
+}
 
 export function createPageRoutes(deps: PageDeps): Route[] {
   let assets: Map<string, Asset> | null = null;
@@ -64,8 +89,8 @@ export function createPageRoutes(deps: PageDeps): Route[] {
   }
   const host = new HostReader(deps.procfs, (msg) => deps.log.warn(msg));
   void host.read(); // a first reading, so the first page load can show CPU busy a second later
-  // per-process rows (and their /proc parsers) only with -web.page-expose-cmdlines
-  const processRows = deps.exposeCmdlines ? new (require('./processes') as typeof ProcessesModule).ProcessRows({ procfs: deps.procfs, pageSize: deps.pageSize, username: deps.username }) : null;
+  let pp: ReturnType<typeof perProcess> | null = null;
+  const per = () => (pp ??= perProcess(deps));
 
   const asset = (name: string): RouteResponse => {
     if (assets === null) return text(500, `${assetError}\n`);
@@ -74,21 +99,11 @@ export function createPageRoutes(deps: PageDeps): Route[] {
     return { status: 200, body: a.body, contentType: a.contentType, headers: SECURITY_HEADERS };
   };
 
-  const groups = async (): Promise<RouteResponse> => {
-    const snap = await deps.collector.collectFresh(deps.intervalMs);
-    const hostTotals = await host.read();
-    const rows = deps.history.now().sort((a, b) => b.cpuUser + b.cpuSystem - (a.cpuUser + a.cpuSystem) || b.resident - a.resident);
-    return json(200, {
-      updatedAt: deps.history.updatedAtMs,
-      cycleOk: snap.ok,
-      intervalSeconds: deps.intervalMs / 1000,
-      historySeconds: HISTORY_WINDOW_MS / 1000,
-      telemetryPath: deps.telemetryPath,
-      gatherSmaps: snap.gatherSmaps,
-      processRows: deps.exposeCmdlines,
-      host: hostTotals,
-      queries: FIGURE_QUERIES,
-      groups: rows.map((g) => {
+  const groupRows = (gatherSmaps: boolean): RowJson[] =>
+    deps.history
+      .now()
+      .sort((a, b) => b.cpuUser + b.cpuSystem - (a.cpuUser + a.cpuSystem) || b.resident - a.resident)
+      .map((g) => {
         const spark = deps.history.series(g.name, ['cpuUser', 'cpuSystem']);
         const n = spark === null ? 0 : Math.min(SPARK_POINTS, spark.t.length);
         const from = spark === null ? 0 : spark.t.length - n;
@@ -98,10 +113,12 @@ export function createPageRoutes(deps: PageDeps): Route[] {
           cpuUserPercent: pct(g.cpuUser),
           cpuSystemPercent: pct(g.cpuSystem),
           residentBytes: g.resident,
-          proportionalResidentBytes: snap.gatherSmaps ? g.proportionalResident : null,
+          proportionalResidentBytes: gatherSmaps ? known(g.proportionalResident) : null,
           swappedBytes: g.swapped,
-          readBytesPerSecond: g.readBps,
-          writeBytesPerSecond: g.writeBps,
+          readBytesPerSecond: known(g.readBps),
+          writeBytesPerSecond: known(g.writeBps),
+          ioUnreadableProcs: g.ioUnreadable,
+          proportionalUnreadableProcs: gatherSmaps ? g.proportionalUnreadable : 0,
           openFds: g.openFds,
           worstFdRatio: g.worstFdRatio,
           threads: g.numThreads,
@@ -109,8 +126,44 @@ export function createPageRoutes(deps: PageDeps): Route[] {
           oldestStartTime: g.numProcs === 0 || g.oldestStartTime === GO_ZERO_TIME_UNIX ? null : g.oldestStartTime,
           spark: spark === null ? [] : spark.values.cpuUser.slice(from).map((u, i) => pct(u + spark.values.cpuSystem[from + i])),
         };
-      }),
-    });
+      });
+
+  /** The tracked processes of the last cycle (each with its cgroup identity), and their rates. */
+  const tracked = (filter?: (p: ProcessesModule.TrackedProcessView) => boolean) => {
+    const p = per();
+    let procs = [...deps.collector.tracker.trackedProcesses()];
+    if (filter !== undefined) procs = procs.filter(filter);
+    return { procs, rates: p.rates.of(procs, deps.collector.latest?.endedAtMs ?? 0) };
+  };
+
+  const groups = async (req: RouteRequest): Promise<RouteResponse> => {
+    const view = viewParam(req);
+    if (typeof view !== 'string') return view;
+    const snap = await deps.collector.collectFresh(deps.intervalMs);
+    const hostTotals = await host.read();
+    let rows: RowJson[];
+    if (view === 'group') rows = groupRows(snap.gatherSmaps);
+    else {
+      const { procs, rates } = tracked();
+      rows = per().viewRows(view, procs, rates, snap.gatherSmaps);
+    }
+    const body: GroupsJson = {
+      view,
+      updatedAt: deps.history.updatedAtMs,
+      cycleOk: snap.ok,
+      intervalSeconds: deps.intervalMs / 1000,
+      historySeconds: HISTORY_WINDOW_MS / 1000,
+      telemetryPath: deps.telemetryPath,
+      gatherSmaps: snap.gatherSmaps,
+      cmdlines: deps.exposeCmdlines,
+      processRows: true,
+      host: hostTotals,
+      queries: FIGURE_QUERIES,
+      liveRows: rows.filter((r) => r.procs > 0).length,
+      totalRows: rows.length,
+      groups: rows,
+    };
+    return json(200, body);
   };
 
   const HISTORY_FIELDS: Record<string, Field> = {
@@ -140,13 +193,22 @@ export function createPageRoutes(deps: PageDeps): Route[] {
   };
 
   const processes = async (req: RouteRequest): Promise<RouteResponse> => {
-    if (processRows === null) return text(404, 'per-process rows are off; start the exporter with -web.page-expose-cmdlines to show them\n');
+    const view = viewParam(req);
+    if (typeof view !== 'string') return view;
     const group = groupParam(req);
     if (group === null) return text(400, 'missing ?group=\n');
     await deps.collector.collectFresh(deps.intervalMs);
-    const latest = deps.collector.latest;
-    const { rows, total } = await processRows.rows(group, deps.collector.tracker.membersOf(group), latest?.endedAtMs ?? 0);
-    return json(200, { group, total, processes: rows });
+    const p = per();
+    let sel: { procs: ProcessesModule.TrackedProcessView[]; rates: RatesModule.ProcessRate[] };
+    if (view === 'group') {
+      const procs = [...deps.collector.tracker.membersOf(group)];
+      sel = { procs, rates: p.rates.of(procs, deps.collector.latest?.endedAtMs ?? 0) };
+    } else {
+      sel = tracked((proc) => p.rowKey(view, proc) === group);
+    }
+    const { rows, total } = await p.rows.rows(sel.procs, sel.rates);
+    const body: ProcessesJson = { view, group, total, cmdlines: deps.exposeCmdlines, processes: rows };
+    return json(200, body);
   };
 
   const GET = ['GET', 'HEAD'] as const;

@@ -20,15 +20,14 @@ interface SelectedScanner {
   reason: string;
 }
 
-/** `workerStart`: the exporter binary's V8 settings around the TS reader's worker start (TsScannerOptions). */
-export function selectScanner(opts: { procfs: string; env?: NodeJS.ProcessEnv; threads?: number; workerStart?: TsReader.WorkerStartHooks }): SelectedScanner {
+export function selectScanner(opts: { procfs: string; env?: NodeJS.ProcessEnv; threads?: number }): SelectedScanner {
   const env = opts.env ?? process.env;
   const forced = env[READER_ENV] ?? '';
   if (forced !== '' && forced !== 'native' && forced !== 'ts') {
     throw new ReaderSelectionError(`${READER_ENV} must be "native" or "ts", got ${JSON.stringify(forced)}`);
   }
   if (forced === 'ts') {
-    return { scanner: tsReader().createTsScanner({ procfs: opts.procfs, workerStart: opts.workerStart }), reason: `forced by ${READER_ENV}=ts` };
+    return { scanner: tsReader().createTsScanner({ procfs: opts.procfs }), reason: `forced by ${READER_ENV}=ts` };
   }
   const native = createNativeScanner({ procfs: opts.procfs, threads: opts.threads, env });
   if (native.scanner) {
@@ -39,5 +38,5 @@ export function selectScanner(opts: { procfs: string; env?: NodeJS.ProcessEnv; t
   if (forced === 'native') {
     throw new ReaderSelectionError(`${READER_ENV}=native but the native scanner is not available: ${native.reason}`);
   }
-  return { scanner: tsReader().createTsScanner({ procfs: opts.procfs, workerStart: opts.workerStart }), reason: `the native scanner is not available: ${native.reason}` };
+  return { scanner: tsReader().createTsScanner({ procfs: opts.procfs }), reason: `the native scanner is not available: ${native.reason}` };
 }

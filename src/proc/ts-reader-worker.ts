@@ -4,7 +4,7 @@
 // arrays' buffers transferred, not copied. The buffers of a cycle's columns come back once the main
 // thread is done with them ('recycle') and the next cycle's columns are built in them.
 import { parentPort } from 'node:worker_threads';
-import { HeapStep } from '../runtime/heap-step';
+import { heapStepWithExposedGc } from '../runtime/heap-step';
 import { errorMessage } from '../base/errors';
 import { BufferPool, transferables } from './column-set';
 import { listProcfsRootSync, pidsOf, readDetailsSync, readStats, SyncReader } from './ts-reader-core';
@@ -13,17 +13,9 @@ import type { WorkerReply, WorkerRequest } from './ts-reader';
 const port = parentPort;
 if (!port) throw new Error('ts-reader-worker.js must run as a worker thread');
 
-// The exporter binary starts this worker with `gc` exposed (src/runtime/v8-settings.ts workerStart): its heap
-// is then collected on the same step as the main thread's, after the job that grew it is answered (what
-// that saves: docs/performance.md#measured).
-const gc = (globalThis as { gc?: () => void }).gc;
-const heap =
-  typeof gc === 'function'
-    ? new HeapStep(() => {
-        gc();
-        return true;
-      })
-    : null;
+// Launched with --expose-gc (bin/namedprocess-exporter), the worker's heap is collected on the same step as
+// the main thread's, after the job that grew it is answered (docs/performance.md#the-heap-step).
+const heap = heapStepWithExposedGc();
 
 const pool = new BufferPool();
 const reader = new SyncReader(pool);

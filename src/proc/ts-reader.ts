@@ -32,16 +32,6 @@ interface TsScannerOptions {
   procfs: string;
   /** worker threads (default 1); 0 reads everything on the main thread in yielding chunks */
   workers?: number;
-  /**
-   * The exporter binary's V8 settings around each worker's start (src/runtime/v8-settings.ts workerStart): `after`
-   * runs once the worker runs JS (or is gone). The library passes none: V8's flags are the whole process's.
-   */
-  workerStart?: WorkerStartHooks;
-}
-
-export interface WorkerStartHooks {
-  before(): void;
-  after(): void;
 }
 
 /**
@@ -106,31 +96,14 @@ class Slot {
   /** it answered at least once (a worker that dies before that may not be able to start at all) */
   replied = false;
 
-  constructor(onDeath: (s: Slot) => void, hooks: WorkerStartHooks | undefined) {
+  constructor(onDeath: (s: Slot) => void) {
     // node:worker_threads is loaded with the first worker: the native scanner's start-up (bootTime) never needs it
     const { Worker: WorkerThread } = require('node:worker_threads') as typeof import('node:worker_threads');
-    hooks?.before();
-    let w: Worker;
-    try {
-      w = new WorkerThread(WORKER_FILE, {
-        stdout: false,
-        stderr: false,
-        resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
-      });
-    } catch (e) {
-      hooks?.after();
-      throw e;
-    }
-    if (hooks) {
-      let done = false;
-      const after = () => {
-        if (done) return;
-        done = true;
-        hooks.after();
-      };
-      w.once('online', after);
-      w.once('exit', after);
-    }
+    const w = new WorkerThread(WORKER_FILE, {
+      stdout: false,
+      stderr: false,
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+    });
     this.worker = w;
     w.unref();
     w.on('message', (m: WorkerReply) => {
@@ -205,11 +178,8 @@ class TsScanner implements Scanner {
   /** column sets that came whole from worker 0: their buffers may go back to it (release) */
   private readonly fromWorker = new WeakSet<object>();
 
-  private readonly workerStart: WorkerStartHooks | undefined;
-
   constructor(opts: TsScannerOptions) {
     this.root = opts.procfs;
-    this.workerStart = opts.workerStart;
     const w = opts.workers ?? DEFAULT_WORKERS;
     this.width = Math.max(1, Math.floor(w));
     this.useWorkers = w >= 1 && fs.existsSync(WORKER_FILE);
@@ -241,7 +211,7 @@ class TsScanner implements Scanner {
         // A worker that cannot even start (three times in a row) will not: read on the main thread.
         this.failedStarts = dead.replied ? 0 : this.failedStarts + 1;
         if (this.failedStarts >= 3) this.useWorkers = false;
-      }, this.workerStart);
+      });
     } catch {
       this.useWorkers = false;
       return null;

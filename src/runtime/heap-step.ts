@@ -3,8 +3,9 @@
 // leaves behind (its snapshot, the strings of new processes, the TS reader's parsed rows) is promoted to
 // the old generation and dies there a cycle later, and each scrape's response body is a buffer outside the
 // heap; V8 on its own lets both grow well past what is live before it collects, and the pages grown into
-// stay resident (docs/performance.md#memory-where-it-goes-and-what-was-taken-out). src/runtime/v8-settings.ts
-// runs the step on the main thread; the TS reader's worker runs its own.
+// stay resident (docs/performance.md#the-heap-step). It needs V8's `gc`, which only a process launched with
+// --expose-gc has (the launcher, bin/namedprocess-exporter, passes it); without it the heap is left to V8's
+// own schedule. The main thread runs the step as a cycle starts, the TS reader's worker after each job.
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 
 /** Growth of the old generation since the last full collection that makes a step collect. */
@@ -42,4 +43,14 @@ export class HeapStep {
     this.externalBase = getHeapStatistics().external_memory;
     return true;
   }
+}
+
+/** A heap step that collects with V8's `gc`, or null when the process was not launched with --expose-gc. */
+export function heapStepWithExposedGc(): HeapStep | null {
+  const gc = (globalThis as { gc?: unknown }).gc;
+  if (typeof gc !== 'function') return null;
+  return new HeapStep(() => {
+    (gc as () => void)();
+    return true;
+  });
 }

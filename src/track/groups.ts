@@ -26,6 +26,10 @@ export interface ProcGauges extends MemoryGauges {
   fdLimit: number;
   numThreads: number;
   startTimeMs: number;
+  /** 1 when this process's io could not be read this cycle (its read/write bytes are unknown), else 0 */
+  ioUnreadable: number;
+  /** 1 when its smaps could not be read (its proportional memory is unknown), else 0 */
+  proportionalUnreadable: number;
 }
 
 interface ThreadNameAcc {
@@ -47,6 +51,9 @@ export class GroupAccumulator {
   worstFdRatio = 0;
   oldestStartMs = Infinity;
   numThreads = 0;
+  /** processes of this cycle whose io, or smaps, could not be read */
+  ioUnreadable = 0;
+  proportionalUnreadable = 0;
   readonly states = { running: 0, sleeping: 0, waiting: 0, zombie: 0, other: 0 };
   readonly wchans = new Map<string, number>();
   /** thread names seen in this group, with their all-time counters */
@@ -63,6 +70,7 @@ export class GroupAccumulator {
     this.worstFdRatio = 0;
     this.oldestStartMs = Infinity;
     this.numThreads = 0;
+    this.ioUnreadable = this.proportionalUnreadable = 0;
     const s = this.states;
     s.running = s.sleeping = s.waiting = s.zombie = s.other = 0;
     this.wchans.clear();
@@ -84,6 +92,8 @@ export class GroupAccumulator {
     if (ratio > this.worstFdRatio) this.worstFdRatio = ratio;
     if (g.startTimeMs < this.oldestStartMs) this.oldestStartMs = g.startTimeMs;
     this.numThreads += g.numThreads;
+    this.ioUnreadable += g.ioUnreadable;
+    this.proportionalUnreadable += g.proportionalUnreadable;
   }
 
   /** One state letter: a single-threaded process's, or one thread's of a multi-threaded one (docs/behaviour.md#states). */
@@ -133,6 +143,8 @@ export class GroupAccumulator {
       // truncated to whole seconds like Go's Time.Unix()
       oldestStartTime: empty ? GO_ZERO_TIME_UNIX : Math.floor(this.oldestStartMs / 1000),
       numThreads: this.numThreads,
+      ioUnreadable: this.ioUnreadable,
+      proportionalUnreadable: this.proportionalUnreadable,
       states: { ...this.states },
       wchans: empty ? new Map() : new Map(this.wchans),
       threads,

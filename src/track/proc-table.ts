@@ -5,6 +5,7 @@ import { Raw } from './deltas';
 import type { GroupAccumulator } from './groups';
 import type { ColumnSchema, ColumnsOf } from '../proc/columns';
 import { newColumn } from '../proc/column-set';
+import { NO_CGROUP_IDENTITY, type CgroupIdentity } from '../proc/parse/cgroup-identity';
 
 export const enum SlotKind {
   FREE,
@@ -65,6 +66,12 @@ const SLOT_COLUMNS = {
   schedSlices: 'f64',
   /** when status, io and wchan were last read without error (NaN: never; read in full next cycle) */
   fullReadAtMs: 'f64',
+  /** 1 when io could not be read at the last full read (another user's process, without the capabilities) */
+  ioErr: 'u8',
+  /** entries in fd/ at the last cycle (-1: unreadable) */
+  openFds: 'i32',
+  /** effective uid as last read from status (NaN: never read) */
+  uid: 'f64',
 } as const satisfies ColumnSchema;
 
 type SlotColumn = keyof typeof SLOT_COLUMNS;
@@ -79,6 +86,8 @@ const OBJECT_COLUMNS = {
   /** comm at first sight: a change means an exec, re-matched under -recheck */
   comm: '' as string,
   group: null as GroupAccumulator | null,
+  /** unit, container and pod from the cgroup path, read when the process was named (shared objects) */
+  cgroup: NO_CGROUP_IDENTITY as CgroupIdentity,
   threads: null as ThreadBaselines | null,
 };
 

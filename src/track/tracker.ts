@@ -18,6 +18,7 @@ import {
 } from '../proc/columns';
 import { parseCmdline } from '../proc/parse/cmdline';
 import { cgroupPathsOrEmpty } from '../proc/parse/cgroup';
+import { CgroupIdentities, type CgroupIdentity } from '../proc/parse/cgroup-identity';
 import type { Namer, ProcAttributes } from '../config/matcher';
 import type { Logger } from '../base/log';
 import type { TrackerSettings } from '../settings/registry';
@@ -67,13 +68,33 @@ export interface NewProcessEvent {
   adoptedBy?: number;
 }
 
-/** What the tracker shows of one tracked process: identity and its CPU time at the last cycle. */
+/** What the tracker shows of one tracked process: identity and its readings at the last cycle. */
 export interface TrackedProcessView {
   pid: number;
   startTimeMs: number;
   comm: string;
+  /** the group it is in */
+  group: string;
+  /** its systemd unit, container id, pod UID and the cgroup path they come from ("" where none), as read
+   *  when it was named (first sight, an exec under -recheck, a reload) */
+  cgroup: CgroupIdentity;
   /** user + system CPU seconds since the process started, as last read */
   cpuSeconds: number;
+  /** the two parts of cpuSeconds; this and the readings below are for the page (optional: a test gives what it needs) */
+  cpuUserSeconds?: number;
+  cpuSystemSeconds?: number;
+  /** effective uid (NaN: not read yet) */
+  uid?: number;
+  residentBytes?: number;
+  /** NaN when its smaps could not be read (or -gather-smaps is off) */
+  proportionalResidentBytes?: number;
+  swappedBytes?: number;
+  /** the process's own io totals as last read; NaN when its io could not be read */
+  readBytes?: number;
+  writeBytes?: number;
+  /** -1 when fd/ could not be read */
+  openFds?: number;
+  numThreads?: number;
 }
 
 /** Time one cycle may spend naming new processes; the rest are named in the next cycle. */
@@ -99,6 +120,8 @@ interface FreshRow {
   rematch: boolean;
   /** in a re-matching cycle (after a reload), the slot of a process tracked before it: its baselines carry over */
   keep?: number;
+  /** set once named: its cgroup identity (for adoption by a parent's group) */
+  cgroup?: CgroupIdentity;
 }
 
 /** The rows of one cycle that get their details read. */
@@ -137,6 +160,8 @@ export class Tracker {
   lastThreadsHeld = 0;
   /** the wchan values remembered for held processes, shared */
   private readonly wchans = new Map<string, string>();
+  /** cgroup identities by path, shared by the processes of one unit or container */
+  private readonly cgroupIds = new CgroupIdentities();
   /** set when a cycle could read no schedstat at all (a kernel without it, a fake tree): not asked again */
   private schedAbsent = false;
   private readonly now: () => number;
@@ -144,7 +169,7 @@ export class Tracker {
   private readonly reading = new Float64Array(Raw.N);
   private readonly delta = zeroCounters();
   private readonly threadDelta = zeroCounters();
-  private readonly gauges: ProcGauges = { resident: 0, virtual: 0, swapped: 0, proportionalResident: 0, proportionalSwapped: 0, openFds: 0, fdLimit: 0, numThreads: 0, startTimeMs: 0 };
+  private readonly gauges: ProcGauges = { resident: 0, virtual: 0, swapped: 0, proportionalResident: 0, proportionalSwapped: 0, openFds: 0, fdLimit: 0, numThreads: 0, startTimeMs: 0, ioUnreadable: 0, proportionalUnreadable: 0 };
   /** this cycle's per-row smaps decision; undefined when every row reads it (or none does) */
   private smapsAsked: Uint8Array | undefined;
   /** this cycle's per-row schedstat request (DetailRequest.sched); undefined when no row reads it */
@@ -181,11 +206,39 @@ export class Tracker {
   /** Read-only view of the tracked processes of one group as of the last cycle (the page's per-process rows). */
   *membersOf(group: string): IterableIterator<TrackedProcessView> {
     const t = this.table;
-    for (const s of t.slotsOf(SlotKind.TRACKED)) {
-      if (t.group[s]?.name !== group) continue;
-      const b = s * Raw.N;
-      yield { pid: t.pid[s], startTimeMs: t.startTimeMs[s], comm: t.comm[s]!, cpuSeconds: (t.base[b + Raw.UTIME] + t.base[b + Raw.STIME]) / 100 };
-    }
+    for (const s of t.slotsOf(SlotKind.TRACKED)) if (t.group[s]?.name === group) yield this.view(s);
+  }
+
+  /** Every tracked process as of the last cycle (the page's service and container views); built on request. */
+  *trackedProcesses(): IterableIterator<TrackedProcessView> {
+    const t = this.table;
+    for (const s of t.slotsOf(SlotKind.TRACKED)) if (t.group[s] !== null) yield this.view(s);
+  }
+
+  private view(s: number): TrackedProcessView {
+    const t = this.table;
+    const b = s * Raw.N;
+    const user = t.base[b + Raw.UTIME] / 100;
+    const system = t.base[b + Raw.STIME] / 100;
+    const ioKnown = t.ioErr[s] === 0;
+    return {
+      pid: t.pid[s],
+      startTimeMs: t.startTimeMs[s],
+      comm: t.comm[s]!,
+      cpuSeconds: user + system,
+      group: t.group[s]!.name,
+      cgroup: t.cgroup[s],
+      cpuUserSeconds: user,
+      cpuSystemSeconds: system,
+      uid: t.uid[s],
+      residentBytes: t.rss[s] * this.opts.pageSize,
+      proportionalResidentBytes: this.opts.gatherSmaps && !Number.isNaN(t.smapsAtMs[s]) ? t.pss[s] : NaN,
+      swappedBytes: t.swapBytes[s],
+      readBytes: ioKnown ? t.base[b + Raw.READ_BYTES] : NaN,
+      writeBytes: ioKnown ? t.base[b + Raw.WRITE_BYTES] : NaN,
+      openFds: t.openFds[s],
+      numThreads: t.numThreads[s],
+    };
   }
 
   /** One update cycle; never throws for per-process problems. A failed listing gives ok=false. */
@@ -505,6 +558,7 @@ export class Tracker {
         comm: packedString(cols.comm, i),
         cmdline: parseCmdline(packedBytes(det.cmdline, r)),
         cgroups: cgroupPathsOrEmpty(packedBytes(det.cgroup, r)),
+        cgroup: this.cgroupIds.of(packedBytes(det.cgroup, r)),
         // an unparsable status leaves the uid unknown: no user name rather than root's
         username: det.flags[r] & DetailFlag.STATUS_ERR ? '' : o.username(det.uid[r] >>> 0),
         pid: cols.pid[i],
@@ -524,9 +578,10 @@ export class Tracker {
       }
       if (name !== undefined) name = this.labels.bound('groupname', name);
       if (name !== undefined) {
-        this.track(name, f, cols, det, cycle, now, countFromMs);
+        this.track(name, f, cols, det, cycle, now, countFromMs, attrs.cgroup!);
         tell?.({ pid: attrs.pid, startTicks: cols.startTicks[i], attrs, group: name });
       } else {
+        f.cgroup = attrs.cgroup;
         unmatched.set(cols.pid[i], f);
         if (tell) attrsOf.set(attrs.pid, attrs);
       }
@@ -561,7 +616,7 @@ export class Tracker {
       const name = o.children ? resolve(pid, 0) : null;
       if (name !== null) {
         if (trackedGroup(pid) === null) {
-          this.track(name, f, cols, det, cycle, now, countFromMs);
+          this.track(name, f, cols, det, cycle, now, countFromMs, f.cgroup!);
           tell?.({ pid, startTicks: cols.startTicks[f.i], attrs: attrsOf.get(pid)!, group: name, adoptedBy: cols.ppid[f.i] });
         }
         continue;
@@ -580,7 +635,7 @@ export class Tracker {
   }
 
   /** Starts tracking a named row in its group, then accounts its first readings. */
-  private track(name: string, f: FreshRow, cols: StatColumns, det: DetailColumns, cycle: number, now: number, countFromMs: number): void {
+  private track(name: string, f: FreshRow, cols: StatColumns, det: DetailColumns, cycle: number, now: number, countFromMs: number, cgroup: CgroupIdentity): void {
     let group = this.groups.get(name);
     if (group === undefined) {
       group = new GroupAccumulator(name);
@@ -591,6 +646,7 @@ export class Tracker {
     if (f.keep !== undefined) {
       // named again after a reload: its baselines carry over, so the group gets exactly this cycle's delta
       t.group[f.keep] = group;
+      t.cgroup[f.keep] = cgroup;
       this.account(f.keep, cols, i, det, r, false, now);
       return;
     }
@@ -600,6 +656,7 @@ export class Tracker {
     t.startTimeMs[s] = startTimeMs;
     t.comm[s] = packedString(cols.comm, i);
     t.group[s] = group;
+    t.cgroup[s] = cgroup;
     t.threads[s] = null;
     // the baseline: zero counts everything since birth; no baseline (NaN) takes this reading as one
     t.base.fill(fromBirth ? 0 : NaN, s * Raw.N, s * Raw.N + Raw.N);
@@ -608,6 +665,8 @@ export class Tracker {
     t.smapsAtMs[s] = NaN;
     t.pss[s] = t.swapPss[s] = 0;
     t.fullReadAtMs[s] = NaN;
+    t.ioErr[s] = 0;
+    t.uid[s] = NaN;
     this.account(s, cols, i, det, r, fromBirth, now);
   }
 
@@ -652,7 +711,13 @@ export class Tracker {
     advance(t.base, s * Raw.N, cur, delta);
     if (threadCtx !== null) [delta.ctxVoluntary, delta.ctxNonvoluntary] = threadCtx;
 
-    if (statusOk) t.swapBytes[s] = det.swapBytes[r];
+    if (statusOk) {
+      t.swapBytes[s] = det.swapBytes[r];
+      t.uid[s] = det.uid[r] >>> 0;
+    }
+    // a held process keeps its last io reading, which was good (it is held only after a complete read)
+    if (!held) t.ioErr[s] = flags & DetailFlag.IO_ERR ? 1 : 0;
+    t.openFds[s] = det.fdOpen[r];
     if (!(flags & DetailFlag.LIMITS_ERR)) t.fdLimit[s] = det.fdLimit[r];
     this.takeSmaps(s, det, r, now);
     this.takeSchedstat(s, det, r, now);
@@ -671,6 +736,8 @@ export class Tracker {
     gauges.fdLimit = t.fdLimit[s];
     gauges.numThreads = cols.numThreads[i];
     gauges.startTimeMs = t.startTimeMs[s];
+    gauges.ioUnreadable = t.ioErr[s];
+    gauges.proportionalUnreadable = this.opts.gatherSmaps && Number.isNaN(t.smapsAtMs[s]) ? 1 : 0;
     g.addProcess(delta, gauges);
   }
 

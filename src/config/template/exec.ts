@@ -85,7 +85,8 @@ export const ENUM_METHODS: Readonly<Record<string, Method>> = {
 
 export const ROOT_FIELDS: Readonly<Record<string, SType>> = {
   Comm: 'string', ExeBase: 'string', ExeFull: 'string', Username: 'string', PID: 'int',
-  StartTime: 'time', Cgroups: 'strings', Matches: 'map',
+  StartTime: 'time', Cgroups: 'strings', SystemdUnit: 'string', ContainerID: 'string', PodUID: 'string',
+  Matches: 'map',
 };
 
 export function unsupportedMethodMessage(name: string): string {

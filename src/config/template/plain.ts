@@ -1,5 +1,5 @@
-// Name templates made only of literal text and the actions {{.Comm}}, {{.ExeBase}}, {{.ExeFull}} and
-// {{.Username}} (the packaged all.yaml's "{{.Comm}}" and most configs in the wild): Go prints each of
+// Name templates made only of literal text and the actions {{.Comm}}, {{.ExeBase}}, {{.ExeFull}},
+// {{.Username}}, {{.SystemdUnit}}, {{.ContainerID}} and {{.PodUID}} (the packaged all.yaml's "{{.Comm}}" and most configs in the wild): Go prints each of
 // those fields as is, so the name is a concatenation. This file stands alone so that such a config never
 // loads the template engine (parse, check, exec, format: about 1.6 MiB of resident code).
 
@@ -9,6 +9,9 @@ export interface PlainFields {
   ExeBase: string;
   ExeFull: string;
   Username: string;
+  SystemdUnit: string;
+  ContainerID: string;
+  PodUID: string;
 }
 
 export interface PlainTemplate {
@@ -16,7 +19,7 @@ export interface PlainTemplate {
   render(fields: PlainFields): string;
 }
 
-const ACTION = /\{\{\.(Comm|ExeBase|ExeFull|Username)\}\}/y;
+const ACTION = /\{\{\.(Comm|ExeBase|ExeFull|Username|SystemdUnit|ContainerID|PodUID)\}\}/y;
 
 /** The template as text and fields, or undefined when it has any other action (the engine's job). */
 export function plainTemplate(source: string): PlainTemplate | undefined {

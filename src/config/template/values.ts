@@ -9,6 +9,10 @@ export interface NameTemplateData {
   PID: number;
   StartTime: GoTime;
   Cgroups: readonly string[];
+  /** docs/behaviour.md#cgroup-identity: "" when the cgroup path names none */
+  SystemdUnit: string;
+  ContainerID: string;
+  PodUID: string;
   Matches: ReadonlyMap<string, string>;
 }
 
