@@ -4,7 +4,7 @@
 
 import { endianness } from 'node:os';
 import { formatLogLine, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log';
-import { defaultOptions, type Options } from './options';
+import { defaultOptions, MAX_TOP_PROCESSES, type Options } from './options';
 import { MANUAL_TEXT } from './cli-text';
 import { parseGoDuration } from './go/duration';
 import { goQuote } from './go/quote';
@@ -22,7 +22,7 @@ export interface CliEnv {
   now?: () => Date;
 }
 
-type FlagKind = 'string' | 'bool' | 'duration';
+type FlagKind = 'string' | 'bool' | 'duration' | 'int';
 
 interface FlagDef {
   name: string;
@@ -64,6 +64,8 @@ const FLAGS: readonly FlagDef[] = [
   // the page at / (not in the reference)
   { name: 'web.page-interval', kind: 'duration', defValue: '3s', usage: 'shortest time between the update cycles an open page at / asks for; scrapes share these cycles' },
   { name: 'web.page-expose-cmdlines', kind: 'bool', defValue: 'false', usage: "show each group's processes with pid, user and command line on the page at / (command lines can carry secrets)" },
+  // per-process series (not in the reference)
+  { name: 'top-processes', kind: 'int', defValue: '0', usage: 'export the N processes that used the most CPU in the last update cycle and the N with the most resident memory as namedprocess_process_* series, labelled by groupname, pid and comm (at most 3N processes at once; 0: none)' },
 ];
 
 // The Options field each flag sets: the fields given on the command line win over the config file's settings.
@@ -75,12 +77,13 @@ const OPTION_OF_FLAG: Readonly<Record<string, keyof Options>> = {
   'recheck': 'recheck',
   'recheck-with-time-limit': 'recheckWithTimeLimitMs',
   'remove-empty-groups': 'removeEmptyGroups',
+  'top-processes': 'topProcesses',
 };
 
 const FLAG_BY_NAME: ReadonlyMap<string, FlagDef> = new Map(FLAGS.map((f) => [f.name, f]));
 
 // Go's zero values as Value.String() prints them: a default equal to these is not shown.
-const ZERO_VALUE: Record<FlagKind, string> = { string: '', bool: 'false', duration: '0s' };
+const ZERO_VALUE: Record<FlagKind, string> = { string: '', bool: 'false', duration: '0s', int: '0' };
 
 const PROGRAM = 'namedprocess-exporter';
 
@@ -119,6 +122,15 @@ function parseGoBool(s: string): boolean | undefined {
     default:
       return undefined;
   }
+}
+
+/** strconv.ParseInt(s, 0, 64) without digit separators: decimal, 0x hex, 0o or 0 octal, 0b binary */
+function parseGoInt(s: string): bigint | undefined {
+  const m = /^([+-]?)(?:0[xX]([0-9a-fA-F]+)|0[oO]?([0-7]+)|0[bB]([01]+)|([1-9][0-9]*|0))$/.exec(s);
+  if (m === null) return undefined;
+  const v = m[2] !== undefined ? BigInt('0x' + m[2]) : m[3] !== undefined ? BigInt('0o' + m[3]) : m[4] !== undefined ? BigInt('0b' + m[4]) : BigInt(m[5]);
+  const signed = m[1] === '-' ? -v : v;
+  return signed < -(1n << 63n) || signed >= 1n << 63n ? undefined : signed;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -221,7 +233,11 @@ function parseFlags(argv: readonly string[]): ParseOutcome {
       args = args.slice(1);
     }
     if (!hasValue) return { ok: false, help: false, message: `flag needs an argument: -${name}` };
-    if (flag.kind === 'duration') {
+    if (flag.kind === 'int') {
+      const n = parseGoInt(value);
+      if (n === undefined) return { ok: false, help: false, message: `invalid value ${goQuote(value)} for flag -${name}: parse error` };
+      values.set(name, n);
+    } else if (flag.kind === 'duration') {
       try {
         values.set(name, parseGoDuration(value));
       } catch {
@@ -305,6 +321,8 @@ export function parseCommandLine(argv: string[], env: CliEnv = {}): CliResult {
   if (smapsMaxAgeNs < 0n) return fatal('invalid -gather-smaps.max-age: a negative age (0s reads smaps every scrape)');
   const idleMaxAgeNs = (values.get('gather-idle.max-age') as bigint | undefined) ?? BigInt(defaultOptions.idleMaxAgeMs) * 1_000_000n;
   if (idleMaxAgeNs < 0n) return fatal('invalid -gather-idle.max-age: a negative age (0s reads every process in full every scrape)');
+  const topProcesses = (values.get('top-processes') as bigint | undefined) ?? 0n;
+  if (topProcesses < 0n || topProcesses > BigInt(MAX_TOP_PROCESSES)) return fatal(`invalid -top-processes ${topProcesses}: it must be between 0 (none) and ${MAX_TOP_PROCESSES}`);
   const options: Options = {
     ...defaultOptions,
     listenAddress: str('web.listen-address'),
@@ -332,6 +350,7 @@ export function parseCommandLine(argv: string[], env: CliEnv = {}): CliResult {
     reportConfiguredGroups: bool('report-configured-groups'),
     pageIntervalMs: nsToMs(pageIntervalNs),
     pageExposeCmdlines: bool('web.page-expose-cmdlines'),
+    topProcesses: Number(topProcesses),
   };
   // the settings a config file may also set: given here, they win over the file
   const given = [...values.keys()].flatMap((f) => (OPTION_OF_FLAG[f] !== undefined ? [OPTION_OF_FLAG[f]] : []));

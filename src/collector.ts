@@ -62,7 +62,7 @@ export async function resolveConfig(options: Options, log: Logger, given: Readon
 
 function withSettings(options: Options, settings: ConfigSettings, given: ReadonlyArray<keyof Options>): Options {
   const out: Options = { ...options };
-  for (const [k, v] of Object.entries(settings) as Array<[keyof ConfigSettings, string | boolean]>) {
+  for (const [k, v] of Object.entries(settings) as Array<[keyof ConfigSettings, string | boolean | number]>) {
     if (v !== undefined && !given.includes(k)) (out as unknown as Record<string, unknown>)[k] = v;
   }
   return out;
@@ -112,6 +112,7 @@ export class ProcessCollector {
       smapsMaxAgeMs: options.smapsMaxAgeMs,
       idleMaxAgeMs: options.idleMaxAgeMs,
       removeEmptyGroups: options.removeEmptyGroups,
+      topProcesses: options.topProcesses,
       pageSize: deps.pageSize ?? hostPageSize(),
       bootTimeSec,
       username: (uid) => users.lookup(uid),
@@ -162,6 +163,7 @@ export class ProcessCollector {
       threads: o.threads,
       gatherSmaps: o.gatherSmaps,
       removeEmptyGroups: o.removeEmptyGroups,
+      topProcesses: o.topProcesses,
       pinnedGroups: pinnedGroups(o, next.namer),
     } satisfies Partial<TrackerOptions>);
     this.tracker.rematchAll();

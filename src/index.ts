@@ -5,7 +5,7 @@
 //   collector.registerIn(register);          // prom-client's default registry, or your own
 //   // `await register.metrics()` now carries the namedprocess_* families
 import type { Registry } from 'prom-client';
-import { defaultOptions, type Options } from './options';
+import { defaultOptions, MAX_TOP_PROCESSES, type Options } from './options';
 import { adaptLogger, createLogger, type Logger } from './log';
 import { resolveConfig, ProcessCollector, StartupError } from './collector';
 import { ALLOY_SETTINGS } from './config/load';
@@ -17,7 +17,7 @@ import { parseSampleValue, parseSeriesKey } from './expose/parse';
 
 export { defaultOptions, type Options } from './options';
 export { ProcessCollector, StartupError } from './collector';
-export type { CycleSnapshot, GroupSnapshot, ThreadNameSnapshot } from './expose/snapshot';
+export type { CycleSnapshot, GroupSnapshot, ProcessSnapshot, ThreadNameSnapshot } from './expose/snapshot';
 
 export interface EmbeddedCollector {
   readonly collector: ProcessCollector;
@@ -42,6 +42,8 @@ export interface AlloyOptions {
   track_children?: boolean;
   /** = threads (default true) */
   track_threads?: boolean;
+  /** = topProcesses (default 0); ours, named in the same style */
+  top_processes?: number;
 }
 
 export type CollectorOptions = Partial<Options> & AlloyOptions;
@@ -64,6 +66,9 @@ function normalizeOptions(input: CollectorOptions): { options: Options; given: A
     const want = Array.isArray(defaultOptions[field]) ? 'array' : typeof defaultOptions[field];
     const got = Array.isArray(value) ? 'array' : typeof value;
     if (want !== got) throw new StartupError(`createCollector: option ${JSON.stringify(key)} must be a${want === 'array' ? 'n' : ''} ${want}, not ${got === 'object' && value === null ? 'null' : got}`);
+    if (field === 'topProcesses' && !(Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_TOP_PROCESSES)) {
+      throw new StartupError(`createCollector: option ${JSON.stringify(key)} must be an integer between 0 (none) and ${MAX_TOP_PROCESSES}, not ${String(value)}`);
+    }
     const earlier = from.get(field);
     if (earlier !== undefined && out[field] !== value) {
       throw new StartupError(`createCollector: options ${JSON.stringify(earlier)} and ${JSON.stringify(key)} set the same thing to different values`);

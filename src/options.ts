@@ -51,7 +51,13 @@ export interface Options {
   pageIntervalMs: number;
   /** -web.page-expose-cmdlines: per-process rows (pid, user, command line) on the page */
   pageExposeCmdlines: boolean;
+  /** -top-processes: the N processes that used the most CPU in a cycle and the N with the most resident
+   *  memory are exported one by one (namedprocess_process_*); 0 = off */
+  topProcesses: number;
 }
+
+/** -top-processes above this would export more series than a per-process view is for (3N processes) */
+export const MAX_TOP_PROCESSES = 1000;
 
 export const defaultOptions: Readonly<Options> = Object.freeze({
   listenAddress: ':9256',
@@ -77,4 +83,5 @@ export const defaultOptions: Readonly<Options> = Object.freeze({
   reportConfiguredGroups: false,
   pageIntervalMs: 3000,
   pageExposeCmdlines: false,
+  topProcesses: 0,
 });

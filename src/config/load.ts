@@ -5,6 +5,7 @@ import { readFile } from 'node:fs';
 import { promisify } from 'node:util';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node } from './yaml';
 import { goPathError } from '../go/errno';
+import { MAX_TOP_PROCESSES } from '../options';
 
 export interface RuleSource {
   index: number;
@@ -31,6 +32,7 @@ export interface ConfigSettings {
   removeEmptyGroups?: boolean;
   children?: boolean;
   threads?: boolean;
+  topProcesses?: number;
 }
 
 /** Alloy's argument name -> the Options field it sets (the CLI flag's field). */
@@ -41,6 +43,8 @@ export const ALLOY_SETTINGS: Readonly<Record<string, keyof ConfigSettings>> = {
   remove_empty_groups: 'removeEmptyGroups',
   track_children: 'children',
   track_threads: 'threads',
+  // ours, named in the same style
+  top_processes: 'topProcesses',
 };
 
 // Sections other modules read from the same file; accepted here and left to them.
@@ -140,6 +144,14 @@ function parseConfigFile(text: string, file: string): ConfigFile {
         const s = scalarText(value);
         if (s === null || s === '') fail(value, `${key}: `, s === '' ? 'must not be empty' : `cannot unmarshal ${yamlTag(value)} into string`);
         settings.procfs = s as string;
+      } else if (field === 'topProcesses') {
+        const v = isScalar(value) ? value.value : undefined;
+        if (typeof v !== 'number' || !Number.isInteger(v)) {
+          const shown = isScalar(value) ? ` \`${scalarText(value)}\`` : '';
+          fail(value, `${key}: `, `cannot unmarshal ${yamlTag(value)}${shown} into int`);
+        }
+        if ((v as number) < 0 || (v as number) > MAX_TOP_PROCESSES) fail(value, `${key}: `, `must be between 0 (none) and ${MAX_TOP_PROCESSES}`);
+        settings.topProcesses = v as number;
       } else {
         if (!isScalar(value) || typeof value.value !== 'boolean') {
           const shown = isScalar(value) ? ` \`${scalarText(value)}\`` : '';

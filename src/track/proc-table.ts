@@ -52,6 +52,10 @@ export class ProcTable {
   /** last good gauges, kept when status or limits fail for a tracked process */
   swapBytes = new Float64Array(0);
   fdLimit = new Float64Array(0);
+  /** CPU seconds the process used in the last cycle (what -top-processes ranks) */
+  cpuLast = new Float64Array(0);
+  /** open fds as last read (NaN: never read) */
+  fds = new Float64Array(0);
   /** the stat gauges of the last cycle: with the baselines, what the smaps refresh policy compares */
   rss = new Float64Array(0);
   vsize = new Float64Array(0);
@@ -81,6 +85,11 @@ export class ProcTable {
   /** unit, container and pod from the cgroup path, read when the process was named (shared objects) */
   cgroup: CgroupIdentity[] = [];
   threads: (ThreadBaselines | null)[] = [];
+
+  /** Slots [0, slotCount) may be in use (see kind). */
+  get slotCount(): number {
+    return this.used;
+  }
 
   /** The slot of pid, or -1. */
   find(pid: number): number {
@@ -162,6 +171,8 @@ export class ProcTable {
     this.base = f64(this.base, n);
     this.swapBytes = f64(this.swapBytes);
     this.fdLimit = f64(this.fdLimit);
+    this.cpuLast = f64(this.cpuLast);
+    this.fds = f64(this.fds);
     this.rss = f64(this.rss);
     this.vsize = f64(this.vsize);
     this.numThreads = i32(this.numThreads);
@@ -186,6 +197,8 @@ export class ProcTable {
         this.base.copyWithin(to * n, s * n, s * n + n);
         this.swapBytes[to] = this.swapBytes[s];
         this.fdLimit[to] = this.fdLimit[s];
+        this.cpuLast[to] = this.cpuLast[s];
+        this.fds[to] = this.fds[s];
         this.rss[to] = this.rss[s];
         this.vsize[to] = this.vsize[s];
         this.numThreads[to] = this.numThreads[s];
