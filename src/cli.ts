@@ -16,6 +16,9 @@ export type CliResult =
 export interface CliEnv {
   /** printed by -version; the package version, passed in by the entry point */
   version?: string;
+  /** printed by -version: the git revision and branch stamped at build time (default "unknown") */
+  revision?: string;
+  branch?: string;
   /** the program name in "Usage of <prog>:" (Go: os.Args[0]); default process.argv[1] */
   prog?: string;
   /** clock for the timestamp of fatal messages (tests) */
@@ -134,11 +137,11 @@ function goPlatform(): string {
 }
 
 /** prometheus/common version.Print layout, with Node in place of Go. */
-function versionText(version: string | undefined): string {
-  const v = version === undefined || version === '' ? 'unknown' : version;
+function versionText(env: CliEnv): string {
+  const known = (s: string | undefined) => (s === undefined || s === '' ? 'unknown' : s);
   const row = (label: string, value: string) => `  ${(label + ':').padEnd(18)}${value}\n`;
   return (
-    `${PROGRAM}, version ${v} (branch: HEAD, revision: unknown)\n` +
+    `${PROGRAM}, version ${known(env.version)} (branch: ${known(env.branch)}, revision: ${known(env.revision)})\n` +
     row('build user', 'unknown') +
     row('build date', 'unknown') +
     row('node version', process.version) +
@@ -258,8 +261,8 @@ function nsToMs(ns: bigint): number {
 
 /**
  * Interpret the command line (process.argv.slice(2)) like the reference: Go flag syntax, then
- * -version, -man, and the start-up checks that need nothing but the flags. `env.version` is the
- * version -version prints.
+ * -version, -man, and the start-up checks that need nothing but the flags. `env.version`, `.branch`
+ * and `.revision` are what -version prints.
  */
 export function parseCommandLine(argv: string[], env: CliEnv = {}): CliResult {
   const prog = env.prog ?? defaultProg();
@@ -275,7 +278,7 @@ export function parseCommandLine(argv: string[], env: CliEnv = {}): CliResult {
   const dur = (n: string) => (values.get(n) as bigint | undefined) ?? 0n;
 
   // The reference's order after flag.Parse(): -version, -man, then the matcher flags.
-  if (bool('version')) return { kind: 'exit', code: 0, stdout: versionText(env.version), stderr: '' };
+  if (bool('version')) return { kind: 'exit', code: 0, stdout: versionText(env), stderr: '' };
   if (bool('man')) return { kind: 'exit', code: 0, stdout: MANUAL_TEXT, stderr: '' };
 
   const now = env.now ?? (() => new Date());
