@@ -56,7 +56,7 @@ const FLAGS: readonly FlagDef[] = [
   { name: 'web.config.file', kind: 'string', defValue: '', usage: 'path to YAML web config file' },
   { name: 'recheck', kind: 'bool', defValue: 'false', usage: 'recheck process names on each scrape' },
   { name: 'recheck-with-time-limit', kind: 'duration', defValue: '0s', usage: 'recheck processes only this much time after their start, but no longer.' },
-  { name: 'debug', kind: 'bool', defValue: 'false', usage: 'log debugging information to stdout' },
+  { name: 'debug', kind: 'bool', defValue: 'false', usage: 'log debugging information to stderr' },
   { name: 'version', kind: 'bool', defValue: 'false', usage: 'print version information and exit' },
   { name: 'remove-empty-groups', kind: 'bool', defValue: 'false', usage: 'forget process groups with no processes' },
   // operations: promslog's log flags, Prometheus's lifecycle flag, configured groups at zero

@@ -20,7 +20,7 @@ const USAGE = [
   '  -config.path string',
   '    \tpath to YAML config file',
   '  -debug',
-  '    \tlog debugging information to stdout',
+  '    \tlog debugging information to stderr',
   '  -gather-idle.max-age duration',
   "    \tre-read status, io and wchan of a process that has not run since (stat and schedstat unchanged) only after this long (0s: every scrape) (default 5m0s)",
   '  -gather-smaps',
