@@ -16,6 +16,9 @@ export type CliResult =
 export interface CliEnv {
   /** printed by -version; the package version, passed in by the entry point */
   version?: string;
+  /** printed by -version: the git revision and branch stamped at build time (default "unknown") */
+  revision?: string;
+  branch?: string;
   /** the program name in "Usage of <prog>:" (Go: os.Args[0]); default process.argv[1] */
   prog?: string;
   /** clock for the timestamp of fatal messages (tests) */
@@ -53,7 +56,7 @@ const FLAGS: readonly FlagDef[] = [
   { name: 'web.config.file', kind: 'string', defValue: '', usage: 'path to YAML web config file' },
   { name: 'recheck', kind: 'bool', defValue: 'false', usage: 'recheck process names on each scrape' },
   { name: 'recheck-with-time-limit', kind: 'duration', defValue: '0s', usage: 'recheck processes only this much time after their start, but no longer.' },
-  { name: 'debug', kind: 'bool', defValue: 'false', usage: 'log debugging information to stdout' },
+  { name: 'debug', kind: 'bool', defValue: 'false', usage: 'log debugging information to stderr' },
   { name: 'version', kind: 'bool', defValue: 'false', usage: 'print version information and exit' },
   { name: 'remove-empty-groups', kind: 'bool', defValue: 'false', usage: 'forget process groups with no processes' },
   // operations: promslog's log flags, Prometheus's lifecycle flag, configured groups at zero
@@ -146,11 +149,11 @@ function goPlatform(): string {
 }
 
 /** prometheus/common version.Print layout, with Node in place of Go. */
-function versionText(version: string | undefined): string {
-  const v = version === undefined || version === '' ? 'unknown' : version;
+function versionText(env: CliEnv): string {
+  const known = (s: string | undefined) => (s === undefined || s === '' ? 'unknown' : s);
   const row = (label: string, value: string) => `  ${(label + ':').padEnd(18)}${value}\n`;
   return (
-    `${PROGRAM}, version ${v} (branch: HEAD, revision: unknown)\n` +
+    `${PROGRAM}, version ${known(env.version)} (branch: ${known(env.branch)}, revision: ${known(env.revision)})\n` +
     row('build user', 'unknown') +
     row('build date', 'unknown') +
     row('node version', process.version) +
@@ -274,8 +277,8 @@ function nsToMs(ns: bigint): number {
 
 /**
  * Interpret the command line (process.argv.slice(2)) like the reference: Go flag syntax, then
- * -version, -man, and the start-up checks that need nothing but the flags. `env.version` is the
- * version -version prints.
+ * -version, -man, and the start-up checks that need nothing but the flags. `env.version`, `.branch`
+ * and `.revision` are what -version prints.
  */
 export function parseCommandLine(argv: string[], env: CliEnv = {}): CliResult {
   const prog = env.prog ?? defaultProg();
@@ -291,7 +294,7 @@ export function parseCommandLine(argv: string[], env: CliEnv = {}): CliResult {
   const dur = (n: string) => (values.get(n) as bigint | undefined) ?? 0n;
 
   // The reference's order after flag.Parse(): -version, -man, then the matcher flags.
-  if (bool('version')) return { kind: 'exit', code: 0, stdout: versionText(env.version), stderr: '' };
+  if (bool('version')) return { kind: 'exit', code: 0, stdout: versionText(env), stderr: '' };
   if (bool('man')) return { kind: 'exit', code: 0, stdout: MANUAL_TEXT, stderr: '' };
 
   const now = env.now ?? (() => new Date());

@@ -12,7 +12,7 @@ import { ALLOY_SETTINGS } from './config/load';
 import { selectScanner } from './proc/select';
 import { FAMILY_INFO, FAMILY_ORDER, renderGroupFamilies } from './expose/text';
 import type { CycleSnapshot } from './expose/snapshot';
-import { VERSION } from './version';
+import { BUILD, VERSION } from './version';
 import { parseSampleValue, parseSeriesKey } from './expose/parse';
 
 export { defaultOptions, type Options } from './options';
@@ -90,7 +90,7 @@ export async function createCollector(options: CollectorOptions = {}, deps: { lo
   const log = deps.log ? adaptLogger(deps.log, debug) : createLogger({ level: debug ? 'debug' : asked.logLevel, format: asked.logFormat });
   const { namer, options: opts } = await resolveConfig(asked, log, given);
   const { scanner } = selectScanner({ procfs: opts.procfs });
-  const collector = await ProcessCollector.create(opts, { log, scanner, namer, version: VERSION });
+  const collector = await ProcessCollector.create(opts, { log, scanner, namer, version: VERSION, ...BUILD });
   await collector.prime();
   return {
     collector,

@@ -20,7 +20,7 @@ const USAGE = [
   '  -config.path string',
   '    \tpath to YAML config file',
   '  -debug',
-  '    \tlog debugging information to stdout',
+  '    \tlog debugging information to stderr',
   '  -gather-idle.max-age duration',
   "    \tre-read status, io and wchan of a process or thread that has not run since (stat and schedstat unchanged) only after this long (0s: every scrape) (default 5m0s)",
   '  -gather-smaps',
@@ -355,7 +355,7 @@ describe('-version', () => {
     assert.equal(r.code, 0);
     assert.equal(r.stderr, '');
     const lines = r.stdout.split('\n');
-    assert.equal(lines[0], 'namedprocess-exporter, version 1.2.3 (branch: HEAD, revision: unknown)');
+    assert.equal(lines[0], 'namedprocess-exporter, version 1.2.3 (branch: unknown, revision: unknown)');
     assert.equal(lines[1], '  build user:       unknown');
     assert.equal(lines[2], '  build date:       unknown');
     assert.equal(lines[3], `  node version:     ${process.version}`);
@@ -374,7 +374,13 @@ describe('-version', () => {
 
   test('without a version it says unknown', () => {
     const r = parseCommandLine(['--version'], { prog: PROG });
-    assert.ok(r.kind === 'exit' && r.stdout.startsWith('namedprocess-exporter, version unknown (branch: HEAD'));
+    assert.ok(r.kind === 'exit' && r.stdout.startsWith('namedprocess-exporter, version unknown (branch: unknown, revision: unknown)\n'));
+  });
+
+  test('prints the build stamp: branch and revision', () => {
+    const r = parseCommandLine(['-version'], { ...env, branch: 'main', revision: 'abc1234-dirty' });
+    assert.ok(r.kind === 'exit');
+    assert.equal(r.stdout.split('\n')[0], 'namedprocess-exporter, version 1.2.3 (branch: main, revision: abc1234-dirty)');
   });
 
   test('-version wins over -man and over a config conflict, but not over a flag error', () => {
