@@ -7,9 +7,14 @@
 // The binaries are committed, so that `npm pack` on a clean checkout carries them without a compiler.
 // Run it after every change to native/ or binding.gyp, and commit prebuilds/.
 //
-// Targets: linux-x64 glibc with the host g++ (required); linux-arm64 glibc with Debian's
-// g++-aarch64-linux-gnu when it is installed. No musl build: Debian has no C++ toolchain for musl
-// (musl-tools is C only), so Alpine installs build from source or use the TypeScript reader.
+// Targets, by default: linux-x64 glibc with the host g++ (required); linux-arm64 glibc with Debian's
+// g++-aarch64-linux-gnu when it is installed. These replace prebuilds/ as a whole.
+//
+// `--libc=musl` builds linux-<this arch> musl with the host's g++, on a musl system (Alpine: `apk add
+// python3 make g++`), since Debian has no C++ toolchain for musl (musl-tools is C only). It adds that one
+// binary to prebuilds/ and keeps the others, and fails unless prebuilds/SOURCES.sha256 already records the
+// current sources (the glibc binaries beside it must not be stale). The release workflow runs it in an
+// Alpine container on an x64 and on an arm64 runner; node-gyp-build picks the musl binary on Alpine.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -17,10 +22,27 @@ const os = require('node:os');
 const path = require('node:path');
 const { ROOT, PREFIX, SOURCES_FILE, nodeGypCommand, localNodeDir, nativeSources, sourcesHash } = require('./native-tools');
 
-const TARGETS = [
+const GLIBC_TARGETS = [
   { arch: 'x64', libc: 'glibc', host: true },
   { arch: 'arm64', libc: 'glibc', cross: 'aarch64-linux-gnu' },
 ];
+
+/** The options of the command line: `--libc=glibc` (the default) or `--libc=musl`. */
+function parseArgs(argv) {
+  let libc = 'glibc';
+  for (const a of argv) {
+    const m = /^--libc=(glibc|musl)$/.exec(a);
+    if (m) libc = m[1];
+    else throw new Error(`unknown argument ${a} (usage: prebuild.js [--libc=glibc|musl])`);
+  }
+  return { libc };
+}
+
+/** Whether this Node runs on musl: its report names no glibc version. */
+function hostIsMusl() {
+  const header = process.report && process.report.getReport().header;
+  return Boolean(header) && !header.glibcVersionRuntime;
+}
 
 function which(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).stdout.trim() || null;
@@ -81,8 +103,33 @@ function build(target, out) {
   }
 }
 
+/** `--libc=musl`: one binary for this machine's arch, added to prebuilds/. */
+function mainMusl() {
+  if (!hostIsMusl()) throw new Error('--libc=musl builds with the host compiler on a musl system (Alpine); this one runs glibc');
+  const hash = sourcesHash();
+  const recorded = fs.existsSync(path.join(ROOT, SOURCES_FILE)) ? fs.readFileSync(path.join(ROOT, SOURCES_FILE), 'utf8').trim() : '';
+  if (recorded !== hash) throw new Error(`${SOURCES_FILE} does not record the current sources: run npm run build:prebuilds (glibc) first`);
+  const target = { arch: os.arch(), libc: 'musl', host: true };
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'namedprocess-prebuilds-'));
+  try {
+    const skipped = build(target, out);
+    if (skipped) throw new Error(`cannot build linux-${target.arch} musl: ${skipped}`);
+    const rel = path.join('prebuilds', `linux-${target.arch}`, 'namedprocess-exporter.musl.node');
+    fs.mkdirSync(path.dirname(path.join(ROOT, rel)), { recursive: true });
+    fs.copyFileSync(path.join(out, rel), path.join(ROOT, rel));
+    console.log(`${PREFIX} ${rel} (${fs.statSync(path.join(ROOT, rel)).size} bytes)`);
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+}
+
 function main() {
   if (process.platform !== 'linux') throw new Error('prebuilds are made on Linux');
+  if (parseArgs(process.argv.slice(2)).libc === 'musl') {
+    mainMusl();
+    return;
+  }
+  const TARGETS = GLIBC_TARGETS;
   const hash = sourcesHash();
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'namedprocess-prebuilds-'));
   const built = [];

@@ -5,20 +5,20 @@
 //   collector.registerIn(register);          // prom-client's default registry, or your own
 //   // `await register.metrics()` now carries the namedprocess_* families
 import type { Registry } from 'prom-client';
-import { defaultOptions, FILE_SETTINGS, freshDefaults, type AlloyOptions, type Options } from './settings/registry';
+import { defaultOptions, FILE_SETTINGS, freshDefaults, SETTING_BY_KEY, type AlloyOptions, type Options } from './settings/registry';
 import { adaptLogger, createLogger, type Logger } from './base/log';
 import { resolveConfig, ProcessCollector } from './collector/collector';
 import { StartupError } from './base/errors';
 import { selectScanner } from './proc/select';
 import { FAMILY_INFO, FAMILY_ORDER, renderGroupFamilies } from './expose/text';
 import type { CycleSnapshot } from './expose/snapshot';
-import { VERSION } from './base/version';
+import { BUILD, VERSION } from './base/version';
 import { parseSampleValue, parseSeriesKey } from './expose/parse';
 
 export { defaultOptions, type AlloyOptions, type Options } from './settings/registry';
 export { ProcessCollector } from './collector/collector';
 export { StartupError } from './base/errors';
-export type { CycleSnapshot, GroupSnapshot, ThreadNameSnapshot } from './expose/snapshot';
+export type { CycleSnapshot, GroupSnapshot, ProcessSnapshot, ThreadNameSnapshot } from './expose/snapshot';
 
 export interface EmbeddedCollector {
   readonly collector: ProcessCollector;
@@ -49,6 +49,10 @@ function normalizeOptions(input: CollectorOptions): { options: Options; given: A
     const want = Array.isArray(defaultOptions[field]) ? 'array' : typeof defaultOptions[field];
     const got = Array.isArray(value) ? 'array' : typeof value;
     if (want !== got) throw new StartupError(`createCollector: option ${JSON.stringify(key)} must be a${want === 'array' ? 'n' : ''} ${want}, not ${got === 'object' && value === null ? 'null' : got}`);
+    const range = SETTING_BY_KEY.get(field)?.range;
+    if (range !== undefined && !(Number.isInteger(value) && (value as number) >= range.min && (value as number) <= range.max)) {
+      throw new StartupError(`createCollector: option ${JSON.stringify(key)} must be an integer ${range.says}, not ${String(value)}`);
+    }
     const earlier = from.get(field);
     if (earlier !== undefined && out[field] !== value) {
       throw new StartupError(`createCollector: options ${JSON.stringify(earlier)} and ${JSON.stringify(key)} set the same thing to different values`);
@@ -70,7 +74,7 @@ export async function createCollector(options: CollectorOptions = {}, deps: { lo
   const log = deps.log ? adaptLogger(deps.log, debug) : createLogger({ level: debug ? 'debug' : asked.logLevel, format: asked.logFormat });
   const { namer, options: opts } = await resolveConfig(asked, log, given);
   const { scanner } = selectScanner({ procfs: opts.procfs });
-  const collector = await ProcessCollector.create(opts, { log, scanner, namer, version: VERSION });
+  const collector = await ProcessCollector.create(opts, { log, scanner, namer, version: VERSION, ...BUILD });
   await collector.prime();
   return {
     collector,

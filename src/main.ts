@@ -13,7 +13,7 @@ import { startServer } from './server';
 import type * as PushModule from './push';
 import { mayConfigurePush } from './push/wanted';
 import { negotiate } from './expose/content';
-import { VERSION } from './base/version';
+import { BUILD, VERSION } from './base/version';
 import { HistoryStore } from './history/store';
 import { createPageRoutes } from './page/routes';
 import { releaseYaml } from './config/yaml';
@@ -30,7 +30,7 @@ let stuck = false;
 let stopSignal: NodeJS.Signals | undefined;
 
 async function main(): Promise<number> {
-  const cli = parseCommandLine(process.argv.slice(2), { version: VERSION });
+  const cli = parseCommandLine(process.argv.slice(2), { version: VERSION, ...BUILD });
   if (cli.kind === 'exit') {
     process.stdout.write(cli.stdout);
     process.stderr.write(cli.stderr);
@@ -55,7 +55,7 @@ async function main(): Promise<number> {
     log.info(`Reading /proc with the ${scanner.kind === 'native' ? 'native (C++)' : 'TypeScript'} scanner: ${reason}`);
     const unreadable = accessWarning(procAccess(options.procfs));
     if (unreadable !== null) log.warn(unreadable);
-    collector = await ProcessCollector.create(options, { log, scanner, namer, version: VERSION });
+    collector = await ProcessCollector.create(options, { log, scanner, namer, version: VERSION, ...BUILD });
   } catch (e) {
     if (e instanceof StartupError || e instanceof ReaderSelectionError) {
       log.error(errorMessage(e));

@@ -20,7 +20,7 @@ const USAGE = [
   '  -config.path string',
   '    \tpath to YAML config file',
   '  -debug',
-  '    \tlog debugging information to stdout',
+  '    \tlog debugging information to stderr',
   '  -gather-idle.max-age duration',
   "    \tre-read status, io and wchan of a process or thread that has not run since (stat and schedstat unchanged) only after this long (0s: every scrape) (default 5m0s)",
   '  -gather-smaps',
@@ -51,6 +51,8 @@ const USAGE = [
   '    \texport each group named by -procnames or by a rule name without template actions from the first scrape, with num_procs 0 while no process is in it',
   '  -threads',
   '    \treport on per-threadname metrics as well (default true)',
+  '  -top-processes int',
+  '    \texport the N processes that used the most CPU in the last update cycle and the N with the most resident memory as namedprocess_process_* series, labelled by groupname, pid and comm (at most 3N processes at once; 0: none)',
   '  -version',
   '    \tprint version information and exit',
   '  -web.config.file string',
@@ -256,7 +258,7 @@ describe('flag errors exit 2 with Go message and usage on stderr', () => {
 
   test('missing value for every non-bool flag', () => {
     for (const f of ['web.listen-address', 'web.telemetry-path', 'once-to-stdout-delay', 'procnames', 'procfs',
-      'namemapping', 'config.path', 'web.config.file', 'recheck-with-time-limit', 'log.level', 'log.format']) {
+      'namemapping', 'config.path', 'web.config.file', 'recheck-with-time-limit', 'log.level', 'log.format', 'top-processes']) {
       assertUsageError([`-${f}`], `flag needs an argument: -${f}`);
       assertUsageError(['-debug', `--${f}`], `flag needs an argument: -${f}`);
     }
@@ -353,7 +355,7 @@ describe('-version', () => {
     assert.equal(r.code, 0);
     assert.equal(r.stderr, '');
     const lines = r.stdout.split('\n');
-    assert.equal(lines[0], 'namedprocess-exporter, version 1.2.3 (branch: HEAD, revision: unknown)');
+    assert.equal(lines[0], 'namedprocess-exporter, version 1.2.3 (branch: unknown, revision: unknown)');
     assert.equal(lines[1], '  build user:       unknown');
     assert.equal(lines[2], '  build date:       unknown');
     assert.equal(lines[3], `  node version:     ${process.version}`);
@@ -372,7 +374,13 @@ describe('-version', () => {
 
   test('without a version it says unknown', () => {
     const r = parseCommandLine(['--version'], { prog: PROG });
-    assert.ok(r.kind === 'exit' && r.stdout.startsWith('namedprocess-exporter, version unknown (branch: HEAD'));
+    assert.ok(r.kind === 'exit' && r.stdout.startsWith('namedprocess-exporter, version unknown (branch: unknown, revision: unknown)\n'));
+  });
+
+  test('prints the build stamp: branch and revision', () => {
+    const r = parseCommandLine(['-version'], { ...env, branch: 'main', revision: 'abc1234-dirty' });
+    assert.ok(r.kind === 'exit');
+    assert.equal(r.stdout.split('\n')[0], 'namedprocess-exporter, version 1.2.3 (branch: main, revision: abc1234-dirty)');
   });
 
   test('-version wins over -man and over a config conflict, but not over a flag error', () => {
@@ -498,10 +506,26 @@ describe('operations flags', () => {
     assert.equal(run(['-report-configured-groups']).options.reportConfiguredGroups, true);
   });
 
+  test('-top-processes: an int flag as Go parses it, 0 by default, at most 1000', () => {
+    assert.equal(run([]).options.topProcesses, 0);
+    assert.equal(run(['-top-processes', '10']).options.topProcesses, 10);
+    assert.equal(run(['-top-processes=0x10']).options.topProcesses, 16);
+    assert.equal(run(['--top-processes=010']).options.topProcesses, 8);
+    assert.equal(run(['-top-processes=1000']).options.topProcesses, 1000);
+    assertUsageError(['-top-processes', 'ten'], 'invalid value "ten" for flag -top-processes: parse error');
+    assertUsageError(['-top-processes=1.5'], 'invalid value "1.5" for flag -top-processes: parse error');
+    assertUsageError(['-top-processes='], 'invalid value "" for flag -top-processes: parse error');
+    for (const [arg, shown] of [['-1', '-1'], ['1001', '1001']]) {
+      const r = exit([`-top-processes=${arg}`]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, new RegExp(`msg="invalid -top-processes ${shown}: it must be between 0 \\(none\\) and 1000"`));
+    }
+  });
+
   test('the settings given as flags are listed (they win over a config file)', () => {
-    const r = parseCommandLine(['-threads=false', '-procfs', '/p', '-debug', '-gather-smaps=true', '-recheck-with-time-limit=1m'], env);
+    const r = parseCommandLine(['-threads=false', '-procfs', '/p', '-debug', '-gather-smaps=true', '-recheck-with-time-limit=1m', '-top-processes=2'], env);
     assert.ok(r.kind === 'run');
-    assert.deepEqual([...r.given].sort(), ['debug', 'gatherSmaps', 'procfs', 'recheckWithTimeLimitMs', 'threads']);
+    assert.deepEqual([...r.given].sort(), ['debug', 'gatherSmaps', 'procfs', 'recheckWithTimeLimitMs', 'threads', 'topProcesses']);
     const none = parseCommandLine([], env);
     assert.ok(none.kind === 'run');
     assert.deepEqual(none.given, []);

@@ -262,7 +262,7 @@ describe('unknown keys are errors that name them', () => {
   test('at the top level, with a suggestion for a typo', async () => {
     assert.equal(
       await configError('track_thread: false\nprocess_names:\n  - comm: [a]\n'),
-      'cfg.yaml:1:1: unknown key "track_thread"; did you mean "track_threads"? (known: process_names, gather_smaps, procfs_path, recheck_on_scrape, remove_empty_groups, track_children, track_threads, global, remote_write)',
+      'cfg.yaml:1:1: unknown key "track_thread"; did you mean "track_threads"? (known: process_names, gather_smaps, procfs_path, recheck_on_scrape, remove_empty_groups, track_children, track_threads, top_processes, global, remote_write)',
     );
     assert.match(await configError('other: 1\n'), /^cfg\.yaml:1:1: unknown key "other" \(known: /);
     assert.match(await configError('toString: 1\n'), /^cfg\.yaml:1:1: unknown key "toString" \(known: /);
@@ -284,6 +284,19 @@ describe("Alloy's argument names as top-level settings", () => {
     const f = await readText('gather_smaps: false\nprocfs_path: /host/proc\nrecheck_on_scrape: true\nremove_empty_groups: yes\ntrack_children: false\ntrack_threads: false\n');
     assert.deepEqual(f.settings, { gatherSmaps: false, procfs: '/host/proc', recheck: true, removeEmptyGroups: true, children: false, threads: false });
     assert.deepEqual((await readText('track_threads:\n')).settings, {});
+  });
+  test('top_processes (ours, in the same style): an integer from 0 to 1000', async () => {
+    assert.deepEqual((await readText('top_processes: 10\n')).settings, { topProcesses: 10 });
+    assert.deepEqual((await readText('top_processes: 0\n')).settings, { topProcesses: 0 });
+    assert.equal(await configError('top_processes: ten\n'), 'cfg.yaml:1:16: top_processes: cannot unmarshal !!str `ten` into int');
+    assert.equal(await configError('top_processes: 2.5\n'), 'cfg.yaml:1:16: top_processes: cannot unmarshal !!float `2.5` into int');
+    assert.equal(await configError('top_processes: -1\n'), 'cfg.yaml:1:16: top_processes: must be between 0 (none) and 1000');
+    assert.equal(await configError('top_processes: 1001\n'), 'cfg.yaml:1:16: top_processes: must be between 0 (none) and 1000');
+    const dir = mkdtempSync(join(tmpdir(), 'npe-cfg-'));
+    const file = join(dir, 'c.yaml');
+    writeFileSync(file, 'top_processes: 5\nprocess_names:\n  - comm: [a]\n');
+    assert.equal((await resolveConfig({ ...defaultOptions, configPath: file }, memoryLogger())).options.topProcesses, 5);
+    assert.equal((await resolveConfig({ ...defaultOptions, configPath: file, topProcesses: 2 }, memoryLogger(), ['topProcesses'])).options.topProcesses, 2, 'the flag wins');
   });
   test('a value of the wrong type is an error with its position', async () => {
     assert.equal(await configError('gather_smaps: maybe\n'), 'cfg.yaml:1:15: gather_smaps: cannot unmarshal !!str `maybe` into bool');

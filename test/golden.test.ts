@@ -63,7 +63,7 @@ export function normalize(text: string): string {
     const name = line.startsWith('# ') ? line.split(' ')[2] ?? '' : line.split(/[{ ]/)[0];
     if (RUNTIME_FAMILY.test(name)) continue;
     if (name === 'process_exporter_build_info' && !line.startsWith('#')) {
-      out.push(line.replace(/(goarch|goos|goversion|reader|version)="[^"]*"/g, '$1="<host>"'));
+      out.push(line.replace(/(branch|goarch|goos|goversion|reader|revision|version)="[^"]*"/g, '$1="<host>"'));
     } else if (name === 'namedprocess_exporter_cycle_duration_seconds' && !line.startsWith('#')) {
       out.push(`${name} <seconds>`);
     } else if (name === 'namedprocess_exporter_config_last_reload_success_timestamp_seconds' && !line.startsWith('#')) {

@@ -48,6 +48,21 @@ function families(text: string): { names: string[]; emptyHelp: string[]; headerO
   return { names, emptyHelp, headerOnly };
 }
 
+describe('createCollector with top_processes', () => {
+  test('the namedprocess_process_* families in a prom-client registry as in the text', async () => {
+    const procfs = await tree([{ pid: 10, comm: 'x', rss: 50 }]);
+    const c = await embedded({ procnames: ['x'], top_processes: 1, procfs });
+    const registry = new Registry();
+    c.registerIn(registry);
+    for (const text of [await registry.metrics(), await c.metrics()]) {
+      assert.match(text, /^namedprocess_process_memory_bytes\{comm="x",groupname="x",memtype="resident",pid="10"\} 204800$/m);
+      assert.match(text, /^# TYPE namedprocess_process_cpu_seconds_total counter$/m);
+    }
+    await assert.rejects(createCollector({ topProcesses: 2.5 }), (e: Error) => e instanceof StartupError && e.message === 'createCollector: option "topProcesses" must be an integer between 0 (none) and 1000, not 2.5');
+    await assert.rejects(createCollector({ top_processes: -1 }), (e: Error) => e instanceof StartupError && e.message === 'createCollector: option "top_processes" must be an integer between 0 (none) and 1000, not -1');
+  });
+});
+
 describe('createCollector with Alloy argument names', () => {
   test('{ procnames: ["x"], gather_smaps: false, track_threads: false }: no proportional memory, no thread families', async () => {
     const procfs_path = await tree([MULTI]);
@@ -76,7 +91,7 @@ describe('createCollector with Alloy argument names', () => {
   test('an unknown option, a wrong type, or two names for one setting that disagree are errors naming them', async () => {
     await assert.rejects(createCollector({ procnames: ['x'], track_thread: false } as never), (e: Error) => {
       assert.ok(e instanceof StartupError);
-      assert.match(e.message, /^createCollector: unknown option "track_thread" \(options are listenAddress, .*, track_threads\)$/);
+      assert.match(e.message, /^createCollector: unknown option "track_thread" \(options are listenAddress, .*, track_threads, top_processes\)$/);
       return true;
     });
     const startupError = (message: string | RegExp) => (e: Error) => {

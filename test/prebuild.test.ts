@@ -3,6 +3,7 @@
 // it). A change to the sources without `npm run build:prebuilds` fails here, before a stale binary ships.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -42,4 +43,47 @@ test('the fingerprint follows every source file, its name and its content', () =
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+});
+
+test('node-gyp-build picks the musl binary on musl (Alpine) and the glibc one elsewhere', () => {
+  // a package with both, as the release's tarball has them; LIBC is how node-gyp-build is told what
+  // /etc/alpine-release would tell it on Alpine
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'npe-libc-'));
+  try {
+    const dir = path.join(tmp, 'prebuilds', `linux-${process.arch}`);
+    fs.mkdirSync(dir, { recursive: true });
+    for (const libc of ['glibc', 'musl']) fs.writeFileSync(path.join(dir, `namedprocess-exporter.${libc}.node`), '');
+    fs.writeFileSync(path.join(tmp, 'package.json'), '{"name":"namedprocess-exporter"}');
+    const pick = (libc: string) => {
+      const res = spawnSync(process.execPath, ['-e', `console.log(require(${JSON.stringify(require.resolve('node-gyp-build', { paths: [REPO] }))}).path(${JSON.stringify(tmp)}))`], { env: { ...process.env, LIBC: libc }, encoding: 'utf8' });
+      assert.equal(res.status, 0, res.stderr);
+      return path.basename(res.stdout.trim());
+    };
+    assert.equal(pick('musl'), 'namedprocess-exporter.musl.node');
+    assert.equal(pick('glibc'), 'namedprocess-exporter.glibc.node');
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('prebuild.js --libc=musl refuses to build on glibc, and takes no other argument', () => {
+  const run = (args: string[]) => spawnSync(process.execPath, [path.join(REPO, 'scripts', 'prebuild.js'), ...args], { encoding: 'utf8' });
+  const glibc = !!(process.report.getReport() as { header: { glibcVersionRuntime?: string } }).header.glibcVersionRuntime;
+  if (glibc) {
+    const musl = run(['--libc=musl']);
+    assert.equal(musl.status, 1);
+    assert.equal(musl.stderr, 'namedprocess-exporter: --libc=musl builds with the host compiler on a musl system (Alpine); this one runs glibc\n');
+  }
+  const bad = run(['--libc=uclibc']);
+  assert.equal(bad.status, 1);
+  assert.equal(bad.stderr, 'namedprocess-exporter: unknown argument --libc=uclibc (usage: prebuild.js [--libc=glibc|musl])\n');
+});
+
+// The release workflow assembles prebuilds/ from its build jobs and runs this file with
+// NAMEDPROCESS_RELEASE_PREBUILDS=1 before it publishes: a release carries all four binaries.
+const RELEASE = process.env.NAMEDPROCESS_RELEASE_PREBUILDS === '1';
+test('a release has prebuilds for linux x64 and arm64, glibc and musl', { skip: RELEASE ? false : 'only in the release workflow (NAMEDPROCESS_RELEASE_PREBUILDS=1): the repository commits the glibc ones only' }, () => {
+  const files = (fs.readdirSync(path.join(REPO, 'prebuilds'), { recursive: true }) as string[]).filter((f) => f.endsWith('.node')).sort();
+  assert.deepEqual(files, ['linux-arm64/namedprocess-exporter.glibc.node', 'linux-arm64/namedprocess-exporter.musl.node', 'linux-x64/namedprocess-exporter.glibc.node', 'linux-x64/namedprocess-exporter.musl.node']);
+  for (const f of files) assert.ok(fs.statSync(path.join(REPO, 'prebuilds', f)).size > 10_000, `${f} is a binary`);
 });

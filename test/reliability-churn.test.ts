@@ -46,6 +46,9 @@ for (const reader of ['ts', 'native'] as const) {
       assert.ok(r.sawChurnGroup, 'the churned processes were seen, each in a group of its own');
       assert.ok(r.processesStarted >= 150, `only ${r.processesStarted} processes were started`);
       assert.equal(r.leftoverSeries, 0);
+      // and no row of the page names one, hidden or not: the groups are gone, not just empty
+      const page = (await (await fetch(`http://127.0.0.1:${ours.port}/api/groups`)).json()) as { groups: Array<{ name: string; procs: number }> };
+      assert.deepEqual(page.groups.filter((g) => g.name.startsWith(prefix)), []);
     } finally {
       ours.child.kill('SIGTERM');
     }

@@ -220,6 +220,7 @@ describe('reliability: the naming budget of a cycle', () => {
         recheckWithTimeLimitMs: 0,
         threads: false,
         gatherSmaps: false,
+        topProcesses: 0,
         smapsMaxAgeMs: 0,
         idleMaxAgeMs: 0,
         removeEmptyGroups: false,

@@ -121,6 +121,9 @@ test('values: the last cycle, build info, node version, memory from /proc/self',
   assert.equal(line('namedprocess_exporter_ignored_procs'), 'namedprocess_exporter_ignored_procs 80');
   const goarch = process.arch === 'x64' ? 'amd64' : process.arch;
   assert.equal(line('process_exporter_build_info'), `process_exporter_build_info{branch="",goarch="${goarch}",goos="linux",goversion="node ${process.version}",reader="native",revision="",tags="",version="1.2.3"} 1`);
+  // the build stamp, escaped as any label value
+  const stamped = new SelfMetrics({ version: '1.2.3', reader: 'ts', revision: 'abc1234-dirty', branch: 'fix"x' }).render('text');
+  assert.equal(stamped.split('\n').find((l) => l.startsWith('process_exporter_build_info{')), `process_exporter_build_info{branch="fix\\"x",goarch="${goarch}",goos="linux",goversion="node ${process.version}",reader="ts",revision="abc1234-dirty",tags="",version="1.2.3"} 1`);
   const [major, minor, patch] = process.version.slice(1).split('.');
   assert.equal(line('nodejs_version_info'), `nodejs_version_info{version="${process.version}",major="${major}",minor="${minor}",patch="${patch}"} 1`);
   const rss = Number(line('process_resident_memory_bytes')!.split(' ')[1]);

@@ -32,8 +32,16 @@ test('the defaults are the rows\' defaults, and a fresh copy does not share list
   assert.throws(() => (defaultOptions.procnames as string[]).push('y'));
 });
 
-test("the config file's keys are Alloy's names in alphabetical order", () => {
-  assert.deepEqual([...FILE_SETTINGS.keys()], ['gather_smaps', 'procfs_path', 'recheck_on_scrape', 'remove_empty_groups', 'track_children', 'track_threads']);
+test("the config file's keys: Alloy's names in alphabetical order, then ours", () => {
+  assert.deepEqual([...FILE_SETTINGS.keys()], ['gather_smaps', 'procfs_path', 'recheck_on_scrape', 'remove_empty_groups', 'track_children', 'track_threads', 'top_processes']);
+});
+
+test('a whole-number setting with a range says the same range everywhere', () => {
+  for (const r of SETTING_ROWS) {
+    if (r.range === undefined) continue;
+    assert.equal(r.type.flag, 'int', r.flag);
+    assert.ok(r.range.min <= (r.default as number) && (r.default as number) <= r.range.max, r.flag);
+  }
 });
 
 test('the tracker is given exactly the rows marked for it', () => {

@@ -46,7 +46,7 @@ basic_auth_excluded_paths:
     assert.equal(cfg.tls?.minVersion, 'TLSv1.2');
     assert.equal(cfg.tls?.maxVersion, 'TLSv1.3');
     assert.equal(cfg.tls?.clientAuthType, 'NoClientCert');
-    assert.equal(cfg.http2, true);
+    assert.equal(cfg.http2, false, 'HTTP/1.1 when the key is absent');
     assert.deepEqual([...cfg.users.keys()], ['alice', 'bob']);
     assert.deepEqual(cfg.basicAuthExcludedPaths, ['/-/healthy', '/-/ready']);
   });
@@ -193,6 +193,7 @@ describe('web config: each bad file has its own message naming the file, line an
     ['bad X-Frame-Options', 'http_server_config:\n  headers:\n    X-Frame-Options: allow\n', /line 3: http_server_config.headers: invalid value for X-Frame-Options. Expected one of: "deny" "sameorigin", but got: "allow"/],
     ['bad X-Content-Type-Options', 'http_server_config:\n  headers:\n    X-Content-Type-Options: sniff\n', /line 3: .*invalid value for X-Content-Type-Options/],
     ['http2 that is not a boolean', 'http_server_config:\n  http2: maybe\n', /line 2: http_server_config.http2: expected true or false, got "maybe"/],
+    ['http2 asked for (HTTP/1.1 only)', 'http_server_config:\n  headers:\n    X-Frame-Options: deny\n  http2: true\n', /^web config file \/etc\/exporter\/web\.yml: line 4: http_server_config\.http2: HTTP\/2 is not supported, this exporter serves HTTP\/1\.1 only; set http2: false or remove the key$/],
     ['a list where a mapping belongs', 'tls_server_config:\n  - cert_file\n', /line 2: tls_server_config: expected a mapping, got a list/],
     ['a string where a list belongs', 'tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: RequireAnyClientCert\n  client_allowed_sans: client.example\n', /line 5: tls_server_config.client_allowed_sans: expected a list of strings, got a string/],
     ['a duplicate key', 'basic_auth_users:\n  a: x\n  a: y\n', /line 3: invalid YAML: Map keys must be unique/],

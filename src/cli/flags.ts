@@ -16,13 +16,16 @@ export type CliResult =
 export interface CliEnv {
   /** printed by -version; the package version, passed in by the entry point */
   version?: string;
+  /** printed by -version: the git revision and branch stamped at build time (default "unknown") */
+  revision?: string;
+  branch?: string;
   /** the program name in "Usage of <prog>:" (Go: os.Args[0]); default process.argv[1] */
   prog?: string;
   /** clock for the timestamp of fatal messages (tests) */
   now?: () => Date;
 }
 
-type FlagKind = 'string' | 'bool' | 'duration';
+type FlagKind = 'string' | 'bool' | 'duration' | 'int';
 
 interface FlagDef {
   name: string;
@@ -46,7 +49,7 @@ const FLAGS: readonly FlagDef[] = [
 const FLAG_BY_NAME: ReadonlyMap<string, FlagDef> = new Map(FLAGS.map((f) => [f.name, f]));
 
 // Go's zero values as Value.String() prints them: a default equal to these is not shown.
-const ZERO_VALUE: Record<FlagKind, string> = { string: '', bool: 'false', duration: '0s' };
+const ZERO_VALUE: Record<FlagKind, string> = { string: '', bool: 'false', duration: '0s', int: '0' };
 
 const PROGRAM = 'namedprocess-exporter';
 
@@ -87,15 +90,24 @@ function parseGoBool(s: string): boolean | undefined {
   }
 }
 
+/** strconv.ParseInt(s, 0, 64) without digit separators: decimal, 0x hex, 0o or 0 octal, 0b binary */
+function parseGoInt(s: string): bigint | undefined {
+  const m = /^([+-]?)(?:0[xX]([0-9a-fA-F]+)|0[oO]?([0-7]+)|0[bB]([01]+)|([1-9][0-9]*|0))$/.exec(s);
+  if (m === null) return undefined;
+  const v = m[2] !== undefined ? BigInt('0x' + m[2]) : m[3] !== undefined ? BigInt('0o' + m[3]) : m[4] !== undefined ? BigInt('0b' + m[4]) : BigInt(m[5]);
+  const signed = m[1] === '-' ? -v : v;
+  return signed < -(1n << 63n) || signed >= 1n << 63n ? undefined : signed;
+}
+
 // ---------------------------------------------------------------------------------------------
 // -version
 
 /** prometheus/common version.Print layout, with Node in place of Go. */
-function versionText(version: string | undefined): string {
-  const v = version === undefined || version === '' ? 'unknown' : version;
+function versionText(env: CliEnv): string {
+  const known = (s: string | undefined) => (s === undefined || s === '' ? 'unknown' : s);
   const row = (label: string, value: string) => `  ${(label + ':').padEnd(18)}${value}\n`;
   return (
-    `${PROGRAM}, version ${v} (branch: HEAD, revision: unknown)\n` +
+    `${PROGRAM}, version ${known(env.version)} (branch: ${known(env.branch)}, revision: ${known(env.revision)})\n` +
     row('build user', 'unknown') +
     row('build date', 'unknown') +
     row('node version', process.version) +
@@ -178,7 +190,11 @@ function parseFlags(argv: readonly string[]): ParseOutcome {
       args = args.slice(1);
     }
     if (!hasValue) return { ok: false, help: false, message: `flag needs an argument: -${name}` };
-    if (flag.kind === 'duration') {
+    if (flag.kind === 'int') {
+      const n = parseGoInt(value);
+      if (n === undefined) return { ok: false, help: false, message: `invalid value ${goQuote(value)} for flag -${name}: parse error` };
+      values.set(name, n);
+    } else if (flag.kind === 'duration') {
       try {
         values.set(name, parseGoDuration(value));
       } catch {
@@ -208,8 +224,8 @@ function stopWarning(parsed: Parsed): string | undefined {
 
 /**
  * Interpret the command line (process.argv.slice(2)) like the reference: Go flag syntax, then
- * -version, -man, and the start-up checks that need nothing but the flags. `env.version` is the
- * version -version prints.
+ * -version, -man, and the start-up checks that need nothing but the flags. `env.version`, `.branch`
+ * and `.revision` are what -version prints.
  */
 export function parseCommandLine(argv: string[], env: CliEnv = {}): CliResult {
   const prog = env.prog ?? defaultProg();
@@ -222,7 +238,7 @@ export function parseCommandLine(argv: string[], env: CliEnv = {}): CliResult {
   const { values } = outcome.parsed;
 
   // The reference's order after flag.Parse(): -version, -man, then the matcher flags.
-  if (values.get('version') === true) return { kind: 'exit', code: 0, stdout: versionText(env.version), stderr: '' };
+  if (values.get('version') === true) return { kind: 'exit', code: 0, stdout: versionText(env), stderr: '' };
   if (values.get('man') === true) return { kind: 'exit', code: 0, stdout: MANUAL_TEXT, stderr: '' };
 
   // every setting from its flag, else its default; the ones given win over a config file's settings
@@ -246,6 +262,9 @@ export function parseCommandLine(argv: string[], env: CliEnv = {}): CliResult {
   for (const r of SETTING_ROWS) {
     const bad = r.validate?.(options[r.key]);
     if (bad !== undefined) return fatal(bad);
+    const v = options[r.key] as number;
+    // the number as given (an int64 beyond 2^53 is shown exactly)
+    if (r.range !== undefined && (v < r.range.min || v > r.range.max)) return fatal(`invalid -${r.flag} ${String(values.get(r.flag))}: it must be ${r.range.says}`);
   }
   // the reference tests `!= 0`, so a negative limit forces recheck too
   if (options.recheckWithTimeLimitMs !== 0) options.recheck = true;

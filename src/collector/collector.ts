@@ -71,6 +71,9 @@ export interface CollectorDeps {
   scanner: Scanner;
   namer: Namer;
   version?: string;
+  /** the build stamp for process_exporter_build_info (src/base/version.ts); empty when not given */
+  revision?: string;
+  branch?: string;
   /** injectable for tests */
   now?: () => number;
   pageSize?: number;
@@ -115,7 +118,7 @@ export class ProcessCollector {
       this.trackerOpts.onNewProcess = explainer.onNewProcess;
     }
     this.tracker = new Tracker(deps.scanner, this.trackerOpts);
-    this.self = new SelfMetrics({ version: deps.version ?? '0.0.0', reader: deps.scanner.kind });
+    this.self = new SelfMetrics({ version: deps.version ?? '0.0.0', reader: deps.scanner.kind, revision: deps.revision, branch: deps.branch });
   }
 
   /** The options in force (a reload may have changed the ones the config file sets). */

@@ -118,7 +118,16 @@ function parseConfigFile(text: string, file: string): ConfigFile {
     else if (FILE_SETTINGS.has(key)) {
       if (value === null || (isScalar(value) && value.value === null)) continue; // `key:` alone keeps the default
       const setting = FILE_SETTINGS.get(key)!;
-      if (setting.type.flag === 'bool') {
+      if (setting.type.flag === 'int') {
+        const v = isScalar(value) ? value.value : undefined;
+        if (typeof v !== 'number' || !Number.isInteger(v)) {
+          const shown = isScalar(value) ? ` \`${scalarText(value)}\`` : '';
+          fail(value, `${key}: `, `cannot unmarshal ${yamlTag(value)}${shown} into int`);
+        }
+        const { range } = setting;
+        if (range !== undefined && ((v as number) < range.min || (v as number) > range.max)) fail(value, `${key}: `, `must be ${range.says}`);
+        settings[setting.key] = v;
+      } else if (setting.type.flag === 'bool') {
         if (!isScalar(value) || typeof value.value !== 'boolean') {
           const shown = isScalar(value) ? ` \`${scalarText(value)}\`` : '';
           fail(value, `${key}: `, `cannot unmarshal ${yamlTag(value)}${shown} into bool`);

@@ -107,8 +107,8 @@ export class SelfMetrics {
   private matchErrors = 0;
   private readonly more: Array<(format: ExpositionFormat) => string> = [];
 
-  constructor(build: { version: string; reader: string }) {
-    const labels = { branch: '', goarch: goArch(), goos: goOs(), goversion: `node ${process.version}`, reader: build.reader, revision: '', tags: '', version: build.version };
+  constructor(build: { version: string; reader: string; revision?: string; branch?: string }) {
+    const labels = { branch: build.branch ?? '', goarch: goArch(), goos: goOs(), goversion: `node ${process.version}`, reader: build.reader, revision: build.revision ?? '', tags: '', version: build.version };
     this.buildInfo = `process_exporter_build_info{${Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',')}} 1\n`;
     // the config loaded at start counts as the first successful load, as in Prometheus
     this.recordReload(true, Date.now() / 1000);

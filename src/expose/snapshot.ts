@@ -47,6 +47,26 @@ export interface GroupSnapshot extends Counters, MemoryGauges {
   threads: ThreadNameSnapshot[];
 }
 
+/** One process of the top-processes set (-top-processes, docs/behaviour.md#top-processes): its own
+ *  totals as /proc gives them, not deltas. NaN: never read (that sample is not written). */
+export interface ProcessSnapshot extends MemoryGauges {
+  pid: number;
+  /** comm when the process was first seen */
+  comm: string;
+  group: string;
+  /** seconds since the process started (utime, stime ticks / 100) */
+  cpuUser: number;
+  cpuSystem: number;
+  readBytes: number;
+  writeBytes: number;
+  majorPageFaults: number;
+  minorPageFaults: number;
+  openFds: number;
+  numThreads: number;
+  /** seconds since the epoch */
+  startTime: number;
+}
+
 export interface CycleSnapshot {
   /** false when listing the procfs root failed: only the scrape counters are written */
   ok: boolean;
@@ -56,6 +76,8 @@ export interface CycleSnapshot {
   partialErrors: number;
   /** -gather-smaps: whether the proportional* memtypes are written */
   gatherSmaps: boolean;
+  /** -top-processes: the processes exported one by one; absent or empty when off */
+  processes?: ProcessSnapshot[];
 }
 
 /** Go's zero time.Time as Unix seconds: what the reference prints for an empty group's oldest start. */

@@ -9,7 +9,7 @@
 //   context_switches is ordered by (ctxswitchtype, groupname) and memory_bytes by (groupname, memtype);
 // - a family without samples is not written at all (Gather only creates families for collected metrics).
 
-import type { CycleSnapshot, GroupSnapshot, ThreadNameSnapshot } from './snapshot';
+import type { CycleSnapshot, GroupSnapshot, ProcessSnapshot, ThreadNameSnapshot } from './snapshot';
 import { formatOpenMetricsFloat, formatTextFloat } from './gofloat';
 import { compareGoStrings } from '../go/strings';
 
@@ -99,6 +99,16 @@ const F = {
     type: 'counter',
     help: 'number of bytes written by this group',
   },
+  // -top-processes (ours): one process each, its own totals since it started
+  pCpu: { name: 'namedprocess_process_cpu_seconds_total', type: 'counter', help: 'CPU seconds used by this process since it started, by mode' },
+  pMajflt: { name: 'namedprocess_process_major_page_faults_total', type: 'counter', help: 'Major page faults of this process since it started' },
+  pMem: { name: 'namedprocess_process_memory_bytes', type: 'gauge', help: 'number of bytes of memory used by this process, by memtype' },
+  pMinflt: { name: 'namedprocess_process_minor_page_faults_total', type: 'counter', help: 'Minor page faults of this process since it started' },
+  pThreads: { name: 'namedprocess_process_num_threads', type: 'gauge', help: 'Number of threads of this process' },
+  pFds: { name: 'namedprocess_process_open_filedesc', type: 'gauge', help: 'number of open file descriptors of this process' },
+  pRead: { name: 'namedprocess_process_read_bytes_total', type: 'counter', help: 'number of bytes read from storage by this process since it started' },
+  pStart: { name: 'namedprocess_process_start_time_seconds', type: 'gauge', help: 'start time of this process in seconds since 1970/01/01' },
+  pWrite: { name: 'namedprocess_process_write_bytes_total', type: 'counter', help: 'number of bytes written to storage by this process since it started' },
   scrapeErrors: {
     name: 'namedprocess_scrape_errors',
     type: 'counter',
@@ -126,6 +136,7 @@ export const FAMILY_INFO: ReadonlyMap<string, { help: string; type: string }> = 
 export const FAMILY_ORDER: readonly string[] = [
   F.ctx, F.cpu, F.majflt, F.mem, F.minflt, F.numProcs, F.numThreads, F.oldest, F.fds, F.read, F.states,
   F.thrCtx, F.thrCount, F.thrCpu, F.thrIo, F.thrMajflt, F.thrMinflt, F.wchan, F.ratio, F.write,
+  F.pCpu, F.pMajflt, F.pMem, F.pMinflt, F.pThreads, F.pFds, F.pRead, F.pStart, F.pWrite,
   F.scrapeErrors, F.partialErrors, F.procreadErrors,
 ].map((f) => f.name);
 
@@ -247,6 +258,7 @@ export function renderGroupFamilies(snap: CycleSnapshot, opts: RenderOptions): s
   if (snap.ok && snap.groups.length > 0) {
     const groups = snap.groups.map((g) => named(g.name, g)).sort(byKey);
     writeGroupFamilies(o, groups, snap.gatherSmaps, opts.threads, H, fmt);
+    if (snap.processes !== undefined && snap.processes.length > 0) writeProcessFamilies(o, snap.processes, snap.gatherSmaps, H, fmt);
   }
 
   o.s +=
@@ -450,4 +462,73 @@ function threadFamily(
     for (const t of ts) o.s += q + t.esc + '"} ' + fmt(get(t.item)) + '\n';
     o.flushIfBig();
   }
+}
+
+interface ProcRow {
+  /** `comm="<c>",groupname="<g>"` escaped: the labels before the family's own */
+  pre: string;
+  /** `pid="<p>"` */
+  pid: string;
+  /** the sort key's first part, (comm, groupname) */
+  comm: string;
+  group: string;
+  pidText: string;
+  item: ProcessSnapshot;
+}
+
+/**
+ * The namedprocess_process_* families of -top-processes. Labels in name order (comm, groupname, then
+ * memtype or mode, then pid) and samples sorted by their values in that order, as for the group
+ * families; pid compares as text. A value never read (NaN) is left out.
+ */
+function writeProcessFamilies(o: Out, processes: ProcessSnapshot[], smaps: boolean, H: Record<keyof typeof F, string>, fmt: Fmt): void {
+  const rows: ProcRow[] = processes.map((p) => {
+    const c = named(p.comm, null);
+    const g = named(p.group, null);
+    const pidText = String(p.pid);
+    return { pre: 'comm="' + c.esc + '",groupname="' + g.esc + '"', pid: 'pid="' + pidText + '"', comm: c.key, group: g.key, pidText, item: p };
+  });
+  rows.sort((a, b) => compareGoStrings(a.comm, b.comm) || compareGoStrings(a.group, b.group) || compareGoStrings(a.pidText, b.pidText));
+  // runs of rows with the same (comm, groupname): a family with a label between groupname and pid
+  // writes all of a run's rows for one value of that label, then the next value
+  const runs: Array<[number, number]> = [];
+  for (let i = 0; i < rows.length; ) {
+    let j = i + 1;
+    while (j < rows.length && rows[j].comm === rows[i].comm && rows[j].group === rows[i].group) j++;
+    runs.push([i, j]);
+    i = j;
+  }
+  const plain = (header: string, name: string, get: (p: ProcessSnapshot) => number) => {
+    let text = '';
+    for (const r of rows) {
+      const v = get(r.item);
+      if (v === v) text += name + '{' + r.pre + ',' + r.pid + '} ' + fmt(v) + '\n';
+    }
+    if (text !== '') o.s += header + text;
+  };
+  const split = (header: string, name: string, label: string, parts: ReadonlyArray<readonly [string, (p: ProcessSnapshot) => number]>) => {
+    let text = '';
+    for (const [from, to] of runs) {
+      for (const [value, get] of parts) {
+        for (let i = from; i < to; i++) {
+          const v = get(rows[i].item);
+          if (v === v) text += name + '{' + rows[i].pre + ',' + label + '="' + value + '",' + rows[i].pid + '} ' + fmt(v) + '\n';
+        }
+      }
+    }
+    if (text !== '') o.s += header + text;
+  };
+  split(H.pCpu, 'namedprocess_process_cpu_seconds_total', 'mode', [['system', (p) => p.cpuSystem], ['user', (p) => p.cpuUser]]);
+  plain(H.pMajflt, 'namedprocess_process_major_page_faults_total', (p) => p.majorPageFaults);
+  const mem: Array<readonly [string, (p: ProcessSnapshot) => number]> = [];
+  if (smaps) mem.push(['proportionalResident', (p) => p.proportionalResident], ['proportionalSwapped', (p) => p.proportionalSwapped]);
+  mem.push(['resident', (p) => p.resident], ['swapped', (p) => p.swapped], ['virtual', (p) => p.virtual]);
+  split(H.pMem, 'namedprocess_process_memory_bytes', 'memtype', mem);
+  plain(H.pMinflt, 'namedprocess_process_minor_page_faults_total', (p) => p.minorPageFaults);
+  plain(H.pThreads, 'namedprocess_process_num_threads', (p) => p.numThreads);
+  plain(H.pFds, 'namedprocess_process_open_filedesc', (p) => p.openFds);
+  plain(H.pRead, 'namedprocess_process_read_bytes_total', (p) => p.readBytes);
+  plain(H.pStart, 'namedprocess_process_start_time_seconds', (p) => p.startTime);
+  plain(H.pWrite, 'namedprocess_process_write_bytes_total', (p) => p.writeBytes);
+  o.flushIfBig();
 }

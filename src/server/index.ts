@@ -1,6 +1,6 @@
 // The HTTP(S) server: telemetry path, landing page, exporter-toolkit web config (TLS, basic auth, headers,
-// rate limit) and bounds on what a connection may cost (docs/behaviour.md#http, docs/behaviour.md differences #18). HTTP/1.1 only (the http2 key
-// is accepted and has no effect).
+// rate limit) and bounds on what a connection may cost (docs/behaviour.md#http, docs/behaviour.md differences #18). HTTP/1.1 only (the web
+// config refuses `http2: true`).
 //
 // Two layers: connection.ts takes connections (admission, TLS, timeouts, shutdown) and handler.ts
 // answers requests (routing, auth, rate limit, gzip); routes.ts holds what a route sees. This file wires them.
@@ -123,7 +123,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const address = joinHostPort(addr.address, addr.port);
   log.info(`level=info msg="Listening on" address=${address}`);
   if (useTls) {
-    // HTTP/2 is not offered: the http2 key is accepted for compatibility, and clients fall back to HTTP/1.1.
+    // HTTP/2 is not offered: `http2: true` is refused at load, and TLS clients negotiate HTTP/1.1.
     log.info(`level=info msg="TLS is enabled." http2=false address=${address}`);
   } else {
     log.info(`level=info msg="TLS is disabled." http2=false address=${address}`);

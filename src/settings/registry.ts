@@ -12,8 +12,8 @@ import { goQuote } from '../go/quote';
  * type word); the value is held as V: a duration in milliseconds, a list split on ','.
  */
 export interface SettingType<V> {
-  readonly flag: 'string' | 'bool' | 'duration';
-  /** the flag's text -> the value; for 'duration' the text is nanoseconds, already parsed */
+  readonly flag: 'string' | 'bool' | 'duration' | 'int';
+  /** the flag's text -> the value; for 'duration' the text is nanoseconds, for 'int' the integer, already parsed */
   fromFlag(text: string | boolean | bigint): V;
   /** the value as Go's flag package shows a default (Value.String()) */
   shown(v: V): string;
@@ -31,6 +31,8 @@ export const duration: SettingType<number> = {
   fromFlag: (t) => Number((t as bigint) / 1_000_000n) + Number((t as bigint) % 1_000_000n) / NS_PER_MS,
   shown: (ms) => formatGoDuration(BigInt(Math.trunc(ms)) * 1_000_000n + BigInt(Math.round((ms % 1) * NS_PER_MS))),
 };
+/** a whole number (Go's strconv.ParseInt syntax on the command line) */
+export const integer: SettingType<number> = { flag: 'int', fromFlag: (t) => Number(t as bigint), shown: (v) => String(v) };
 /** a comma-separated list, empty items dropped */
 export const list: SettingType<string[]> = {
   flag: 'string',
@@ -61,6 +63,10 @@ export interface SettingRow<K extends string, V> {
    * createCollector accepts it beside `key`. A flag given on the command line wins over the file.
    */
   readonly file?: string;
+  /** `file` is ours, named in Alloy's style, not one of Alloy's arguments (listed after Alloy's) */
+  readonly ours?: true;
+  /** the whole numbers allowed, and how errors say so: on the command line, in the file, to createCollector */
+  readonly range?: { readonly min: number; readonly max: number; readonly says: string };
   /** a config reload may change it (only settings the file holds can change) */
   readonly reloadable: boolean;
   /** the tracker reads it: given at start and again on every reload (trackerSettings) */
@@ -75,6 +81,9 @@ function row<const K extends string, V, const F extends string | undefined = und
 ): SettingRow<K, V> & { readonly file: F; readonly tracker: T } {
   return r as SettingRow<K, V> & { readonly file: F; readonly tracker: T };
 }
+
+/** -top-processes above this would export more series than a per-process view is for (3N processes) */
+export const MAX_TOP_PROCESSES = 1000;
 
 // In the order Options lists them (createCollector's error names them in this order).
 export const SETTINGS = [
@@ -121,7 +130,7 @@ export const SETTINGS = [
   row({ flag: 'recheck-with-time-limit', key: 'recheckWithTimeLimitMs', type: duration, default: 0, reloadable: false, tracker: true,
     usage: 'recheck processes only this much time after their start, but no longer.' }),
   row({ flag: 'debug', key: 'debug', type: bool, default: false, reloadable: false,
-    usage: 'log debugging information to stdout' }),
+    usage: 'log debugging information to stderr' }),
   row({ flag: 'remove-empty-groups', key: 'removeEmptyGroups', type: bool, default: false, file: 'remove_empty_groups', reloadable: true, tracker: true,
     usage: 'forget process groups with no processes' }),
   // operations: promslog's log flags, Prometheus's lifecycle flag, configured groups at zero
@@ -140,6 +149,11 @@ export const SETTINGS = [
     validate: (ms) => (ms <= 0 ? 'invalid -web.page-interval: it must be a positive duration such as 3s' : undefined) }),
   row({ flag: 'web.page-expose-cmdlines', key: 'pageExposeCmdlines', type: bool, default: false, reloadable: false,
     usage: "show each group's processes with pid, user and command line on the page at / (command lines can carry secrets)" }),
+  // per-process series (not in the reference)
+  /** the N processes that used the most CPU in a cycle and the N with the most resident memory are exported one by one */
+  row({ flag: 'top-processes', key: 'topProcesses', type: integer, default: 0, file: 'top_processes', ours: true, reloadable: true, tracker: true,
+    range: { min: 0, max: MAX_TOP_PROCESSES, says: `between 0 (none) and ${MAX_TOP_PROCESSES}` },
+    usage: 'export the N processes that used the most CPU in the last update cycle and the N with the most resident memory as namedprocess_process_* series, labelled by groupname, pid and comm (at most 3N processes at once; 0: none)' }),
 ] as const;
 
 type Row = (typeof SETTINGS)[number];
@@ -163,6 +177,9 @@ export type AnySetting = SettingRow<SettingKey, unknown>;
 
 export const SETTING_ROWS: readonly AnySetting[] = SETTINGS as unknown as readonly AnySetting[];
 
+/** The row of each Options key. */
+export const SETTING_BY_KEY: ReadonlyMap<SettingKey, AnySetting> = new Map(SETTING_ROWS.map((r) => [r.key, r]));
+
 export const defaultOptions: Readonly<Options> = Object.freeze(
   Object.fromEntries(SETTING_ROWS.map((r) => [r.key, Array.isArray(r.default) ? Object.freeze(r.default) : r.default])) as Options,
 );
@@ -172,11 +189,11 @@ export function freshDefaults(): Options {
   return Object.fromEntries(SETTING_ROWS.map((r) => [r.key, Array.isArray(r.default) ? [...(r.default as unknown[])] : r.default])) as Options;
 }
 
-/** The rows the config file holds, by their key there (in its key order: alphabetical, as Alloy lists them). */
+/** The rows the config file holds, by their key there: Alloy's, alphabetical as Alloy lists them, then ours. */
 export const FILE_SETTINGS: ReadonlyMap<string, AnySetting> = new Map(
   SETTING_ROWS.filter((r) => r.file !== undefined)
     .map((r) => [r.file!, r] as [string, AnySetting])
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    .sort(([a, ra], [b, rb]) => Number(ra.ours ?? false) - Number(rb.ours ?? false) || (a < b ? -1 : a > b ? 1 : 0)),
 );
 
 /** What the tracker is given of the options, the same at start and on every reload. */

@@ -51,6 +51,10 @@ const SLOT_COLUMNS = {
   /** last good gauges, kept when status or limits fail for a tracked process */
   swapBytes: 'f64',
   fdLimit: 'f64',
+  /** CPU seconds the process used in the last cycle (what -top-processes ranks) */
+  cpuLast: 'f64',
+  /** open fds as last read (NaN: never read) */
+  fds: 'f64',
   /** the stat gauges of the last cycle: with the baselines, what the smaps refresh policy compares */
   rss: 'f64',
   vsize: 'f64',
@@ -113,6 +117,11 @@ export class ProcTable {
     const cols = this as unknown as Record<string, unknown>;
     for (const k of NUMERIC_KEYS) cols[k] = newColumn(SLOT_COLUMNS[k], 0);
     for (const k of OBJECT_KEYS) cols[k] = [];
+  }
+
+  /** Slots [0, slotCount) may be in use (see kind). */
+  get slotCount(): number {
+    return this.used;
   }
 
   /** The slot of pid, or -1. */

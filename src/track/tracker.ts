@@ -38,6 +38,7 @@ import {
   type ThreadBaselines,
 } from './proc-table';
 import { errorMessage } from '../base/errors';
+import { TopProcesses } from './top-processes';
 
 /** The tracker's settings (src/settings/registry.ts: the rows marked `tracker`) and what the collector gives it. */
 export interface TrackerOptions extends TrackerSettings {
@@ -162,6 +163,7 @@ export class Tracker {
   private readonly wchans = new Map<string, string>();
   /** cgroup identities by path, shared by the processes of one unit or container */
   private readonly cgroupIds = new CgroupIdentities();
+  private readonly top = new TopProcesses(0);
   /** set when a cycle could read no schedstat at all (a kernel without it, a fake tree): not asked again */
   private schedAbsent = false;
   private readonly now: () => number;
@@ -662,6 +664,7 @@ export class Tracker {
     t.base.fill(fromBirth ? 0 : NaN, s * Raw.N, s * Raw.N + Raw.N);
     t.swapBytes[s] = 0;
     t.fdLimit[s] = 0;
+    t.fds[s] = NaN;
     t.smapsAtMs[s] = NaN;
     t.pss[s] = t.swapPss[s] = 0;
     t.fullReadAtMs[s] = NaN;
@@ -719,6 +722,8 @@ export class Tracker {
     if (!held) t.ioErr[s] = flags & DetailFlag.IO_ERR ? 1 : 0;
     t.openFds[s] = det.fdOpen[r];
     if (!(flags & DetailFlag.LIMITS_ERR)) t.fdLimit[s] = det.fdLimit[r];
+    if (!(flags & DetailFlag.FD_ERR)) t.fds[s] = det.fdOpen[r];
+    t.cpuLast[s] = delta.cpuUser + delta.cpuSystem;
     this.takeSmaps(s, det, r, now);
     this.takeSchedstat(s, det, r, now);
     t.state[s] = cols.state[i];
@@ -860,7 +865,11 @@ export class Tracker {
       }
       groups.push(g.snapshot(this.opts.threads));
     }
-    return { ok: true, groups, scrapeErrors: this.scrapeErrors, procReadErrors: this.procReadErrors, partialErrors: this.partialErrors, gatherSmaps: this.opts.gatherSmaps };
+    const snap: CycleSnapshot = { ok: true, groups, scrapeErrors: this.scrapeErrors, procReadErrors: this.procReadErrors, partialErrors: this.partialErrors, gatherSmaps: this.opts.gatherSmaps };
+    this.top.n = this.opts.topProcesses ?? 0;
+    const processes = this.top.select(this.table, this.lastCycleAtMs, this.opts.pageSize);
+    if (processes.length > 0) snap.processes = processes;
+    return snap;
   }
 
   /** Counts a failed cycle and returns what is served for it: the three scrape counters only (docs/behaviour.md#errors). */
