@@ -866,7 +866,7 @@ export class Tracker {
       groups.push(g.snapshot(this.opts.threads));
     }
     const snap: CycleSnapshot = { ok: true, groups, scrapeErrors: this.scrapeErrors, procReadErrors: this.procReadErrors, partialErrors: this.partialErrors, gatherSmaps: this.opts.gatherSmaps };
-    this.top.n = this.opts.topProcesses ?? 0;
+    this.top.n = this.opts.topProcesses;
     const processes = this.top.select(this.table, this.lastCycleAtMs, this.opts.pageSize);
     if (processes.length > 0) snap.processes = processes;
     return snap;
