@@ -1,5 +1,6 @@
-// The JSON the page's endpoints answer with: one typed contract for routes.ts, the tests and (by these
-// names) src/ui/page.js. A figure that no process of a row could give is null, never 0.
+// The JSON the page's endpoints answer with: one typed contract for routes.ts, the tests and
+// src/ui/page.js, whose JSDoc imports these types and which tsc checks against them (tsconfig.page.json).
+// A figure that no process of a row could give is null, never 0.
 
 /** How /api/groups and /api/processes cut the tracked processes into rows. */
 export const VIEWS = ['group', 'service', 'container'] as const;
@@ -99,4 +100,21 @@ export interface ProcessesJson {
   total: number;
   cmdlines: boolean;
   processes: ProcessJson[];
+}
+
+/** /api/history?group=: a group's figures over the kept history, one value per time in `t`. */
+export interface HistoryJson {
+  group: string;
+  /** Unix milliseconds of each point */
+  t: number[];
+  cpuUserPercent: number[];
+  cpuSystemPercent: number[];
+  residentBytes: number[];
+  proportionalResidentBytes: number[];
+  swappedBytes: number[];
+  readBytesPerSecond: number[];
+  writeBytesPerSecond: number[];
+  openFds: number[];
+  threads: number[];
+  procs: number[];
 }

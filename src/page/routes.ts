@@ -9,7 +9,7 @@ import { GO_ZERO_TIME_UNIX } from '../expose/snapshot';
 import { loadAssets, type Asset } from './assets';
 import { FIGURE_QUERIES } from './promql';
 import { HostReader } from './host';
-import { VIEWS, type GroupsJson, type ProcessesJson, type RowJson, type View } from './api';
+import { VIEWS, type GroupsJson, type HistoryJson, type ProcessesJson, type RowJson, type View } from './api';
 import type * as ProcessesModule from './processes';
 import { errorMessage } from '../base/errors';
 import type * as ViewsModule from './views';
@@ -166,7 +166,7 @@ export function createPageRoutes(deps: PageDeps): Route[] {
     return json(200, body);
   };
 
-  const HISTORY_FIELDS: Record<string, Field> = {
+  const HISTORY_FIELDS: Record<Exclude<keyof HistoryJson, 'group' | 't'>, Field> = {
     cpuUserPercent: 'cpuUser',
     cpuSystemPercent: 'cpuSystem',
     residentBytes: 'resident',
@@ -189,7 +189,7 @@ export function createPageRoutes(deps: PageDeps): Route[] {
       const v = s.values[field];
       out[key] = field === 'cpuUser' || field === 'cpuSystem' ? v.map(pct) : v;
     }
-    return json(200, out);
+    return json(200, out as unknown as HistoryJson);
   };
 
   const processes = async (req: RouteRequest): Promise<RouteResponse> => {

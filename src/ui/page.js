@@ -1,3 +1,4 @@
+// @ts-check
 // The page at /: polls api/groups at the exporter's page interval and renders the host totals and the
 // table of groups, systemd units or containers (sortable by click and keyboard, filterable); an opened
 // row shows its processes and, for a group, its charts (uPlot) and PromQL. View, sort, filter, open row,
@@ -5,7 +6,17 @@
 // ProcessesJson); a null figure is unknown and shown as "n/a". Only same-origin requests; no inline code.
 'use strict';
 (function () {
+  /** @typedef {import('../page/api').GroupsJson} GroupsJson */
+  /** @typedef {import('../page/api').RowJson} RowJson */
+  /** @typedef {import('../page/api').HostTotalsJson} HostTotalsJson */
+  /** @typedef {import('../page/api').ProcessesJson} ProcessesJson */
+  /** @typedef {import('../page/api').ProcessJson} ProcessJson */
+  /** @typedef {import('../page/api').HistoryJson} HistoryJson */
+
+  /** An element of index.html by id (the page's markup, not checked here). @type {(id: string) => any} */
   const $ = (id) => document.getElementById(id);
+  /** uPlot's build, loaded before this script (ui/uPlot.iife.min.js) */
+  const uPlot = /** @type {any} */ (window).uPlot;
   const SVG = 'http://www.w3.org/2000/svg';
   const VIEWS = ['group', 'service', 'container'];
   const VIEW_NAMES = { group: ['Group', 'groups'], service: ['Service', 'services'], container: ['Container', 'containers'] };
@@ -124,16 +135,16 @@
   ];
 
   const state = {
-    data: null,
+    data: /** @type {GroupsJson | null} */ (null),
     view: 'group',
     sortKey: 'cpuPercent',
     sortDesc: true,
     filter: '',
-    selected: null,
+    selected: /** @type {string | null} */ (null),
     cpuBase: 'core',
     showEmpty: false,
     timer: 0,
-    charts: null,
+    charts: /** @type {any} */ (null),
     inFlight: false,
     /** bumped when the view changes: an answer for the old view is dropped */
     gen: 0,
@@ -172,6 +183,11 @@
   }
 
   // ---- fetching
+  /**
+   * @template T
+   * @param {string} url
+   * @returns {Promise<T>} the answer, typed by the caller from src/page/api.ts
+   */
   async function getJson(url) {
     const ctl = new AbortController();
     const t = setTimeout(() => ctl.abort(), 30000);
@@ -194,6 +210,7 @@
     const view = state.view;
     const gen = state.gen;
     try {
+      /** @type {GroupsJson} */
       const data = await getJson('api/groups?view=' + view);
       if (gen !== state.gen) return; // the view changed meanwhile: its own refresh is on its way
       state.data = data;
@@ -383,7 +400,7 @@
     const all = allRows();
     const rows = visibleRows(all);
     const body = $('rows');
-    const focused = document.activeElement && document.activeElement.closest && document.activeElement.closest('#rows tr');
+    const focused = /** @type {HTMLElement | null} */ (document.activeElement && document.activeElement.closest && document.activeElement.closest('#rows tr'));
     const focusedName = focused ? focused.dataset.group : null;
     const frag = document.createDocumentFragment();
     for (const g of rows) {
@@ -467,7 +484,7 @@
     writeUrl();
     render();
   });
-  for (const b of document.querySelectorAll('.seg button')) b.addEventListener('click', () => setView(b.dataset.view));
+  for (const b of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.seg button'))) b.addEventListener('click', () => setView(b.dataset.view));
   $('cpu-base').addEventListener('change', (ev) => {
     state.cpuBase = ev.target.value === 'host' ? 'host' : 'core';
     writeUrl();
@@ -491,7 +508,7 @@
   });
 
   function syncControls() {
-    for (const b of document.querySelectorAll('.seg button')) b.setAttribute('aria-pressed', String(b.dataset.view === state.view));
+    for (const b of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.seg button'))) b.setAttribute('aria-pressed', String(b.dataset.view === state.view));
     $('filter').value = state.filter;
     $('cpu-base').value = state.cpuBase;
     $('show-empty').checked = state.showEmpty;
@@ -643,6 +660,7 @@
 
   async function refreshHistory(name) {
     const showSmaps = state.data.gatherSmaps;
+    /** @type {HistoryJson | null} */
     let h = null;
     try {
       h = await getJson('api/history?group=' + encodeURIComponent(name));
@@ -667,9 +685,14 @@
     }
   }
 
-  /** The processes table's columns: [header, tooltip, cell(row) -> {text, title?, na?}, class] */
+  /** @typedef {[string, string, (r: ProcessJson) => { text: string, title?: string, na?: boolean }, string]} ProcessColumn */
+  /**
+   * The processes table's columns: [header, tooltip, cell(row) -> {text, title?, na?}, class]
+   * @returns {ProcessColumn[]}
+   */
   function processColumns(view, cmdlines) {
     const na = (v, fmt) => (v === null ? { text: 'n/a', title: 'Unknown: not readable by the exporter (another user\'s process), or not measured yet.', na: true } : { text: fmt(v) });
+    /** @type {ProcessColumn[]} */
     const cols = [
       ['PID', 'Process id.', (r) => ({ text: String(r.pid) }), ''],
       ['Name', 'The process\'s command name (comm).', (r) => ({ text: r.comm }), ''],
@@ -689,6 +712,7 @@
   }
 
   async function refreshProcesses(name, view) {
+    /** @type {ProcessesJson} */
     let p;
     try {
       p = await getJson('api/processes?view=' + view + '&group=' + encodeURIComponent(name));
