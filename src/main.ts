@@ -20,6 +20,7 @@ import { createPageRoutes } from './page/routes';
 import { releaseYaml } from './config/yaml';
 import { pageSize } from './proc/pagesize';
 import { CYCLE_GRACE_MS, endProcess, settleWithin } from './shutdown';
+import { stuckReads } from './config/bounded-read';
 
 // the format of the last-resort error line, once the flags are known
 let logFormat: LogFormat = 'logfmt';
@@ -134,7 +135,7 @@ async function main(): Promise<number> {
     // in-flight responses get the server's grace period and the push its flush time, side by side; a
     // cycle still running gets a little more
     await Promise.all([server.close(), push?.stop((require('./push') as typeof PushModule).SHUTDOWN_FLUSH_MS)]);
-    stuck = !(await settleWithin(collector.running, CYCLE_GRACE_MS));
+    stuck = !(await settleWithin(collector.running, CYCLE_GRACE_MS)) || stuckReads() > 0;
     collector.close();
   });
 }

@@ -35,7 +35,7 @@ async function readRegular(path: string, maxBytes: number): Promise<Buffer> {
   const fh = await fsp.open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   try {
     const st = await fh.stat();
-    if (!st.isFile()) throw new BoundedReadError(`${path}: not a regular file`, 'ENOTREG');
+    if (!st.isFile()) throw new BoundedReadError('not a regular file', 'ENOTREG');
     const buf = Buffer.allocUnsafe(maxBytes + 1);
     let n = 0;
     while (n < buf.length) {
@@ -43,7 +43,7 @@ async function readRegular(path: string, maxBytes: number): Promise<Buffer> {
       if (bytesRead === 0) break;
       n += bytesRead;
     }
-    if (n > maxBytes) throw new BoundedReadError(`${path}: larger than ${maxBytes} bytes`, 'EFBIG');
+    if (n > maxBytes) throw new BoundedReadError(`larger than ${maxBytes} bytes`, 'EFBIG');
     return Buffer.from(buf.subarray(0, n));
   } finally {
     await fh.close().catch(() => {});
@@ -74,8 +74,8 @@ export function readBoundedFile(path: string, opts: BoundedReadOptions): Promise
       );
       reject(err);
     };
-    const onAbort = () => giveUp(new BoundedReadError(`${path}: read abandoned at shutdown`, 'EABORTED'));
-    const timer = setTimeout(() => giveUp(new BoundedReadError(`${path}: no answer within ${opts.timeoutMs} ms`, 'ETIMEDOUT')), opts.timeoutMs);
+    const onAbort = () => giveUp(new BoundedReadError('read abandoned at shutdown', 'EABORTED'));
+    const timer = setTimeout(() => giveUp(new BoundedReadError(`no answer within ${opts.timeoutMs} ms`, 'ETIMEDOUT')), opts.timeoutMs);
     if (opts.signal?.aborted) onAbort();
     else opts.signal?.addEventListener('abort', onAbort, { once: true });
     read.then(
