@@ -1,5 +1,5 @@
-// Reading a file the exporter does not own (a password_file, a credentials_file, TLS material): bounded in
-// size and in time, and never blocking on a FIFO.
+// Reading a file the exporter does not own (a password_file, a credentials_file, TLS material, a /proc
+// file read on request): bounded in size and in time, and never blocking on a FIFO.
 //
 // A FIFO nobody writes is opened without blocking and refused as not a regular file. A file on a dead
 // mount can still block open() or read() in the kernel: the caller stops waiting after timeoutMs, the
@@ -26,12 +26,14 @@ export class BoundedReadError extends Error {
 
 export interface BoundedReadOptions {
   maxBytes: number;
+  /** a longer file is not an error: its first maxBytes + 1 bytes are returned (more than maxBytes: it goes on) */
+  prefix?: boolean;
   timeoutMs: number;
   /** stops waiting at once (shutdown) */
   signal?: AbortSignal;
 }
 
-async function readRegular(path: string, maxBytes: number): Promise<Buffer> {
+async function readRegular(path: string, maxBytes: number, prefix: boolean): Promise<Buffer> {
   const fh = await fsp.open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   try {
     const st = await fh.stat();
@@ -43,7 +45,7 @@ async function readRegular(path: string, maxBytes: number): Promise<Buffer> {
       if (bytesRead === 0) break;
       n += bytesRead;
     }
-    if (n > maxBytes) throw new BoundedReadError(`larger than ${maxBytes} bytes`, 'EFBIG');
+    if (n > maxBytes && !prefix) throw new BoundedReadError(`larger than ${maxBytes} bytes`, 'EFBIG');
     return Buffer.from(buf.subarray(0, n));
   } finally {
     await fh.close().catch(() => {});
@@ -56,7 +58,7 @@ async function readRegular(path: string, maxBytes: number): Promise<Buffer> {
  * ETIMEDOUT, or EABORTED when the signal fired.
  */
 export function readBoundedFile(path: string, opts: BoundedReadOptions): Promise<Buffer> {
-  const read = readRegular(path, opts.maxBytes);
+  const read = readRegular(path, opts.maxBytes, opts.prefix === true);
   return new Promise<Buffer>((resolve, reject) => {
     let waiting = true;
     const finish = () => {
