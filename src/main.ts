@@ -119,7 +119,7 @@ async function main(): Promise<number> {
       ],
       scrape: async (req) => {
         const { format, contentType } = negotiate(req.accept);
-        return { body: await collector.render(format), contentType };
+        return { body: await collector.render(format, req.receivedAtMs), contentType };
       },
     });
   } catch (e) {
