@@ -252,6 +252,41 @@ describe('reliability: the naming budget of a cycle', () => {
   });
 });
 
+describe('reliability: the naming budget of a reload', () => {
+  test('after a reload, re-naming is budgeted too: the processes not yet re-named stay in their group, counted there', async () => {
+    const fsTree = await FakeProcfs.create({ btime: 1_700_000_000 });
+    try {
+      const tree = (utime: number) => [1, 2, 3, 4, 5].map((pid) => ({ pid, comm: 'app', starttime: 100 + pid, utime: utime + pid }));
+      await fsTree.set(tree(100));
+      let t = 0;
+      let name = 'old';
+      const namer = { description: 'test', matchAndName: () => ((t += 400), name) };
+      const tracker = new Tracker(createTsScanner({ procfs: fsTree.root, workers: 0 }), {
+        namer, children: false, recheck: false, recheckWithTimeLimitMs: 0, threads: false, gatherSmaps: false, smapsMaxAgeMs: 0, idleMaxAgeMs: 0,
+        removeEmptyGroups: false, pageSize: 4096, bootTimeSec: 1_700_000_000, username: () => 'root', log: memoryLogger(),
+        now: () => (1_700_000_000 + 1000) * 1000, monotonicMs: () => t,
+      });
+      const cycle = async (utime: number) => {
+        await fsTree.set(tree(utime));
+        const snap = await tracker.update();
+        return Object.fromEntries(snap.groups.map((g) => [g.name, [g.numProcs, Math.round(g.cpuUser * 1000) / 1000]]));
+      };
+      await cycle(100);
+      await cycle(100);
+      assert.deepEqual(await cycle(100), { old: [5, 0] });
+      // the reload: three are re-named per cycle (1 s budget, 400 ms each); the other two stay in "old"
+      // meanwhile, and every second of CPU lands in exactly one group
+      name = 'new';
+      tracker.rematchAll();
+      assert.deepEqual(await cycle(200), { old: [2, 2], new: [3, 3] });
+      assert.deepEqual(await cycle(300), { old: [0, 2], new: [5, 8] });
+      assert.deepEqual(await cycle(400), { old: [0, 2], new: [5, 13] });
+    } finally {
+      await fsTree.remove();
+    }
+  });
+});
+
 describe('reliability (ts reader): #5 processes that exit during the listing', () => {
   // The kernel reports a pid whose process exited mid-listing with an unknown type; Node's Dir lstat()s
   // such an entry and throws ENOENT. Simulated by adding such an entry to what readdir returned.

@@ -13,7 +13,12 @@ import { startServer } from '../src/server';
 import { MAX_PIPELINED } from '../src/server/connection';
 import { ResponseBudget } from '../src/server/limits';
 import { memoryLogger } from './memory-logger';
-import { Harness, tsScanner } from './harness';
+import { Harness, tsScanner, type ScannerFactory } from './harness';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { resolveConfig } from '../src/collector';
+import { createNativeScanner } from '../src/proc/native';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -133,8 +138,50 @@ function longCmdline(i: number, bytes: number): string[] {
   return ['python3', `job-${i}.py`, `--data=${String(i).repeat(bytes)}`];
 }
 
+const nativeScanner: ScannerFactory = (procfs) => {
+  const r = createNativeScanner({ procfs });
+  if (!r.scanner) throw new Error(r.reason);
+  return r.scanner;
+};
+
+function configFile(yaml: string): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'npe-r2-')), 'config.yml');
+  fs.writeFileSync(file, yaml);
+  return file;
+}
+
 for (const reader of ['native', 'ts'] as const) {
   describe(`${reader} reader`, { skip: reader === 'native' && nativeSkip }, () => {
+    test('long command lines named by a capture: found off the main thread, named in a later cycle; a reload renames them the same way, each always in one group', async () => {
+      const rule = (prefix: string) => `process_names:\n  - name: '${prefix}{{.Matches.script}}'\n    cmdline: ['python3 (?P<script>\\S+) (?P<rest>.*)']\n`;
+      const h = await Harness.start([1, 2, 3].map((i) => ({ pid: 100 + i, comm: 'python3', cmdline: longCmdline(i, 200_000) })), { configPath: configFile(rule('')) }, reader === 'native' ? nativeScanner : tsScanner);
+      try {
+        const groups = async () => new Map((await h.collector.collect()).groups.filter((g) => g.numProcs > 0).map((g) => [g.name, g.numProcs]));
+        // the priming cycle asked the worker: nobody was named on the main thread
+        assert.equal(h.collector.tracker.trackedCount, 0);
+        let seen = await groups();
+        for (let i = 0; i < 200 && seen.size < 3; i++) {
+          await sleep(50);
+          seen = await groups();
+        }
+        assert.deepEqual([...seen].sort(), [['job-1.py', 1], ['job-2.py', 1], ['job-3.py', 1]]);
+        // a reload that changes the name: until their groups are in, the processes stay where they were
+        h.collector.reconfigure(await resolveConfig({ ...h.options, configPath: configFile(rule('v2-')) }, h.log));
+        const after = await groups();
+        assert.equal([...after.values()].reduce((a, b) => a + b, 0), 3, `each process in one group: ${[...after]}`);
+        assert.deepEqual([...after.keys()].sort(), ['job-1.py', 'job-2.py', 'job-3.py']);
+        seen = after;
+        for (let i = 0; i < 200 && [...seen.keys()].some((g) => !g.startsWith('v2-')); i++) {
+          await sleep(50);
+          seen = await groups();
+          assert.equal([...seen.values()].reduce((a, b) => a + b, 0), 3, `each process in one group: ${[...seen]}`);
+        }
+        assert.deepEqual([...seen].sort(), [['v2-job-1.py', 1], ['v2-job-2.py', 1], ['v2-job-3.py', 1]]);
+      } finally {
+        await h.close();
+      }
+    });
+
     test('/api/processes cuts each command line to a few KiB with a marker: 3 processes of 1.7 MB, a response of KiBs', async () => {
       const tree = await FakeProcfs.create();
       try {
