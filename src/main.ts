@@ -19,6 +19,7 @@ import { createPageRoutes } from './page/routes';
 import { releaseYaml } from './config/yaml';
 import { CYCLE_GRACE_MS, endProcess, settleWithin } from './shutdown';
 import { heapStepWithExposedGc } from './heap-step';
+import { stuckReads } from './config/bounded-read';
 
 // the format of the last-resort error line, once the flags are known
 let logFormat: LogFormat = 'logfmt';
@@ -116,7 +117,7 @@ async function main(): Promise<number> {
       ],
       scrape: async (req) => {
         const { format, contentType } = negotiate(req.accept);
-        return { body: await collector.render(format), contentType };
+        return { body: await collector.render(format, req.receivedAtMs), contentType };
       },
     });
   } catch (e) {
@@ -132,7 +133,7 @@ async function main(): Promise<number> {
     // in-flight responses get the server's grace period and the push its flush time, side by side; a
     // cycle still running gets a little more
     await Promise.all([server.close(), push?.stop((require('./push') as typeof PushModule).SHUTDOWN_FLUSH_MS)]);
-    stuck = !(await settleWithin(collector.running, CYCLE_GRACE_MS));
+    stuck = !(await settleWithin(collector.running, CYCLE_GRACE_MS)) || stuckReads() > 0;
     collector.close();
   });
 }
