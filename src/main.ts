@@ -21,6 +21,7 @@ import { loadNative } from './proc/native';
 import { CYCLE_GRACE_MS, endProcess, settleWithin } from './runtime/shutdown';
 import { heapStepWithExposedGc } from './runtime/heap-step';
 import { errorMessage, StartupError } from './base/errors';
+import { stuckReads } from './config/bounded-read';
 
 // the format of the last-resort error line, once the flags are known
 let logFormat: LogFormat = 'logfmt';
@@ -118,7 +119,7 @@ async function main(): Promise<number> {
       ],
       scrape: async (req) => {
         const { format, contentType } = negotiate(req.accept);
-        return { body: await collector.render(format), contentType };
+        return { body: await collector.render(format, req.receivedAtMs), contentType };
       },
     });
   } catch (e) {
@@ -134,7 +135,7 @@ async function main(): Promise<number> {
     // in-flight responses get the server's grace period and the push its flush time, side by side; a
     // cycle still running gets a little more
     await Promise.all([server.close(), push?.stop((require('./push') as typeof PushModule).SHUTDOWN_FLUSH_MS)]);
-    stuck = !(await settleWithin(collector.running, CYCLE_GRACE_MS));
+    stuck = !(await settleWithin(collector.running, CYCLE_GRACE_MS)) || stuckReads() > 0;
     collector.close();
   });
 }

@@ -1,11 +1,13 @@
 // End to end: the built exporter on a fake procfs tree pushes every 2 s to a real Prometheus
 // (--web.enable-remote-write-receiver, basic auth required) and the receiver is queried: the groups'
-// series arrive with the external labels; wrong credentials are a counted, logged failure; a 30 s
+// series arrive with the external labels, also through a 307 redirect; wrong credentials are a counted, logged failure; a 30 s
 // outage of the receiver leaves no gap and drops nothing.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
@@ -123,6 +125,21 @@ remote_write:
   // the exporter's own metrics go too, and /metrics keeps working for scrapers
   assert.equal((await query(promPort, `namedprocess_exporter_tracked_procs{site="e2e",job="${PUSH_JOB}"}`))[0]?.value?.[1], '3');
   assert.equal(sample((await e.scrape()).body, 'namedprocess_namegroup_num_procs{groupname="alpha"}'), 2);
+
+  // behind a 307 (a load balancer moving the endpoint): followed, the samples arrive
+  const redirector = createServer((req, res) => {
+    req.resume();
+    res.writeHead(307, { location: `http://127.0.0.1:${promPort}/api/v1/write` }).end();
+  });
+  await new Promise<void>((r) => redirector.listen(0, '127.0.0.1', r));
+  t.after(() => redirector.close());
+  const movedFile = join(dir, 'pe-moved.yml');
+  writeFileSync(movedFile, readFileSync(config(PASSWORD), 'utf8').replace(`http://127.0.0.1:${promPort}/api/v1/write`, `http://127.0.0.1:${(redirector.address() as AddressInfo).port}/old/write`).replace('site: e2e', 'site: moved'));
+  const moved = await startExporter(OUR_MAIN, ['-procfs', fake.root, '-config.path', movedFile]);
+  exporters.push(moved);
+  await until('the groups pushed through a 307', 60_000, async () => ((await query(promPort, 'namedprocess_namegroup_num_procs{site="moved"}')).length === 2 ? true : undefined));
+  assert.ok(!moved.output().includes('not retrying'), moved.output());
+  assert.equal(await moved.stop('SIGTERM'), 0);
 
   // wrong credentials: counted and logged once, the exporter goes on
   const wrong = await startExporter(OUR_MAIN, ['-procfs', fake.root, '-config.path', config('not-the-password')]);

@@ -3,7 +3,9 @@
 // in-process receiver (400 not retried, 503 retried with backoff, 429, outages, shutdown, secrets).
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -417,6 +419,167 @@ describe('delivery to a receiver', () => {
     }
     await r.endpoint.stop(0);
   });
+
+  test('an error answer with an endless body: its first KiB is read, the rest never; the log says the status', async () => {
+    // a receiver that answers 500 and then writes body chunks for as long as anyone reads them
+    let written = 0;
+    let requests = 0;
+    const server = createHttpServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        if (++requests > 1) {
+          res.writeHead(204).end();
+          return;
+        }
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        const chunk = Buffer.alloc(64 * 1024, 'x');
+        chunk.write('disk on fire\n');
+        const pump = () => {
+          while (!res.destroyed && written < 128 * 1024 * 1024) {
+            written += chunk.length;
+            if (!res.write(chunk)) return void res.once('drain', pump);
+          }
+          res.end();
+        };
+        pump();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/w`;
+      // remote_timeout far beyond the test's life: only a bounded read lets the send end
+      const cfg = pushConfig(`remote_write:\n  - url: ${url}\n    name: test\n    remote_timeout: 1h\n    queue_config:\n      min_backoff: 1ms\n`);
+      const metrics = new PushMetrics();
+      const log = memoryLogger();
+      const endpoint = new Endpoint(cfg.remoteWrite[0], { targetLabels: [], externalLabels: [], rules: [] }, { log, stats: metrics.endpoint({ remote_name: 'test', url }), userAgent: 'test', tls: {}, sleep: async () => {} });
+      endpoint.enqueue(CYCLE, 1000);
+      await endpoint.whenIdle();
+      assert.deepEqual([metrics.endpoints[0].sent, metrics.endpoints[0].retried], [3, 3]);
+      assert.deepEqual(log.lines.filter((l) => !l.startsWith('debug: ')), ['remote_write test: server returned HTTP status 500: disk on fire: retrying with backoff (the queue keeps 3 samples)', 'remote_write test: sending again after 1 failed attempts']);
+      // what the receiver got to write before the connection was dropped: socket buffers, not the body
+      assert.ok(written < 64 * 1024 * 1024, `the receiver wrote ${written} bytes`);
+      await endpoint.stop(0);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  test('redirects: a 307 is followed to where it points, with the same body and headers; up to 10; follow_redirects: false refuses', async () => {
+    const there = await startReceiver();
+    receivers.push(there);
+    const r = await rig('      min_backoff: 1ms\n', '    headers:\n      X-Scope-OrgID: t1\n');
+    r.receiver.answers.push({ status: 307, headers: { location: there.url } });
+    r.endpoint.enqueue(CYCLE, 1000);
+    await r.endpoint.whenIdle();
+    assert.equal(there.requests.length, 1);
+    assert.deepEqual(there.requests[0].series, r.receiver.requests[0].series);
+    assert.equal(there.requests[0].headers['x-scope-orgid'], 't1');
+    assert.deepEqual([r.metrics.endpoints[0].sent, r.metrics.endpoints[0].failed], [3, 0]);
+    // a relative Location, a 308 and a 302 on the same receiver: each is followed
+    r.receiver.answers.push({ status: 308, headers: { location: '/other' } }, { status: 302, headers: { location: 'third' } });
+    r.endpoint.enqueue(CYCLE, 2000);
+    await r.endpoint.whenIdle();
+    assert.equal(r.receiver.requests.length, 4);
+    assert.equal(r.metrics.endpoints[0].sent, 6);
+    // eleven redirects in a row: the eleventh is not followed, the attempt is retried
+    for (let i = 0; i < 11; i++) r.receiver.answers.push({ status: 307, headers: { location: r.receiver.url } });
+    r.endpoint.enqueue(CYCLE, 3000);
+    await r.endpoint.whenIdle();
+    assert.equal(r.receiver.requests.length, 4 + 11 + 1);
+    assert.match(r.log.lines.join('\n'), /remote_write test: stopped after 10 redirects: retrying with backoff/);
+    assert.equal(r.metrics.endpoints[0].sent, 9);
+    await r.endpoint.stop(0);
+
+    const off = await rig('      min_backoff: 1ms\n', '    follow_redirects: false\n');
+    off.receiver.answers.push({ status: 307, headers: { location: there.url } });
+    off.endpoint.enqueue(CYCLE, 1000);
+    await off.endpoint.whenIdle();
+    assert.equal(there.requests.length, 1);
+    assert.deepEqual([off.metrics.endpoints[0].sent, off.metrics.endpoints[0].failed], [0, 3]);
+    assert.match(off.log.lines.join('\n'), /server returned HTTP status 307: 3 samples not sent, not retrying/);
+    await off.endpoint.stop(0);
+  });
+
+  test('"the queue is full" is logged once while the backlog of an outage drains, again only after it caught up', async () => {
+    const r = await rig('      capacity: 6\n      max_samples_per_send: 3\n      min_backoff: 1ms\n      max_backoff: 1ms\n');
+    const gate: Array<() => void> = [];
+    (r.endpoint as unknown as { deps: { sleep: (ms: number) => Promise<void> } }).deps.sleep = () => new Promise<void>((resolve) => gate.push(resolve));
+    const waitForGate = async () => {
+      for (let i = 0; i < 500 && gate.length === 0; i++) await new Promise((res) => setTimeout(res, 5));
+      assert.equal(gate.length, 1);
+    };
+    // the outage: the first attempt fails, cycles keep coming, the queue overflows
+    r.receiver.answers.push({ status: 503 }, { status: 204 }, { status: 503 });
+    r.endpoint.enqueue(CYCLE, 1000);
+    await waitForGate();
+    for (const ts of [2000, 3000, 4000]) r.endpoint.enqueue(CYCLE, ts);
+    // the receiver is back for one batch, then away again: the queue has not emptied, more cycles drop
+    gate.shift()!();
+    await waitForGate();
+    for (const ts of [5000, 6000]) r.endpoint.enqueue(CYCLE, ts);
+    gate.shift()!();
+    await r.endpoint.whenIdle();
+    const s = r.metrics.endpoints[0];
+    assert.equal(s.pending, 0);
+    const errors = r.log.lines.filter((l) => !l.startsWith('debug: '));
+    assert.equal(errors.filter((l) => l.includes('the queue is full')).length, 1, errors.join('\n'));
+    assert.equal(r.log.lines.filter((l) => l.includes('the queue is full')).length, 3);
+    assert.match(errors.join('\n'), /remote_write test: the queue has caught up/);
+    // caught up: a new overflow is a new episode, logged again
+    r.receiver.answers.push({ status: 503 });
+    r.endpoint.enqueue(CYCLE, 7000);
+    await waitForGate();
+    for (const ts of [8000, 9000]) r.endpoint.enqueue(CYCLE, ts);
+    assert.equal(r.log.lines.filter((l) => !l.startsWith('debug: ') && l.includes('the queue is full')).length, 2);
+    gate.shift()!();
+    await r.endpoint.whenIdle();
+    await r.endpoint.stop(0);
+  });
+
+  // a read that waited for the FIFO would never end: the timeout turns that into a failure
+  test('password_file: a FIFO is refused, not waited for; a file that turns unreadable keeps the last value', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'npe-push-fifo-'));
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const r = await rig('      min_backoff: 1ms\n', `    basic_auth:\n      username: u\n      password_file: ${fifo}\n`);
+    let waits = 0;
+    let stopped: Promise<void> | undefined;
+    (r.endpoint as unknown as { deps: { sleep: (ms: number) => Promise<void> } }).deps.sleep = async () => {
+      if (++waits === 3) stopped = r.endpoint.stop(0);
+    };
+    r.endpoint.enqueue(CYCLE, 1000);
+    await r.endpoint.whenIdle();
+    await stopped;
+    assert.equal(r.receiver.requests.length, 0);
+    assert.match(r.log.lines.join('\n'), new RegExp(`remote_write test: cannot read basic_auth.password_file ${fifo}: ENOTREG: retrying with backoff`));
+
+    const pw = join(dir, 'pw');
+    writeFileSync(pw, 'first\n');
+    const k = await rig('      min_backoff: 1ms\n', `    basic_auth:\n      username: u\n      password_file: ${pw}\n`);
+    k.endpoint.enqueue(CYCLE, 1000);
+    await k.endpoint.whenIdle();
+    // the file becomes a FIFO, then a file too large to be a secret: the last value read goes on
+    unlinkSync(pw);
+    execFileSync('mkfifo', [pw]);
+    k.endpoint.enqueue(CYCLE, 2000);
+    await k.endpoint.whenIdle();
+    unlinkSync(pw);
+    writeFileSync(pw, 'x'.repeat(100 * 1024));
+    k.endpoint.enqueue(CYCLE, 3000);
+    await k.endpoint.whenIdle();
+    writeFileSync(pw, 'second');
+    k.endpoint.enqueue(CYCLE, 4000);
+    await k.endpoint.whenIdle();
+    const basic = (p: string) => 'Basic ' + Buffer.from(`u:${p}`).toString('base64');
+    assert.deepEqual(k.receiver.requests.map((q) => q.headers.authorization), [basic('first'), basic('first'), basic('first'), basic('second')]);
+    assert.deepEqual(k.log.lines.filter((l) => !l.startsWith('debug: ')), [
+      `remote_write test: cannot read basic_auth.password_file ${pw}: ENOTREG: using the value read before`,
+      `remote_write test: cannot read basic_auth.password_file ${pw}: EFBIG: using the value read before`,
+    ]);
+    await k.endpoint.stop(0);
+  });
+
 });
 
 /** A receiver on the port of a URL a closed one had. */

@@ -37,6 +37,7 @@ describe('remote_write config', () => {
     assert.deepEqual(rw.queue, { capacity: 500_000, maxSamplesPerSend: 2000, batchSendDeadlineMs: 5000, minBackoffMs: 30, maxBackoffMs: 5000, retryOnHttp429: false });
     assert.deepEqual([rw.basicAuth, rw.authorization, rw.headers, rw.writeRelabel], [null, null, [], []]);
     assert.match(rw.name, /^[0-9a-f]{6}$/);
+    assert.equal(rw.followRedirects, true);
   });
 
   test('every field read', () => {
@@ -109,6 +110,14 @@ remote_write:
     assert.equal(error(rw('    queue_config:\n      retry_on_http_429: maybe\n')), 'pe.yml:4:26: remote_write[0].queue_config.retry_on_http_429: expected true or false, got `maybe`');
     assert.equal(error(rw('    queue_config:\n      min_backoff: 2s\n      max_backoff: 1s\n')), 'pe.yml:5:20: remote_write[0].queue_config.max_backoff: must not be less than min_backoff');
     assert.equal(error(rw('    headers:\n      Authorization: x\n')), 'pe.yml:4:7: remote_write[0].headers.Authorization: Authorization is a reserved header. It must not be changed');
+    // a value that would end the header early: refused at load, never sent (issue 21)
+    assert.equal(error(rw('    headers:\n      X-Ok: "a\\nInjected: yes"\n')), 'pe.yml:4:13: remote_write[0].headers.X-Ok: not a valid header value: it contains "\\n" at offset 1');
+    assert.equal(error(rw('    headers:\n      X-Ok: "a\\rb"\n')), 'pe.yml:4:13: remote_write[0].headers.X-Ok: not a valid header value: it contains "\\r" at offset 1');
+    assert.equal(error(rw('    headers:\n      X-Ok: "a\\0b"\n')), 'pe.yml:4:13: remote_write[0].headers.X-Ok: not a valid header value: it contains "\\u0000" at offset 1');
+    assert.equal(error(rw('    headers:\n      X-Ok: "\\u20ac"\n')), 'pe.yml:4:13: remote_write[0].headers.X-Ok: not a valid header value: it contains "€" at offset 0');
+    assert.equal(error(rw('    headers:\n      X-Ok: " a"\n')), 'pe.yml:4:13: remote_write[0].headers.X-Ok: not a valid header value: it starts or ends with white space');
+    assert.equal(error(rw('    headers:\n      "X Bad": a\n')), 'pe.yml:4:7: remote_write[0].headers.X Bad: not a valid header name');
+    assert.equal(error(rw('    follow_redirects: sometimes\n')), 'pe.yml:3:23: remote_write[0].follow_redirects: expected true or false, got `sometimes`');
     assert.equal(error(rw('    basic_auth:\n      username: u\n      password: p\n      password_file: f\n')), 'pe.yml:6:22: remote_write[0].basic_auth: at most one of basic_auth password & password_file must be configured');
     assert.equal(error(rw('    basic_auth: {username: u}\n    authorization: {credentials: c}\n')), 'pe.yml:4:20: remote_write[0]: at most one of basic_auth & authorization must be configured');
     assert.equal(error(rw('    authorization:\n      type: Basic\n')), 'pe.yml:4:13: remote_write[0].authorization.type: authorization type cannot be set to "basic", use "basic_auth" instead');

@@ -96,6 +96,10 @@ export class ProcessCollector {
   private readonly listeners: CycleListener[] = [];
   private readonly startHooks: Array<() => void> = [];
   private last: { snap: CycleSnapshot; endedAtMs: number } | null = null;
+  /** the last cycle a scrape was answered from (never the priming one) */
+  private served: { snap: CycleSnapshot; endedAtMs: number } | null = null;
+  /** the last exposition rendered, per format: scrapes that share a cycle share its text */
+  private readonly rendered = new Map<ExpositionFormat, { snap: CycleSnapshot; text: string }>();
   private current: Promise<CycleSnapshot> | null = null;
   /** uid -> user name, shared by the namer (.Username) and the page's process rows */
   private readonly users: UsernameCache;
@@ -224,6 +228,20 @@ export class ProcessCollector {
     return this.inFlight;
   }
 
+  /**
+   * For a scrape received at receivedAtMs: the last served cycle when it ended at or after that time
+   * (requests pipelined behind another scrape, answered one after the other, share its cycle as
+   * concurrent ones share the cycle in flight), else collect().
+   */
+  async collectSince(receivedAtMs: number): Promise<CycleSnapshot> {
+    await this.prime();
+    const s = this.served;
+    if (this.inFlight === null && s !== null && s.endedAtMs >= receivedAtMs) return s.snap;
+    const snap = await this.collect();
+    if (this.last !== null && this.last.snap === snap) this.served = this.last;
+    return snap;
+  }
+
   /** The cycle running now (the priming one included), or null: shutdown waits a little for it. */
   get running(): Promise<unknown> | null {
     return this.current;
@@ -274,14 +292,25 @@ export class ProcessCollector {
     return snap;
   }
 
-  /** A full exposition: the namedprocess_* families, then the exporter's own metrics. */
-  async render(format: ExpositionFormat): Promise<string> {
-    return this.renderCycle(await this.collect(), format);
+  /**
+   * A full exposition: the namedprocess_* families, then the exporter's own metrics. With receivedAtMs
+   * (a scrape's arrival), a cycle that ended after it serves (collectSince); without, a new cycle.
+   */
+  async render(format: ExpositionFormat, receivedAtMs?: number): Promise<string> {
+    return this.renderCycle(receivedAtMs === undefined ? await this.collect() : await this.collectSince(receivedAtMs), format);
   }
 
-  /** The exposition of a given cycle, as render() writes it: the push sends the cycle it ran. */
+  /**
+   * The exposition of a given cycle, as render() writes it: the push sends the cycle it ran. A cycle is
+   * rendered once per format; every scrape of it (and its push) gets the same text, the exporter's own
+   * metrics as of that first rendering.
+   */
   renderCycle(snap: CycleSnapshot, format: ExpositionFormat): string {
-    return renderGroupFamilies(snap, { threads: this.options.threads, format }) + this.self.render(format);
+    const memo = this.rendered.get(format);
+    if (memo !== undefined && memo.snap === snap) return memo.text;
+    const text = renderGroupFamilies(snap, { threads: this.options.threads, format }) + this.self.render(format);
+    this.rendered.set(format, { snap, text });
+    return text;
   }
 
   /** More of the exporter's own families (the push's), written with them in either format. */

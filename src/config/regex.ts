@@ -11,8 +11,31 @@
 // for any other pattern (docs/performance.md, memory).
 import type { RE2JS } from 're2js';
 import { errorMessage } from '../base/errors';
+import type * as CaptureOffload from './capture-offload';
+
+// the worker side is loaded by the first long text with groups to find
+let offloadModule: typeof CaptureOffload | undefined;
+function offload(): typeof CaptureOffload {
+  return (offloadModule ??= require('./capture-offload') as typeof CaptureOffload);
+}
 
 export class RegexSyntaxError extends Error {}
+
+/**
+ * Thrown by findSubmatch when the text is long and its groups are being found on the worker thread
+ * (capture-offload.ts): the caller tries again later (the tracker names the process in a later cycle).
+ */
+export class NamingDeferred extends Error {}
+
+/**
+ * Texts at least this long that match have their groups found off the main thread: group tracking costs
+ * up to about a microsecond per character, so this keeps one capture on the main thread to a few tens of
+ * ms. Whether a regex matches at all is decided here in any case (a DFA scan, tens of ms per MiB at most).
+ */
+export const OFFLOAD_CHARS = 16 * 1024;
+/** Answers kept per regex until asked again, and jobs out at once per regex: both bound the memory. */
+const OFFLOAD_KEPT = 8;
+const OFFLOAD_OUT = 4;
 
 /** A pattern whose RE2 meaning is a string operation: no groups, never a syntax error. */
 type StringPattern =
@@ -91,9 +114,15 @@ export class GoRegex {
   readonly subexpNames: readonly string[];
   private readonly re?: RE2JS;
   private readonly str?: StringPattern;
+  /** groups found by the worker for long texts, oldest first, and the texts asked about */
+  private done?: Map<string, string[] | null>;
+  private asked?: Set<string>;
+  private readonly inline: boolean;
 
-  constructor(source: string) {
+  /** inline: never hand a text to the worker (the worker's own regexes) */
+  constructor(source: string, opts: { inline?: boolean } = {}) {
     this.source = source;
+    this.inline = opts.inline === true;
     this.str = stringPattern(source);
     if (this.str !== undefined) {
       this.subexpNames = NO_GROUPS;
@@ -119,12 +148,37 @@ export class GoRegex {
     const re = this.re!;
     // The DFA answers "no match" without the cost of tracking groups, which most rules need.
     if (!re.test(s)) return null;
+    if (s.length >= OFFLOAD_CHARS && !this.inline && offload().offloadAvailable()) return this.offThread(s);
     const m = re.matcher(s);
     if (!m.find()) return null;
     const n = this.subexpNames.length;
     const out = new Array<string>(n);
     for (let i = 0; i < n; i++) out[i] = m.group(i) ?? '';
     return out;
+  }
+
+  /** The worker's answer for a long text, or NamingDeferred after asking it (at most OFFLOAD_OUT at once). */
+  private offThread(s: string): string[] | null {
+    const done = (this.done ??= new Map());
+    const got = done.get(s);
+    if (got !== undefined) return got;
+    const asked = (this.asked ??= new Set());
+    if (!asked.has(s) && asked.size < OFFLOAD_OUT) {
+      asked.add(s);
+      offload()
+        .findSubmatchOffThread(this.source, s)
+        .then(
+          (groups) => {
+            if (done.size >= OFFLOAD_KEPT) done.delete(done.keys().next().value as string);
+            done.set(s, groups === null ? null : groups.map((g) => g ?? ''));
+          },
+          () => {
+            // the worker failed (or could not start): asked again next time, on the main thread if need be
+          },
+        )
+        .finally(() => asked.delete(s));
+    }
+    throw new NamingDeferred(`groups of a ${s.length}-character text are being found off the main thread`);
   }
 
   test(s: string): boolean {

@@ -52,6 +52,8 @@ export interface RemoteWriteConfig {
   name: string;
   remoteTimeoutMs: number;
   headers: Array<[string, string]>;
+  /** follow up to MAX_REDIRECTS 3xx answers (Prometheus's default: true) */
+  followRedirects: boolean;
   basicAuth: { username: string; password: string; passwordFile: string } | null;
   authorization: { type: string; credentials: string; credentialsFile: string } | null;
   tls: TlsClientConfig;
@@ -252,7 +254,7 @@ function readGlobal(r: Reader, node: Node | null): GlobalConfig {
 }
 
 function readRemoteWrite(r: Reader, node: Node | null, field: string): RemoteWriteConfig {
-  const m = r.map(node, field, ['url', 'name', 'remote_timeout', 'headers', 'basic_auth', 'authorization', 'tls_config', 'queue_config', 'write_relabel_configs']);
+  const m = r.map(node, field, ['url', 'name', 'remote_timeout', 'follow_redirects', 'headers', 'basic_auth', 'authorization', 'tls_config', 'queue_config', 'write_relabel_configs']);
   const get = (key: string) => m.get(key) ?? null;
   const urlNode = get('url');
   const url = r.string(urlNode, `${field}.url`);
@@ -271,6 +273,7 @@ function readRemoteWrite(r: Reader, node: Node | null, field: string): RemoteWri
     name: '',
     remoteTimeoutMs: DEFAULT_REMOTE_TIMEOUT_MS,
     headers: [],
+    followRedirects: true,
     basicAuth: null,
     authorization: null,
     tls: { caFile: '', certFile: '', keyFile: '', serverName: '', insecureSkipVerify: false },
@@ -282,6 +285,7 @@ function readRemoteWrite(r: Reader, node: Node | null, field: string): RemoteWri
     out.remoteTimeoutMs = r.duration(get('remote_timeout'), `${field}.remote_timeout`);
     if (out.remoteTimeoutMs <= 0) r.fail(get('remote_timeout'), `${field}.remote_timeout`, 'must be greater than 0');
   }
+  if (m.has('follow_redirects')) out.followRedirects = r.bool(get('follow_redirects'), `${field}.follow_redirects`);
   if (m.has('headers')) {
     const h = get('headers');
     if (!isMap(h)) r.fail(h, `${field}.headers`, `expected a mapping, got ${what(h)}`);
@@ -290,7 +294,13 @@ function readRemoteWrite(r: Reader, node: Node | null, field: string): RemoteWri
       const f = `${field}.headers.${name}`;
       if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) r.fail(pair.key as Node, f, 'not a valid header name');
       if (RESERVED_HEADERS.has(name.toLowerCase())) r.fail(pair.key as Node, f, `${name} is a reserved header. It must not be changed`);
-      out.headers.push([name, r.string((pair.value as Node | null) ?? null, f)]);
+      const value = r.string((pair.value as Node | null) ?? null, f);
+      // RFC 9110 field-value: visible ASCII, obs-text, spaces and tabs inside; never CR, LF or NUL, which
+      // would end the header early (a request the HTTP client refuses, or a header injected into it)
+      const bad = /[^\t\x20-\x7e\x80-\xff]/.exec(value);
+      if (bad !== null) r.fail((pair.value as Node | null) ?? (pair.key as Node), f, `not a valid header value: it contains ${JSON.stringify(bad[0])} at offset ${bad.index}`);
+      if (/^[ \t]|[ \t]$/.test(value)) r.fail((pair.value as Node | null) ?? (pair.key as Node), f, 'not a valid header value: it starts or ends with white space');
+      out.headers.push([name, value]);
     }
   }
   if (m.has('basic_auth')) {

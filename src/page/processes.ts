@@ -2,8 +2,8 @@
 // container, CPU, memory and I/O, all from the tracker's last cycle and the page's per-process rates, for
 // at most MAX_PROCESS_ROWS of them, busiest first. Command lines are read only with
 // -web.page-expose-cmdlines: they can carry secrets.
-import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
+import { readBoundedFile } from '../config/bounded-read';
 import { parseCmdline } from '../proc/parse/cmdline';
 import type { TrackedProcessView } from '../track/tracker';
 import { MAX_PROCESS_ROWS, type ProcessJson } from './api';
@@ -20,11 +20,21 @@ export interface ProcessRowsDeps {
 
 const orNull = (v: number | undefined): number | null => (v === undefined || Number.isNaN(v) ? null : v);
 
-/** A process's command line, or null when it cannot be read (gone, or not ours to read). */
+/**
+ * What a row shows of a command line: its first 4 KiB, then CMDLINE_CUT_MARKER. Only that much is read,
+ * so 200 rows of megabyte-long command lines make a response of about 1 MB, not 200 MB.
+ */
+export const CMDLINE_SHOWN_BYTES = 4096;
+export const CMDLINE_CUT_MARKER = ' …[cut: longer than 4 KiB]';
+/** a read that hangs (a process stuck on a dead mount) costs its row's command line only */
+const READ_TIMEOUT_MS = 2000;
+
+/** A process's command line, cut to CMDLINE_SHOWN_BYTES, or null when it cannot be read (gone, or not ours to read). */
 async function readCmdline(procfs: string, pid: number): Promise<string | null> {
   try {
-    const cmdline = await fsp.readFile(join(procfs, String(pid), 'cmdline'));
-    return parseCmdline(cmdline).join(' ');
+    const cmdline = await readBoundedFile(join(procfs, String(pid), 'cmdline'), { maxBytes: CMDLINE_SHOWN_BYTES, prefix: true, timeoutMs: READ_TIMEOUT_MS });
+    const cut = cmdline.length > CMDLINE_SHOWN_BYTES;
+    return parseCmdline(cut ? cmdline.subarray(0, CMDLINE_SHOWN_BYTES) : cmdline).join(' ') + (cut ? CMDLINE_CUT_MARKER : '');
   } catch {
     return null;
   }

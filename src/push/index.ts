@@ -2,7 +2,7 @@
 // cycle every `global.scrape_interval` and hands each one, stamped with the cycle's end time, to every
 // endpoint's queue. Scrapes of /metrics go on as before (and a cycle a scrape just ran is reused).
 import { hostname } from 'node:os';
-import { readFile } from 'node:fs/promises';
+import { readBoundedFile } from '../config/bounded-read';
 import { readPushConfigFile, type PushConfig, type RemoteWriteConfig } from '../config/remote-write';
 import type { ProcessCollector } from '../collector/collector';
 import { ConfigError } from '../config/load';
@@ -36,7 +36,8 @@ export interface PushDeps {
 async function readTlsFile(cfg: RemoteWriteConfig, key: string, path: string): Promise<string | undefined> {
   if (path === '') return undefined;
   try {
-    return await readFile(path, 'utf8');
+    // bounded like every file the exporter does not own: a FIFO is refused, a hung mount times out
+    return (await readBoundedFile(path, { maxBytes: 4 * 1024 * 1024, timeoutMs: 5_000 })).toString('utf8');
   } catch (e) {
     throw new PushStartError(`remote_write ${cfg.name}: tls_config.${key}: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? errorMessage(e)}`);
   }

@@ -9,7 +9,12 @@
 //   is dropped;
 // - at most maxConnections are open at once. An idle connection (no request in flight) costs a socket
 //   and a few kB, so the ceiling is in the thousands; when it is reached, the oldest idle connection
-//   makes room for the new one, so idle sockets can delay nobody's scrape.
+//   makes room for the new one, so idle sockets can delay nobody's scrape;
+// - one request is answered at a time: while it is, the socket is not read, so further pipelined
+//   requests wait unparsed in the kernel (those already parsed from the same read, at most
+//   MAX_PIPELINED, wait their turn; past that the connection closes after their answers, and the
+//   client sends the rest again on a new one, as HTTP/1.1 allows). A client that sends without reading
+//   holds at most one response in memory, and its own connection only.
 
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -20,6 +25,7 @@ import { logfmt, type LiveConfig, type TlsRuntime } from './live-config';
 import type * as TlsModule from './tls';
 import type { BuiltTls } from './tls';
 import type { RequestHandler } from './routes';
+import { receivedAt } from './handler';
 import { errorMessage } from '../base/errors';
 
 export interface ConnectionLimits {
@@ -35,6 +41,8 @@ export interface ConnectionLimits {
 const IDLE_SOCKET_TIMEOUT_MS = 120_000;
 /** In-flight responses get this long to finish at shutdown; then every connection is closed. */
 const SHUTDOWN_GRACE_MS = 5_000;
+/** Requests parsed behind the one being answered that wait their turn; more close the connection. */
+export const MAX_PIPELINED = 32;
 /** File descriptors kept free for /proc reads when the connection ceiling follows the fd limit. */
 const FD_RESERVE = 256;
 
@@ -54,8 +62,12 @@ const kConn = Symbol('connection');
 
 interface Conn {
   raw: Socket;
-  /** requests received and not yet answered */
+  /** requests being answered: 0 or 1 */
   inFlight: number;
+  /** pipelined requests parsed while another was answered, in order */
+  waiting: Array<[http.IncomingMessage, http.ServerResponse]>;
+  /** more than MAX_PIPELINED came: the connection closes after the last waiting one is answered */
+  closeAfter: boolean;
 }
 
 type WithConn = Socket & { [kConn]?: Conn };
@@ -106,14 +118,33 @@ export function createConnectionLayer(opts: {
     for (const l of httpConnection) l.call(server, s);
   };
 
-  // Requests in flight per connection: a connection with none is idle and may make room for a new one.
-  const track = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const conn = (req.socket as WithConn)[kConn];
-    if (conn) {
-      conn.inFlight++;
-      res.once('close', () => conn.inFlight--);
-    }
+  // One request at a time per connection (see the top of this file). Node parses every request of a read
+  // at once and would render them all; the ones behind the first wait here, the socket paused meanwhile.
+  const answer = (conn: Conn, req: http.IncomingMessage, res: http.ServerResponse) => {
+    conn.inFlight++;
+    if (conn.closeAfter && conn.waiting.length === 0) res.setHeader('Connection', 'close');
+    res.once('close', () => {
+      conn.inFlight--;
+      const sock = req.socket;
+      if (sock.destroyed) {
+        conn.waiting.length = 0; // nobody to answer: render nothing more for it
+        return;
+      }
+      const next = conn.waiting.shift();
+      if (next !== undefined) answer(conn, next[0], next[1]);
+      else if (!conn.closeAfter) sock.resume();
+    });
     opts.handler(req, res);
+  };
+  const track = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    receivedAt.set(req, Date.now());
+    const conn = (req.socket as WithConn)[kConn];
+    if (!conn) return opts.handler(req, res);
+    if (conn.inFlight === 0 && conn.waiting.length === 0) return answer(conn, req, res);
+    req.socket.pause();
+    if (conn.waiting.length < MAX_PIPELINED && !conn.closeAfter) conn.waiting.push([req, res]);
+    // past the bound this request gets no answer: the connection closes after the waiting ones
+    else conn.closeAfter = true;
   };
   server.on('request', track);
   // Answer 100-continue ourselves: no body is ever accepted, so the client must not send one.
@@ -201,7 +232,7 @@ export function createConnectionLayer(opts: {
       raw.destroy();
       return;
     }
-    const conn: Conn = { raw, inFlight: 0 };
+    const conn: Conn = { raw, inFlight: 0, waiting: [], closeAfter: false };
     (raw as WithConn)[kConn] = conn;
     conns.set(raw, conn);
     raw.once('close', () => conns.delete(raw));

@@ -10,7 +10,7 @@ import type * as Zlib from 'node:zlib';
 import type { Logger } from '../base/log';
 import type * as AuthModule from './auth';
 import type { BasicAuth } from './auth';
-import { RateLimiter } from './limits';
+import { RateLimiter, ResponseBudget } from './limits';
 import { logfmt, type LiveConfig } from './live-config';
 import type { RequestHandler, Route, RouteRequest, RouteResponse, ScrapeResponse } from './routes';
 import { errorMessage } from '../base/errors';
@@ -18,6 +18,13 @@ import { errorMessage } from '../base/errors';
 const GZIP_LEVEL = 1;
 /** Route responses smaller than this are sent as they are: gzip would not pay for itself. */
 const ROUTE_GZIP_MIN_BYTES = 1024;
+/**
+ * Response bodies being written, all connections together, of at least BUDGETED_BODY_BYTES each: past
+ * the budget a new one waits (scrapes of the same cycle share one body). Small answers (/-/healthy, errors)
+ * never wait.
+ */
+export const RESPONSE_BUDGET_BYTES = 64 * 1024 * 1024;
+const BUDGETED_BODY_BYTES = 64 * 1024;
 
 // node:zlib is loaded by the first response a client asks to have gzipped
 let gzipAsync: ((buf: Buffer, opts: Zlib.ZlibOptions) => Promise<Buffer>) | undefined;
@@ -82,14 +89,19 @@ function wantsBody(req: http.IncomingMessage): boolean {
 
 export interface HandlerDeps {
   telemetryPath: string;
-  scrape(req: { accept?: string }): Promise<ScrapeResponse>;
+  scrape(req: { accept?: string; receivedAtMs: number }): Promise<ScrapeResponse>;
   routes: readonly Route[];
   log: Logger;
   /** the web config in force, or null without -web.config.file */
   live: LiveConfig | null;
   /** true once shutdown began: responses carry Connection: close */
   closing(): boolean;
+  /** RESPONSE_BUDGET_BYTES unless given (tests) */
+  responseBudgetBytes?: number;
 }
+
+/** When each request was parsed (set by the connection layer): a pipelined one may wait before it is answered. */
+export const receivedAt = new WeakMap<http.IncomingMessage, number>();
 
 /** The server's 'request' (and 'checkContinue') listener. */
 export function createRequestHandler(deps: HandlerDeps): RequestHandler {
@@ -99,6 +111,9 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
   // basic auth needs users in a web config: its module is loaded with the first check
   let auth: BasicAuth | null = null;
   let limiter: RateLimiter | null = null;
+  const budget = new ResponseBudget(deps.responseBudgetBytes ?? RESPONSE_BUDGET_BYTES);
+  // the last body sent, as text, bytes and gzipped: scrapes of one cycle send one buffer, compressed once
+  let lastBody: { text: string | Buffer; plain: Buffer; gz?: Promise<Buffer> } | null = null;
 
   function sendText(res: http.ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
     if (deps.closing()) res.setHeader('Connection', 'close');
@@ -127,16 +142,25 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
     headers: Record<string, string>,
     minGzip: number,
   ): Promise<void> {
-    let buf = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+    if (lastBody === null || lastBody.text !== body) lastBody = { text: body, plain: typeof body === 'string' ? Buffer.from(body, 'utf8') : body };
+    const shared = lastBody;
+    let buf = shared.plain;
     if (buf.length >= minGzip && acceptsGzip(req.headers['accept-encoding'])) {
-      buf = await gzip(buf, { level: GZIP_LEVEL });
+      shared.gz ??= gzip(buf, { level: GZIP_LEVEL });
+      buf = await shared.gz;
       headers['Content-Encoding'] = 'gzip';
     }
     if (res.destroyed) return;
+    const send = req.method === 'HEAD' ? undefined : buf;
+    if (send !== undefined && send.length >= BUDGETED_BODY_BYTES) {
+      await budget.acquire(send);
+      if (res.destroyed) return budget.release(send);
+      res.once('close', () => budget.release(send));
+    }
     headers['Content-Length'] = String(buf.length);
     if (deps.closing()) headers.Connection = 'close';
     res.writeHead(status, headers);
-    res.end(req.method === 'HEAD' ? undefined : buf);
+    res.end(send);
   }
 
   async function serveRoute(route: Route, rreq: RouteRequest, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -155,7 +179,7 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
   async function serveMetrics(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     let out: ScrapeResponse;
     try {
-      out = await deps.scrape({ accept: req.headers.accept });
+      out = await deps.scrape({ accept: req.headers.accept, receivedAtMs: receivedAt.get(req) ?? Date.now() });
     } catch (err) {
       log.error(`level=error msg="Error gathering metrics" err=${logfmt(errorMessage(err))}`);
       return sendText(res, 500, 'An error has occurred while serving metrics.\n');

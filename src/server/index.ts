@@ -11,7 +11,7 @@ import type * as tls from 'node:tls';
 import type { Logger } from '../base/log';
 import { goListenError, joinHostPort, resolveListenAddress } from './address';
 import { createConnectionLayer, defaultMaxConnections } from './connection';
-import { checkTelemetryPath, createRequestHandler } from './handler';
+import { checkTelemetryPath, createRequestHandler, RESPONSE_BUDGET_BYTES } from './handler';
 import { fileStamp, LiveConfig, logfmt } from './live-config';
 import type { Route, ScrapeResponse } from './routes';
 // the web config's modules are loaded only when -web.config.file is given
@@ -35,13 +35,16 @@ export interface ServerLimits {
   maxConnections: number;
   /** idle time before a keep-alive connection is closed */
   keepAliveTimeoutMs: number;
+  /** bytes of large response bodies being written at once, all connections together (handler.ts) */
+  responseBudgetBytes: number;
 }
 
 export interface ServerDeps {
   listenAddress: string;
   telemetryPath: string;
   webConfigFile: string;
-  scrape(req: { accept?: string }): Promise<ScrapeResponse>;
+  /** receivedAtMs: when the request arrived (a pipelined one waits for those before it to be answered) */
+  scrape(req: { accept?: string; receivedAtMs: number }): Promise<ScrapeResponse>;
   log: Logger;
   limits?: Partial<ServerLimits>;
   /** extra paths; checked after the telemetry path and before the landing page */
@@ -61,6 +64,7 @@ const DEFAULT_LIMITS: Readonly<ServerLimits> = {
   maxConnections: defaultMaxConnections(),
   // Longer than Prometheus's default 15 s scrape interval, so its connection is reused.
   keepAliveTimeoutMs: 20_000,
+  responseBudgetBytes: RESPONSE_BUDGET_BYTES,
 };
 
 /** Read and strictly check a web config file, including its certificates (for `-web.config.file` at start). */
@@ -96,6 +100,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     log,
     live,
     closing: () => closing,
+    responseBudgetBytes: limits.responseBudgetBytes,
   });
   const layer = createConnectionLayer({
     limits,

@@ -1,9 +1,9 @@
 // TLS side of the web config: certificates, client authentication and SAN checks (docs/behaviour.md#http).
 
 import type * as Crypto from 'node:crypto';
-import { promises as fsp } from 'node:fs';
 import { isIP } from 'node:net';
 import type * as tls from 'node:tls';
+import { readBoundedFile } from '../config/bounded-read';
 import { goPathError } from '../go/errno';
 import { GO_CIPHERS, GO_CURVES, WebConfig, WebConfigError, TlsServerConfig } from './webconfig';
 import { errorMessage } from '../base/errors';
@@ -23,10 +23,15 @@ function fail(cfg: WebConfig, key: string, msg: string): never {
   throw new WebConfigError(`web config file ${cfg.path}: ${line ? `line ${line}: ` : ''}${msg}`);
 }
 
+/** Certificates, keys and CA bundles: 4 MiB holds any real bundle (Mozilla's is about 220 kB). */
+const TLS_FILE_MAX_BYTES = 4 * 1024 * 1024;
+const TLS_FILE_TIMEOUT_MS = 5_000;
+
 async function readMaterial(cfg: WebConfig, key: string, file: string, inline: string): Promise<string> {
   if (file === '') return inline;
   try {
-    return await fsp.readFile(file, 'utf8');
+    // bounded: a FIFO or a file on a dead mount must not hold a reload (or the start) for ever
+    return (await readBoundedFile(file, { maxBytes: TLS_FILE_MAX_BYTES, timeoutMs: TLS_FILE_TIMEOUT_MS })).toString('utf8');
   } catch (err) {
     return fail(cfg, key, `failed to read ${key} (${file}): ${goPathError('open', file, err)}`);
   }

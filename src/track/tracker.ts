@@ -20,6 +20,7 @@ import { parseCmdline } from '../proc/parse/cmdline';
 import { cgroupPathsOrEmpty } from '../proc/parse/cgroup';
 import { CgroupIdentities, type CgroupIdentity } from '../proc/parse/cgroup-identity';
 import type { Namer, ProcAttributes } from '../config/matcher';
+import { NamingDeferred } from '../config/regex';
 import type { Logger } from '../base/log';
 import type { TrackerSettings } from '../settings/registry';
 import type { CycleSnapshot } from '../expose/snapshot';
@@ -98,8 +99,10 @@ export interface TrackedProcessView {
   numThreads?: number;
 }
 
-/** Time one cycle may spend naming new processes; the rest are named in the next cycle. */
+/** Time one cycle may spend naming processes; the rest are named in the next cycle. */
 const NAMING_BUDGET_MS = 1000;
+/** Naming gives the event loop a turn at least this often (health checks, scrapes of the last cycle). */
+const NAMING_SLICE_MS = 20;
 
 /** status or limits could not be read (as opposed to read with a value that does not parse) */
 function unreadable(flags: number): boolean {
@@ -138,8 +141,13 @@ export class Tracker {
   private readonly table = new ProcTable();
   private cycle = 0;
   private firstUpdateAtMs = NaN;
-  /** set by rematchAll(): the next cycle names every process again */
+  /** set by rematchAll(): the next cycle starts naming every process again */
   private rematchPending = false;
+  /**
+   * Processes (pid -> start ticks) still to be named by the namer of the last reload: a tracked one keeps
+   * its group, and is counted there, until its turn comes within a cycle's naming budget.
+   */
+  private readonly toRename = new Map<number, number>();
   /** when the last cycle started: in a re-matching cycle, only processes born since count from birth */
   private lastCycleAtMs = NaN;
   scrapeErrors = 0;
@@ -205,6 +213,12 @@ export class Tracker {
     this.rematchPending = true;
   }
 
+  /** Whether a process tracked or ignored in slot s waits to be named by the namer of the last reload. */
+  private stale(s: number): boolean {
+    const t = this.table;
+    return this.toRename.size > 0 && this.toRename.get(t.pid[s]) === t.startTicks[s];
+  }
+
   /** Read-only view of the tracked processes of one group as of the last cycle (the page's per-process rows). */
   *membersOf(group: string): IterableIterator<TrackedProcessView> {
     const t = this.table;
@@ -257,16 +271,21 @@ export class Tracker {
     // a reload asked for this cycle to name every process again; one asked for meanwhile waits for the next
     const rematching = this.rematchPending;
     this.rematchPending = false;
+    if (rematching) {
+      // every process seen so far is named again, over as many cycles as the naming budget needs
+      const t = this.table;
+      for (const s of t.slotsOf(SlotKind.TRACKED)) this.toRename.set(t.pid[s], t.startTicks[s]);
+      for (const s of t.slotsOf(SlotKind.IGNORED)) this.toRename.set(t.pid[s], t.startTicks[s]);
+    }
     for (const g of this.groups.values()) g.beginCycle();
 
-    const reads = this.identify(cols, cycle, rematching);
+    const reads = this.identify(cols, cycle);
     let det: DetailColumns;
     try {
-      det = await this.scanner.readDetails(this.detailRequest(cols, reads, now, rematching));
+      det = await this.scanner.readDetails(this.detailRequest(cols, reads, now));
     } catch (e) {
-      // the reader itself failed (e.g. its worker thread died): the cycle fails like a failed listing; a
-      // re-matching cycle is tried again next time
-      if (rematching) this.rematchPending = true;
+      // the reader itself failed (e.g. its worker thread died): the cycle fails like a failed listing; the
+      // processes still to be named again stay so
       return this.failCycle(`error reading process details: ${errorMessage(e)}`);
     }
     this.lastProcsRead = cols.count;
@@ -288,19 +307,33 @@ export class Tracker {
       if (flags & (PARTIAL_ERROR_MASK | DetailFlag.STATUS_ERR | DetailFlag.LIMITS_ERR)) this.partialErrors++;
       if (isTracked) {
         this.table.seenCycle[slot] = cycle;
-        // re-matching: named again below, unless its cmdline cannot be read (then it stays where it is)
-        if (rematching && !(flags & DetailFlag.CMDLINE_ERR)) fresh.push({ r, i, rematch: false, keep: slot });
-        else this.account(slot, cols, i, det, r, false, now);
+        // to be named again after a reload: below, unless its cmdline cannot be read (then it stays where it is)
+        if (this.stale(slot)) {
+          if (!(flags & DetailFlag.CMDLINE_ERR)) {
+            fresh.push({ r, i, rematch: false, keep: slot });
+            continue;
+          }
+          this.toRename.delete(cols.pid[i]);
+        }
+        this.account(slot, cols, i, det, r, false, now);
       } else if (!(flags & DetailFlag.CMDLINE_ERR)) {
         fresh.push({ r, i, rematch: slot === REMATCH });
       }
     }
 
-    this.adoptOrMatch(fresh, cols, det, cycle, now, rematching);
+    await this.adoptOrMatch(fresh, cols, det, cycle, now, rematching);
     // nothing keeps the columns past this point: a reader may build the next cycle's in their memory
     this.scanner.release?.(det);
     this.scanner.release?.(cols);
     this.table.sweep(cycle);
+    if (this.toRename.size > 0) {
+      // forget the processes that are gone
+      const t = this.table;
+      for (const [pid, ticks] of this.toRename) {
+        const s2 = t.find(pid);
+        if (s2 < 0 || t.startTicks[s2] !== ticks) this.toRename.delete(pid);
+      }
+    }
     this.smapsAsked = this.schedAsked = this.threadHoldAsked = undefined;
     this.lastCycleAtMs = now;
     return this.snapshot();
@@ -309,7 +342,7 @@ export class Tracker {
   // ------------------------------------------------------------------------------------------- identity
 
   /** Classifies every stat row: tracked (its slot), ignored (not read further) or to be named. */
-  private identify(cols: StatColumns, cycle: number, rematching: boolean): Reads {
+  private identify(cols: StatColumns, cycle: number): Reads {
     const t = this.table;
     const rows: number[] = [];
     const slots: number[] = [];
@@ -318,8 +351,8 @@ export class Tracker {
       const s = t.find(pid);
       if (s >= 0 && t.startTicks[s] === cols.startTicks[i]) {
         if (t.kind[s] === SlotKind.IGNORED) {
-          if (rematching) {
-            t.remove(s); // re-matching: an ignored process may match the new rules; it counts from now
+          if (this.stale(s)) {
+            t.remove(s); // after a reload: an ignored process may match the new rules; it counts from now
             rows.push(i), slots.push(REMATCH);
             continue;
           }
@@ -342,7 +375,7 @@ export class Tracker {
 
   // ----------------------------------------------------------------------------------------------- read
 
-  private detailRequest(cols: StatColumns, reads: Reads, now: number, rematching: boolean): DetailRequest {
+  private detailRequest(cols: StatColumns, reads: Reads, now: number): DetailRequest {
     const o = this.opts;
     const n = reads.rows.length;
     const req: DetailRequest = {
@@ -360,8 +393,9 @@ export class Tracker {
       const slot = reads.slots[r];
       req.pids[r] = cols.pid[i];
       req.wantThreads[r] = cols.numThreads[i] >= 2 ? 1 : 0;
-      // a re-matching cycle names tracked processes again: their static facts too
-      req.wantStatic[r] = slot < 0 || rematching ? 1 : 0;
+      // a tracked process to be named again after a reload: its static facts too
+      const stale = slot >= 0 && this.stale(slot);
+      req.wantStatic[r] = slot < 0 || stale ? 1 : 0;
       if (smaps !== undefined && (slot < 0 || this.smapsStale(slot, cols, i, now))) {
         smaps[r] = 1;
         smapsRead++;
@@ -370,8 +404,8 @@ export class Tracker {
     if (smaps !== undefined) req.readSmaps = smaps;
     this.smapsAsked = smaps;
     this.lastSmapsRead = !o.gatherSmaps ? 0 : smaps !== undefined ? smapsRead : n;
-    this.askSchedstat(req, cols, reads, now, rematching);
-    this.askThreadHold(req, cols, reads, now, rematching);
+    this.askSchedstat(req, cols, reads, now);
+    this.askThreadHold(req, cols, reads, now);
     return req;
   }
 
@@ -384,7 +418,7 @@ export class Tracker {
    * (only a thread of the process creates one) and none exited (its schedstat would be gone); its status
    * and io are then held as a single-threaded process's are.
    */
-  private askThreadHold(req: DetailRequest, cols: StatColumns, reads: Reads, now: number, rematching: boolean): void {
+  private askThreadHold(req: DetailRequest, cols: StatColumns, reads: Reads, now: number): void {
     this.lastThreadsHeld = 0;
     const maxAge = this.opts.idleMaxAgeMs;
     if (!(maxAge > 0) || this.schedAbsent) return;
@@ -400,7 +434,8 @@ export class Tracker {
       hold[r] = 1;
       any = true;
       const s = reads.slots[r];
-      const known = s >= 0 && !rematching ? t.threads[s] : null;
+      // a process waiting to be named again is read in full, as one that was never held
+      const known = s >= 0 && !this.stale(s) ? t.threads[s] : null;
       if (known) total += known.size;
     }
     start[n] = total;
@@ -450,7 +485,7 @@ export class Tracker {
    * no context and be asleep at the same place. Its resident size and swap move only together (a page
    * swapped out or in by someone else moves from one counter to the other), so a swap change shows in stat.
    */
-  private askSchedstat(req: DetailRequest, cols: StatColumns, reads: Reads, now: number, rematching: boolean): void {
+  private askSchedstat(req: DetailRequest, cols: StatColumns, reads: Reads, now: number): void {
     this.lastIdleHeld = 0;
     if (!(this.opts.idleMaxAgeMs > 0) || this.schedAbsent) return;
     const t = this.table;
@@ -464,7 +499,7 @@ export class Tracker {
       sched[r] = 1;
       if (
         s >= 0 &&
-        !rematching &&
+        !this.stale(s) &&
         t.state[s] === cols.state[i] &&
         now - t.fullReadAtMs[s] < this.opts.idleMaxAgeMs && // NaN: the last read was not complete
         t.schedRun[s] === t.schedRun[s] &&
@@ -531,28 +566,52 @@ export class Tracker {
 
   // ------------------------------------------------------------------------------------ adopt or match
 
-  /** Names the new rows by the rules; under -children an unmatched one joins its nearest tracked ancestor. */
-  private adoptOrMatch(fresh: FreshRow[], cols: StatColumns, det: DetailColumns, cycle: number, now: number, rematching: boolean): void {
+  /**
+   * Names the new rows (and, after a reload, the tracked ones to be named again) by the rules; under
+   * -children an unmatched one joins its nearest tracked ancestor.
+   *
+   * Naming is the one per-process cost a local user controls (a long cmdline against rules with
+   * captures), so it is bounded twice: a cycle spends at most NAMING_BUDGET_MS naming, and gives the event
+   * loop a turn every NAMING_SLICE_MS; the groups of a long cmdline are found on a worker thread
+   * (NamingDeferred until they are in). A row left for later: a new process waits unnamed (and counts from
+   * its birth once named, so nothing is lost); a tracked one to be named again stays in its group, counted
+   * there, until its turn.
+   */
+  private async adoptOrMatch(fresh: FreshRow[], cols: StatColumns, det: DetailColumns, cycle: number, now: number, rematching: boolean): Promise<void> {
     const o = this.opts;
     const t = this.table;
     const tell = o.onNewProcess;
-    // re-matching: a process named again is in no group until it is, so it adopts no child meanwhile
-    for (const f of fresh) if (f.keep !== undefined) t.group[f.keep] = null;
     const unmatched = new Map<number, FreshRow>();
     const attrsOf = new Map<number, ProcAttributes>();
-    // Naming is the one per-process cost a local user controls (a long cmdline against rules with
-    // captures): past the budget, the remaining new processes wait for the next cycle. A re-matching
-    // cycle (after a reload) names every process it keeps, whatever the time.
     const clock = o.monotonicMs ?? (() => Number(process.hrtime.bigint()) / 1e6);
-    const deadline = clock() + NAMING_BUDGET_MS;
-    const budgeted = !rematching;
-    // processes born after the exporter started count from birth (docs/behaviour.md#first-sight); after a
-    // reload, only those born since the last cycle: one that ran unmatched joins from now
+    // time spent naming (the turns given to the event loop excluded)
+    let spent = 0;
+    let sliceStart = clock();
+    // processes born after the exporter started count from birth (docs/behaviour.md#first-sight); in the
+    // cycle of a reload, only those born since the last cycle: one that ran unmatched joins from now
     const countFromMs = rematching ? this.lastCycleAtMs : this.firstUpdateAtMs;
     let deferred = 0;
+    /** a row whose turn has not come: see above */
+    const later = (f: FreshRow) => {
+      deferred++;
+      if (f.keep !== undefined) {
+        this.account(f.keep, cols, f.i, det, f.r, false, now);
+      } else if (f.rematch) {
+        // an ignored process to be named again (or an exec under -recheck): it stays known, not counted
+        const pid = cols.pid[f.i];
+        t.add(pid, cols.startTicks[f.i], SlotKind.IGNORED, cycle);
+        this.toRename.set(pid, cols.startTicks[f.i]);
+      }
+    };
     for (const f of fresh) {
-      if (budgeted && !f.rematch && clock() > deadline) {
-        deferred++;
+      const elapsed = clock() - sliceStart;
+      if (elapsed > NAMING_SLICE_MS) {
+        spent += elapsed;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        sliceStart = clock();
+      }
+      if (spent + (clock() - sliceStart) > NAMING_BUDGET_MS) {
+        later(f);
         continue;
       }
       const { r, i } = f;
@@ -570,6 +629,10 @@ export class Tracker {
       try {
         name = o.namer.matchAndName(attrs);
       } catch (e) {
+        if (e instanceof NamingDeferred) {
+          later(f);
+          continue;
+        }
         // one process's failure costs that process: it stays unmatched, the cycle goes on
         this.matchErrors++;
         if (!this.matchErrorLogged) {
@@ -578,6 +641,7 @@ export class Tracker {
         }
         name = undefined;
       }
+      if (f.keep !== undefined || f.rematch) this.toRename.delete(attrs.pid);
       if (name !== undefined) name = this.labels.bound('groupname', name);
       if (name !== undefined) {
         this.track(name, f, cols, det, cycle, now, countFromMs, attrs.cgroup!);
@@ -589,10 +653,21 @@ export class Tracker {
       }
     }
     if (deferred > 0) {
-      // a deferred process may be the parent the unmatched ones would join: decide them all next cycle
-      o.log.debug(`naming budget of ${NAMING_BUDGET_MS} ms spent: ${deferred} new processes wait for the next cycle`);
+      // a deferred process may be the parent the unmatched ones would join: decide them all next cycle;
+      // a tracked one that no rule names now stays in its group until then
+      for (const f of unmatched.values()) {
+        if (f.keep !== undefined) {
+          this.toRename.set(cols.pid[f.i], cols.startTicks[f.i]);
+          this.account(f.keep, cols, f.i, det, f.r, false, now);
+        } else if (f.rematch) {
+          later(f);
+        }
+      }
+      o.log.debug(`naming: ${deferred} processes wait for a later cycle (budget of ${NAMING_BUDGET_MS} ms spent, or their groups are being found off the main thread)`);
       return;
     }
+    // named again after a reload and matched by no rule: in no group, so it adopts no child meanwhile
+    for (const f of unmatched.values()) if (f.keep !== undefined) t.group[f.keep] = null;
     if (unmatched.size === 0) return;
 
     const trackedGroup = (pid: number): string | null => {
