@@ -3,12 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { dirname } from 'node:path';
+
 import { accessWarning, hidepidOf, missingCapabilities, mountOf } from '../src/proc/access';
-import { OUR_LAUNCHER, OUR_MAIN } from './procs';
+import { nobodySkip, OUR_LAUNCHER } from './procs';
 
 test('missing capabilities are read from the CapEff mask', () => {
   // root's full set; none; CAP_SYS_PTRACE (19) and CAP_DAC_READ_SEARCH (2) only; CAP_DAC_OVERRIDE (1) stands in for 2
@@ -48,18 +48,6 @@ test('the warning says what is missing and how to grant it; nothing when all is 
   );
 });
 
-/** Why user nobody cannot run the build here, or false when it can. */
-function nobodySkip(): string | false {
-  if (process.getuid?.() !== 0) return 'needs root to switch to user nobody';
-  if (spawnSync('setpriv', ['--version']).error) return 'setpriv (util-linux) is not installed';
-  let p = OUR_MAIN;
-  while (p !== dirname(p)) {
-    const mode = statSync(p).mode;
-    if ((mode & (p === OUR_MAIN ? 0o004 : 0o001)) === 0) return `${p} is not accessible to other users (mode ${(mode & 0o777).toString(8)})`;
-    p = dirname(p);
-  }
-  return false;
-}
 
 /** Runs the installed binary once as nobody (with `caps` as ambient capabilities): its warn lines and output. */
 function asNobody(caps: string[], procnames: string): { status: number | null; warnings: string[]; stdout: string } {
@@ -81,7 +69,9 @@ function rootWriter(dir: string, comm: string): ChildProcess {
   return spawn(sh, ['-c', `while :; do dd if=/dev/zero of=${out} bs=64k count=4 2>/dev/null; rm -f ${out}; sleep 0.1; done`], { stdio: 'ignore' });
 }
 
-test('as nobody: one warning at start that names the missing capabilities, and a root process\'s writes are not read', { skip: nobodySkip() }, () => {
+const skip = nobodySkip('/usr/bin/setpriv');
+
+test('as nobody: one warning at start that names the missing capabilities, and a root process\'s writes are not read', { skip }, () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'npe-access-'));
   const writer = rootWriter(dir, 'npewrnocap');
   try {
@@ -96,7 +86,7 @@ test('as nobody: one warning at start that names the missing capabilities, and a
   }
 });
 
-test('as nobody with CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH as ambient capabilities: no warning, and a root process\'s writes are read', { skip: nobodySkip() }, () => {
+test('as nobody with CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH as ambient capabilities: no warning, and a root process\'s writes are read', { skip }, () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'npe-access-'));
   const writer = rootWriter(dir, 'npewrcaps');
   try {

@@ -3,12 +3,12 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync, chmodSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { request } from 'undici';
 import { Registry } from 'prom-client';
-import { startExporter, freePort, OUR_MAIN, type RunningExporter } from './procs';
+import { startExporter, freePort, nobodySkip, OUR_MAIN, type RunningExporter } from './procs';
 import { createCollector } from '../src/index';
 import { parseLogfmt } from '../src/base/log';
 
@@ -40,18 +40,6 @@ function startSleepers(name: string, n: number): ChildProcess[] {
   return out;
 }
 
-/** Why user nobody cannot run the build here, or false when it can. */
-function nobodySkip(): string | false {
-  if (process.getuid?.() !== 0) return 'needs root to switch to user nobody';
-  // every folder up to the build must be world-searchable and the files world-readable
-  let p = OUR_MAIN;
-  while (p !== dirname(p)) {
-    const mode = statSync(p).mode;
-    if ((mode & (p === OUR_MAIN ? 0o004 : 0o001)) === 0) return `${p} is not accessible to other users (mode ${(mode & 0o777).toString(8)})`;
-    p = dirname(p);
-  }
-  return false;
-}
 
 describe('the exporter on the live /proc', () => {
   test('page, metrics, 404, 405, gzip', async () => {

@@ -4,11 +4,11 @@
 // capabilities it reads them and gives real numbers. /metrics keeps counting partial errors.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { startExporter, OUR_MAIN, type RunningExporter } from './procs';
+import { join, resolve } from 'node:path';
+import { nobodySkip, startExporter, OUR_MAIN, type RunningExporter } from './procs';
 import type { GroupsJson, RowJson } from '../src/page/api';
 
 const SETPRIV = '/usr/bin/setpriv';
@@ -17,20 +17,7 @@ const WRITER = 'npe-rootwriter';
 const AS_NOBODY = [SETPRIV, '--reuid=nobody', '--regid=nogroup', '--clear-groups'];
 const CAPS = ['--inh-caps=+sys_ptrace,+dac_read_search', '--ambient-caps=+sys_ptrace,+dac_read_search'];
 
-/** Why the exporter cannot be run as nobody here, or false when it can. */
-function nobodySkip(): string | false {
-  if (process.getuid?.() !== 0) return 'needs root to run the exporter as user nobody and a process as root';
-  if (!existsSync(SETPRIV)) return `${SETPRIV} is missing (Debian package util-linux)`;
-  // every folder up to the build must be searchable by other users, and the build readable
-  for (let p = OUR_MAIN; p !== dirname(p); p = dirname(p)) {
-    const mode = statSync(p).mode;
-    if ((mode & (p === OUR_MAIN ? 0o004 : 0o001)) === 0) return `${p} is not accessible to other users (mode ${(mode & 0o777).toString(8)})`;
-  }
-  const probe = spawnSync(SETPRIV, [...AS_NOBODY, ...CAPS, 'true']);
-  if (probe.status !== 0) return `setpriv cannot grant ambient capabilities here: ${String(probe.stderr).trim()}`;
-  return false;
-}
-const skip = nobodySkip();
+const skip = nobodySkip(SETPRIV);
 
 const children: ChildProcess[] = [];
 const exporters: RunningExporter[] = [];

@@ -1,8 +1,8 @@
 // Running exporters as child processes for end-to-end tests: ours (dist/src/main.js) and the reference.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { request } from 'undici';
 import { parseSamples } from './harness';
 
@@ -10,6 +10,25 @@ export const REFERENCE_BIN = '/usr/bin/prometheus-process-exporter';
 export const OUR_MAIN = join(__dirname, '..', 'src', 'main.js');
 /** The package's binary: the launcher that runs OUR_MAIN with the exporter's V8 settings, on this test's node. */
 export const OUR_LAUNCHER = join(__dirname, '..', '..', 'bin', 'namedprocess-exporter');
+
+/**
+ * Why the built exporter cannot run as user nobody here, or false when it can: it needs root to switch users
+ * and every folder up to the build searchable (and the build readable) by other users. With `setpriv` (the
+ * command's path), also that setpriv can switch to nobody with the two capabilities as ambient capabilities.
+ */
+export function nobodySkip(setpriv?: string): string | false {
+  if (process.getuid?.() !== 0) return 'needs root to run the exporter as user nobody';
+  for (let p = OUR_MAIN; p !== dirname(p); p = dirname(p)) {
+    const mode = statSync(p).mode;
+    if ((mode & (p === OUR_MAIN ? 0o004 : 0o001)) === 0) return `${p} is not accessible to other users (mode ${(mode & 0o777).toString(8)})`;
+  }
+  if (setpriv === undefined) return false;
+  if (!existsSync(setpriv)) return `${setpriv} is missing (Debian package util-linux)`;
+  const caps = ['--inh-caps=+sys_ptrace,+dac_read_search', '--ambient-caps=+sys_ptrace,+dac_read_search'];
+  const probe = spawnSync(setpriv, ['--reuid=nobody', '--regid=nogroup', '--clear-groups', ...caps, 'true']);
+  if (probe.status !== 0) return `setpriv cannot grant ambient capabilities here: ${String(probe.stderr).trim()}`;
+  return false;
+}
 
 export function haveReference(): boolean {
   return existsSync(REFERENCE_BIN);
