@@ -1,7 +1,7 @@
 // The library API: run the collector inside a Node app that already serves metrics with prom-client.
 //
 //   const { createCollector } = require('namedprocess-exporter');
-//   const collector = await createCollector({ procnames: ['node'] });
+//   const collector = await createCollector({ procnames: ['node', 'MainThread'] }); // Node 24 on: "MainThread"
 //   collector.registerIn(register);          // prom-client's default registry, or your own
 //   // `await register.metrics()` now carries the namedprocess_* families
 import type { Registry } from 'prom-client';

@@ -332,6 +332,7 @@ test('the premise of every recipe: non-root, two ambient capabilities, read-only
   }
 
   const hostProc = path.join(work, 'host-proc'); // a path that exists on the read-only root
+  const nodeExe = fs.realpathSync(process.execPath);
   fs.mkdirSync(hostProc);
   const args = [process.execPath, main, '-procfs', hostProc, '-procnames', 'npe-root-writer'];
 
@@ -362,7 +363,9 @@ test('the premise of every recipe: non-root, two ambient capabilities, read-only
     // the exporter is what the recipes promise: uid 65534, these two capabilities only, no way to write /
     const pid = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).find((d) => {
       try {
-        return fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').includes(hostProc) && fs.readFileSync(`/proc/${d}/comm`, 'utf8').trim() === 'node';
+        // the node process itself, not bwrap's (whose command line names hostProc too); not by comm:
+        // Node 24 names its main thread "MainThread"
+        return fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').includes(hostProc) && fs.realpathSync(`/proc/${d}/exe`) === nodeExe;
       } catch {
         return false;
       }
