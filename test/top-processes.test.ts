@@ -192,4 +192,15 @@ describe('-top-processes', () => {
     assert.doesNotMatch(text, /namedprocess_process_(read_bytes_total|write_bytes_total|open_filedesc)/);
     assert.match(text, /namedprocess_process_num_threads\{comm="w",groupname="w",pid="5"\} 1/);
   });
+
+  test('an fd count read before and unreadable now is left out, as the group leaves it out', async () => {
+    const h = await start([{ pid: 5, comm: 'w', starttime: 100, utime: 1, fdCount: 4 }], { procnames: ['w'], topProcesses: 1 });
+    await h.set([{ pid: 5, comm: 'w', starttime: 100, utime: 2, fdCount: 4 }]);
+    assert.match(processPart(await h.scrape()), /^namedprocess_process_open_filedesc\{comm="w",groupname="w",pid="5"\} 4$/m);
+    await h.set([{ pid: 5, comm: 'w', starttime: 100, utime: 3, omit: ['fd'] }]);
+    const text = await h.scrape();
+    assert.doesNotMatch(processPart(text), /namedprocess_process_open_filedesc/);
+    assert.match(text, /^namedprocess_namegroup_open_filedesc\{groupname="w"\} 0$/m);
+    assert.match(processPart(text), /namedprocess_process_num_threads\{comm="w",groupname="w",pid="5"\} 1/);
+  });
 });

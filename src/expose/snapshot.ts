@@ -61,6 +61,7 @@ export interface ProcessSnapshot extends MemoryGauges {
   writeBytes: number;
   majorPageFaults: number;
   minorPageFaults: number;
+  /** NaN: unreadable in the last cycle, and so left out of the exposition */
   openFds: number;
   numThreads: number;
   /** seconds since the epoch */

@@ -53,8 +53,6 @@ const SLOT_COLUMNS = {
   fdLimit: 'f64',
   /** CPU seconds the process used in the last cycle (what -top-processes ranks) */
   cpuLast: 'f64',
-  /** open fds as last read (NaN: never read) */
-  fds: 'f64',
   /** the stat gauges of the last cycle: with the baselines, what the smaps refresh policy compares */
   rss: 'f64',
   vsize: 'f64',
@@ -72,7 +70,7 @@ const SLOT_COLUMNS = {
   fullReadAtMs: 'f64',
   /** 1 when io could not be read at the last full read (another user's process, without the capabilities) */
   ioErr: 'u8',
-  /** entries in fd/ at the last cycle (-1: unreadable) */
+  /** entries in fd/ at the last cycle (-1: unreadable then; groups, the page and top processes leave it out) */
   openFds: 'i32',
   /** effective uid as last read from status (NaN: never read) */
   uid: 'f64',

@@ -98,7 +98,7 @@ function snapshotOf(t: ProcTable, s: number, pageSize: number): ProcessSnapshot 
     swapped: t.swapBytes[s],
     proportionalResident: t.pss[s],
     proportionalSwapped: t.swapPss[s],
-    openFds: t.fds[s],
+    openFds: t.openFds[s] >= 0 ? t.openFds[s] : NaN,
     numThreads: t.numThreads[s],
     startTime: t.startTimeMs[s] / 1000,
   };

@@ -739,7 +739,6 @@ export class Tracker {
     t.base.fill(fromBirth ? 0 : NaN, s * Raw.N, s * Raw.N + Raw.N);
     t.swapBytes[s] = 0;
     t.fdLimit[s] = 0;
-    t.fds[s] = NaN;
     t.smapsAtMs[s] = NaN;
     t.pss[s] = t.swapPss[s] = 0;
     t.fullReadAtMs[s] = NaN;
@@ -797,7 +796,6 @@ export class Tracker {
     if (!held) t.ioErr[s] = flags & DetailFlag.IO_ERR ? 1 : 0;
     t.openFds[s] = det.fdOpen[r];
     if (!(flags & DetailFlag.LIMITS_ERR)) t.fdLimit[s] = det.fdLimit[r];
-    if (!(flags & DetailFlag.FD_ERR)) t.fds[s] = det.fdOpen[r];
     t.cpuLast[s] = delta.cpuUser + delta.cpuSystem;
     this.takeSmaps(s, det, r, now);
     this.takeSchedstat(s, det, r, now);
