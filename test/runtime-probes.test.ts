@@ -42,8 +42,10 @@ test('a blocked event loop shows as a delay; the time between two recordings doe
   const d = new LoopDelay();
   d.start();
   await sleep(30);
-  const until = Date.now() + 120;
-  while (Date.now() < until); // the loop is blocked for 120 ms
+  // the loop is blocked for 120 ms, counted on the clock the probe reads (Date.now()'s whole milliseconds
+  // could end it up to a millisecond early)
+  const until = process.hrtime.bigint() + 120_000_000n;
+  while (process.hrtime.bigint() < until);
   await sleep(30);
   d.stop();
   const blocked = d.takeSummary();
