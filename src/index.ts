@@ -4,7 +4,6 @@
 //   const collector = await createCollector({ procnames: ['node', 'MainThread'] }); // Node 24 on: "MainThread"
 //   collector.registerIn(register);          // prom-client's default registry, or your own
 //   // `await register.metrics()` now carries the namedprocess_* families
-import type { Registry } from 'prom-client';
 import { defaultOptions, FILE_SETTINGS, freshDefaults, SETTING_BY_KEY, type AlloyOptions, type Options } from './settings/registry';
 import { adaptLogger, createLogger, type Logger } from './base/log';
 import { resolveConfig, ProcessCollector } from './collector/collector';
@@ -20,10 +19,19 @@ export { ProcessCollector } from './collector/collector';
 export { StartupError } from './base/errors';
 export type { CycleSnapshot, GroupSnapshot, ProcessSnapshot, ThreadNameSnapshot } from './expose/snapshot';
 
+/**
+ * What registerIn uses of a prom-client Registry, written out here so that these types compile in a project
+ * without prom-client (an optional peer). prom-client's Registry (version 15) is one.
+ */
+export interface MetricRegistry {
+  registerMetric(metric: never): void;
+  removeSingleMetric(name: string): void;
+}
+
 export interface EmbeddedCollector {
   readonly collector: ProcessCollector;
   /** Adds the namedprocess_* families to a prom-client Registry; one update cycle per scrape. */
-  registerIn(registry: Registry): void;
+  registerIn(registry: MetricRegistry): void;
   /** The namedprocess_* families and the exporter's own metrics as text, like the CLI serves them. */
   metrics(format?: 'text' | 'openmetrics'): Promise<string>;
   close(): void;
@@ -109,7 +117,7 @@ function familiesOf(snap: CycleSnapshot, threads: boolean): Map<string, { help: 
 // A family is in the registry only while the last cycle gave it samples, as the CLI writes only families
 // with samples (prom-client would write a header-only family). The set is brought up to date after every
 // cycle, so a family that loses its last sample in a cycle is written header-only by that one scrape.
-function registerFamilies(collector: ProcessCollector, registry: Registry): void {
+function registerFamilies(collector: ProcessCollector, registry: MetricRegistry): void {
   // registry.metrics() asks every family at once: they share one cycle, parsed once
   let parsed: { snap: CycleSnapshot; families: ReturnType<typeof familiesOf> } | null = null;
   const parse = (snap: CycleSnapshot) => {
@@ -123,7 +131,7 @@ function registerFamilies(collector: ProcessCollector, registry: Registry): void
     for (const name of FAMILY_ORDER) {
       const has = (families.get(name)?.samples.length ?? 0) > 0;
       if (has && !registered.has(name)) {
-        registry.registerMetric(familyMetric(name, familiesNow) as unknown as Parameters<Registry['registerMetric']>[0]);
+        registry.registerMetric(familyMetric(name, familiesNow) as never);
         registered.add(name);
       } else if (!has && registered.has(name)) {
         registry.removeSingleMetric(name);
