@@ -22,6 +22,7 @@ declare const document: {
   body: { classList: { contains(c: string): boolean } };
 };
 declare const window: { innerHeight: number };
+declare function getComputedStyle(element: unknown): { opacity: string };
 
 const CHROMIUM = '/usr/bin/chromium';
 const OUT_DIR = resolve(__dirname, '..', '..', 'test-output', 'page');
@@ -304,6 +305,8 @@ test('the page in headless Chromium: live rows, sorting, filter, views, opened r
     try {
       await page.waitForFunction(() => document.body.classList.contains('stale') && !document.getElementById('stale')!.hidden, undefined, { timeout: 20_000 });
       assert.match((await page.locator('#stale').textContent()) ?? '', /^Last update \d+s ago \(.*\): the exporter has not answered for \d+s.*, so the figures below are old\. Retrying…$/);
+      // dimmed once the fade has run (the screenshot shows what a user sees then)
+      await page.waitForFunction(() => Number(getComputedStyle(document.getElementById('table-wrap')!).opacity) < 0.5, undefined, { timeout: 5_000 });
       await shot('desktop-light-stale');
     } finally {
       process.kill(e.child.pid!, 'SIGCONT');
