@@ -31,6 +31,11 @@ function compile(root: string, files: Record<string, string>): string {
   });
 }
 
+/** An app.ts: `imports`, then `body` inside an async main() that it calls. */
+function appSource(imports: string[], body: string[]): string {
+  return [...imports, 'async function main(): Promise<void> {', ...body.map((l) => `  ${l}`), '}', 'void main();', ''].join('\n');
+}
+
 /** A project with the package's package.json and declarations installed, and nothing else. */
 function projectWithDeclarations(): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'npe-types-'));
@@ -54,16 +59,10 @@ test('the declarations compile in a project without prom-client, library checks 
   const root = projectWithDeclarations();
   t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   assert.equal(fs.existsSync(path.join(root, 'node_modules', 'prom-client')), false);
-  const app = [
-    "import { createCollector, type EmbeddedCollector } from 'namedprocess-exporter';",
-    'async function main(): Promise<void> {',
-    "  const npe: EmbeddedCollector = await createCollector({ procnames: ['node'] });",
-    '  console.log(await npe.metrics());',
-    '  npe.close();',
-    '}',
-    'void main();',
-    '',
-  ].join('\n');
+  const app = appSource(
+    ["import { createCollector, type EmbeddedCollector } from 'namedprocess-exporter';"],
+    ["const npe: EmbeddedCollector = await createCollector({ procnames: ['node'] });", 'console.log(await npe.metrics());', 'npe.close();'],
+  );
   assert.equal(compile(root, { 'app.ts': app }), '');
   // the check sees type errors in this project at all
   assert.match(compile(root, { 'app.ts': app.replace("['node']", "'node'") }), /app\.ts\(3,\d+\): error TS2322/);
@@ -74,18 +73,10 @@ test("registerIn takes prom-client's Registry", (t) => {
   t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   // prom-client as the application installs it beside the package
   fs.symlinkSync(path.join(REPO, 'node_modules', 'prom-client'), path.join(root, 'node_modules', 'prom-client'), 'dir');
-  const app = [
-    "import { Registry, register } from 'prom-client';",
-    "import { createCollector } from 'namedprocess-exporter';",
-    'async function main(): Promise<void> {',
-    '  const npe = await createCollector({});',
-    '  npe.registerIn(register);',
-    '  npe.registerIn(new Registry());',
-    '  npe.close();',
-    '}',
-    'void main();',
-    '',
-  ].join('\n');
+  const app = appSource(
+    ["import { Registry, register } from 'prom-client';", "import { createCollector } from 'namedprocess-exporter';"],
+    ['const npe = await createCollector({});', 'npe.registerIn(register);', 'npe.registerIn(new Registry());', 'npe.close();'],
+  );
   assert.equal(compile(root, { 'app.ts': app }), '');
   assert.match(compile(root, { 'app.ts': app.replace('npe.registerIn(register)', 'npe.registerIn({})') }), /app\.ts\(5,\d+\): error TS2345/);
 });
